@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The README's test command (`pnpm test`): every suite that can run on this machine.
+//
+// 1. Host suites: `turbo run test` in every package (vitest, JSON report per package).
+// 2. Kernel suites: *.kernel.test.ts run inside the qemu guest (scripts/vm/), one boot per package.
+//    When no guest can be booted they are reported as NOT RUN with the reason, never as passed.
+// It ends with the single line `N passed, N failed` that CI reads, summed over every report.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, readdirSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const workspaces = ['packages', 'apps'].flatMap((d) =>
+  readdirSync(join(root, d), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, d, e.name)));
+const resultsDir = join(root, '.test-results');
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+for (const w of workspaces) rmSync(join(w, '.vitest-report.json'), { force: true });
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const host = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue'], { cwd: root, stdio: 'inherit', env });
+
+let passed = 0;
+let failed = 0;
+const notes = [];
+/** Adds one vitest JSON report to the totals; a report with failed suites but no failed test counts one failure. */
+function addReport(file, label) {
+  if (!existsSync(file)) return false;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  passed += r.numPassedTests;
+  let f = r.numFailedTests;
+  if (f === 0 && r.numFailedTestSuites > 0) f = r.numFailedTestSuites;
+  failed += f;
+  notes.push(`${label}: ${r.numPassedTests} passed, ${f} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  return true;
+}
+for (const w of workspaces) {
+  const name = w.slice(root.length + 1);
+  if (!addReport(join(w, '.vitest-report.json'), name) && existsSync(join(w, 'test'))) {
+    failed += 1;
+    notes.push(`${name}: no report (the suite did not run)`);
+  }
+}
+if (host.status !== 0 && failed === 0) {
+  failed += 1;
+  notes.push(`turbo run test exited ${host.status} without a failed test in any report`);
+}
+
+const kernelRunner = join(root, 'scripts', 'vm', 'kernel-suites.mjs');
+if (existsSync(kernelRunner) && process.env.L2TP_SKIP_KERNEL !== '1') {
+  const { runKernelSuites } = await import(kernelRunner);
+  const k = await runKernelSuites({ root, workspaces, resultsDir });
+  for (const r of k.reports) addReport(r.file, r.label) || (failed += 1, notes.push(`${r.label}: no report from the guest`));
+  if (k.notRun) {
+    notes.push('');
+    notes.push('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
+    notes.push(`!!! KERNEL SUITES NOT RUN: ${k.notRun}`);
+    notes.push('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
+  }
+} else if (process.env.L2TP_SKIP_KERNEL === '1') {
+  notes.push('!!! KERNEL SUITES NOT RUN: L2TP_SKIP_KERNEL=1');
+}
+
+console.log('\n' + notes.join('\n'));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
