@@ -6,3 +6,8 @@
 
 /** Package version, kept equal to package.json. */
 export const VERSION = '0.1.0';
+
+export type {
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, Encap, L2SpecType, Pseudowire,
+  SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane, TunnelSpec,
+} from './api/dataplane.js';
