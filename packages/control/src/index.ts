@@ -11,3 +11,5 @@ export type {
   ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, Encap, L2SpecType, Pseudowire,
   SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane, TunnelSpec,
 } from './api/dataplane.js';
+
+export * from './codec/index.js';
