@@ -42,6 +42,11 @@ for (const w of workspaces) {
     notes.push(`${name}: no report (the suite did not run)`);
   }
 }
+const houseReport = join(resultsDir, 'house.json');
+spawnSync('pnpm', ['exec', 'vitest', 'run', '--config', 'scripts/house/vitest.config.ts'], {
+  cwd: root, stdio: 'inherit', env: { ...env, HOUSE_REPORT: houseReport },
+});
+if (!addReport(houseReport, 'house rules')) { failed += 1; notes.push('house rules: no report'); }
 if (host.status !== 0 && failed === 0) {
   failed += 1;
   notes.push(`turbo run test exited ${host.status} without a failed test in any report`);
