@@ -84,7 +84,7 @@ export interface Xl2tpdHandle {
   waitForPppd(count?: number, timeoutMs?: number): Promise<string[][]>;
   /** Signals every stub pppd (default SIGTERM): xl2tpd then sends CDN. Returns how many were signalled. */
   killPppd(signal?: NodeJS.Signals): number;
-  /** SIGTERM (xl2tpd sends StopCCN), wait `graceMs` (default 2000), SIGKILL the rest, remove the temp dir. */
+  /** SIGTERM (xl2tpd exits without sending StopCCN: disconnect() first if a test wants one), wait `graceMs` (default 2000), SIGKILL the rest, remove the temp dir. */
   stop(opts?: { graceMs?: number }): Promise<void>;
 }
 

@@ -8,7 +8,7 @@
  * sleeps until killed, so a call stays up with no data plane. Nothing global is touched: /var/run/xl2tpd is
  * never needed because -p and -C point into the temp dir, and commands go straight into the control fifo
  * (`@result-fifo cmd`, the protocol xl2tpd-control speaks) instead of through xl2tpd-control, which insists
- * on /var/run/xl2tpd. stop() sends SIGTERM (xl2tpd then sends StopCCN), then SIGKILLs xl2tpd's session and
+ * on /var/run/xl2tpd. stop() sends SIGTERM (xl2tpd then exits without a StopCCN), then SIGKILLs xl2tpd's session and
  * every stub pppd, and removes the temp dir. A process 'exit' hook kills what a crashed test left behind.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -88,9 +88,20 @@ exec sleep infinity
 
 /**
  * Starts one xl2tpd and resolves once it listens. See harness.d.mts for the options and the handle.
+ * When the harness picked the port itself and lost the race for it, it retries on another one.
  * @param {import('./harness.mjs').Xl2tpdOptions} opts
  */
 export async function startXl2tpd(opts) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (opts.port !== undefined || attempt >= 3 || !/Address already in use/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startOnce(opts) {
   if (opts.role !== 'lns' && opts.role !== 'lac') throw new Error(`role must be 'lns' or 'lac', got ${opts.role}`);
   if (opts.role === 'lac' && !opts.peer) throw new Error('an LAC needs peer: { address, port } of the LNS');
   const dir = mkdtempSync(join(tmpdir(), `xl2tpd-${opts.role}-`));
