@@ -80,6 +80,8 @@ export interface Xl2tpdHandle {
   calls(): Xl2tpdCall[];
   /** argv (without argv[0]) of every pppd the stub saw, oldest pid first. */
   pppdCalls(): string[][];
+  /** Process ids of the stub pppds started so far (dead ones included). */
+  pppdPids(): number[];
   /** Resolves with pppdCalls() once at least `count` (default 1) stub pppds have recorded their argv. */
   waitForPppd(count?: number, timeoutMs?: number): Promise<string[][]>;
   /** Signals every stub pppd (default SIGTERM): xl2tpd then sends CDN. Returns how many were signalled. */

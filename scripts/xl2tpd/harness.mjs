@@ -22,7 +22,12 @@ export const XL2TPD_BIN = process.env.XL2TPD_BIN ?? '/usr/sbin/xl2tpd';
 const PPPD_PATH = '/usr/sbin/pppd';
 const live = new Set();
 
-process.on('exit', () => { for (const inst of live) inst.killNow(); });
+process.on('exit', () => {
+  for (const inst of live) {
+    inst.killNow();
+    if (!process.env.XL2TPD_KEEP) rmSync(inst.dir, { recursive: true, force: true });
+  }
+});
 
 /** Reports whether xl2tpd can be run here (binary present, unshare usable); tests skip loudly when not. */
 export function xl2tpdAvailable() {
@@ -145,7 +150,8 @@ async function startOnce(opts) {
     res(exitInfo);
   }));
 
-  const waitForLog = (re, timeoutMs = 10_000, since = 0) => new Promise((resolve, reject) => {
+  const waitForLog = (re0, timeoutMs = 10_000, since = 0) => new Promise((resolve, reject) => {
+    const re = new RegExp(re0.source, re0.flags.replace(/[gy]/g, '')); // no lastIndex state between polls
     const check = () => {
       const m = re.exec(log.slice(since));
       if (m) { done(); resolve(m); return true; }
@@ -160,6 +166,7 @@ async function startOnce(opts) {
   const stubPids = () => readdirSync(dir).map((f) => /^pppd\.(\d+)\.argv$/.exec(f)).filter(Boolean).map((m) => Number(m[1]));
   const kill = (pid, sig) => { try { process.kill(pid, sig); return true; } catch { return false; } };
   const inst = {
+    dir,
     killNow() {
       if (child.pid && !exitInfo) kill(-child.pid, 'SIGKILL') || kill(child.pid, 'SIGKILL');
       for (const p of stubPids()) kill(p, 'SIGKILL');
@@ -213,6 +220,7 @@ async function startOnce(opts) {
       .map((m) => ({ peer: m[1], peerPort: Number(m[2]), local: Number(m[3]), remote: Number(m[4]) })),
     calls: () => [...log.matchAll(/Call established with ([\d.:a-f]+), (?:PID: \d+, )?Local: (\d+), Remote: (\d+), Serial: (\d+)/g)]
       .map((m) => ({ peer: m[1], local: Number(m[2]), remote: Number(m[3]), serial: Number(m[4]) })),
+    pppdPids: () => stubPids().sort((a, b) => a - b),
     // A stub writes its argv file in one printf; an empty read means it is mid-write, so it is skipped.
     pppdCalls: () => stubPids().sort((a, b) => a - b)
       .map((p) => { try { return readFileSync(join(dir, `pppd.${p}.argv`), 'utf8'); } catch { return ''; } })

@@ -5,19 +5,17 @@
  * process left behind. Prints PASS/FAIL lines and the bring-up time; exit code 1 on any FAIL.
  * Usage: node scripts/xl2tpd/selftest.mjs
  */
-import { execFileSync } from 'node:child_process';
 import { startXl2tpd, xl2tpdAvailable, xl2tpdVersion } from './harness.mjs';
 
 let failed = 0;
 const check = (ok, what) => { console.log(`${ok ? 'PASS' : 'FAIL'} ${what}`); if (!ok) failed++; };
-const pids = () => { try { return execFileSync('pgrep', ['-x', 'xl2tpd'], { encoding: 'utf8' }).split('\n').filter(Boolean); } catch { return []; } };
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
 const avail = xl2tpdAvailable();
 if (!avail.ok) { console.log(`SKIP xl2tpd harness self-test: ${avail.reason}`); process.exit(0); }
 console.log(`# ${xl2tpdVersion()}`);
 
 const t0 = performance.now();
-const before = new Set(pids());
 const lns = await startXl2tpd({ role: 'lns' });
 const tStart = performance.now();
 const lac = await startXl2tpd({ role: 'lac', peer: { port: lns.port }, name: 'selftest' });
@@ -44,10 +42,11 @@ try {
   check(false, e.message.split('\n')[0]);
   console.log(`--- lns log ---\n${lns.logs()}\n--- lac log ---\n${lac.logs()}`);
 } finally {
+  const ours = [lns.pid, lac.pid, ...lns.pppdPids(), ...lac.pppdPids()];
   await lac.stop();
   await lns.stop();
+  const left = ours.filter(alive);
+  check(left.length === 0, `no xl2tpd or stub pppd left after stop (checked ${ours.join(' ')}; alive: ${left.join(' ') || 'none'})`);
 }
-const left = pids().filter((p) => !before.has(p));
-check(left.length === 0, `no xl2tpd left after stop (${left.join(' ') || 'none'})`);
 console.log(`# total ${(performance.now() - t0).toFixed(0)} ms`);
 process.exit(failed ? 1 : 0);
