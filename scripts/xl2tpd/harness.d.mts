@@ -71,7 +71,7 @@ export interface Xl2tpdHandle {
   control(line: string, timeoutMs?: number): Promise<string>;
   /** LAC: dial the `[lac]` section (like `xl2tpd-control connect-lac`). */
   connect(lac?: string): Promise<string>;
-  /** StopCCN: by lac name (LAC) or by xl2tpd's local tunnel id (either role; see tunnels()). */
+  /** StopCCN: by lac name or by xl2tpd's local tunnel id (see tunnels()); default: the LAC's own name, or the LNS's last established tunnel. */
   disconnect(nameOrTunnelId?: string | number): Promise<string>;
   /** CDN for the call with xl2tpd's local call id (see calls()); works on LAC and LNS. */
   hangup(callId: number): Promise<string>;

@@ -214,7 +214,8 @@ async function startOnce(opts) {
     waitForLog,
     control,
     connect: (lac = o.name) => control(`c ${lac}`),
-    disconnect: (nameOrTunnelId = o.name) => control(`d ${nameOrTunnelId}`),
+    // An LNS has no lac name to disconnect by: default to the tunnel it established last.
+    disconnect: (nameOrTunnelId = o.role === 'lac' ? o.name : handle.tunnels().at(-1)?.local) => control(`d ${nameOrTunnelId}`),
     hangup: (callId) => control(`h ${callId}`),
     tunnels: () => [...log.matchAll(/Connection established to ([\d.:a-f]+), (\d+)\.\s+Local: (\d+), Remote: (\d+)/g)]
       .map((m) => ({ peer: m[1], peerPort: Number(m[2]), local: Number(m[3]), remote: Number(m[4]) })),
