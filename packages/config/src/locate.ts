@@ -1,0 +1,227 @@
+/**
+ * Key locator: smol-toml returns values without positions, so this scanner walks the TOML source
+ * once more and records where every key path is written (`[tunnel.t1.session.s1]` headers, dotted
+ * keys, inline tables). It runs only on text smol-toml has already accepted, so it can be lenient:
+ * it never throws, and anything it does not understand it skips to the end of the line.
+ *
+ * Invariants: lines and columns are 1-based; a table that is only implied (`tunnel.t1` by
+ * `[tunnel.t1.session.s1]`) is recorded at its first mention; the first definition of a path wins.
+ */
+
+/** A 1-based line and column in the source text. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where a key path is written: the key itself and, for key/value pairs, the value. */
+export interface KeyLocation {
+  readonly key: Position;
+  readonly value: Position | undefined;
+}
+
+/** Formats path segments the way issues print them: `tunnel.t1.session."odd name".cookie`. */
+export function formatPath(segments: readonly string[]): string {
+  return segments.map((s) => (/^[A-Za-z0-9_-]+$/.test(s) ? s : JSON.stringify(s))).join('.');
+}
+
+/** Locations of every key path written in `text`, keyed by {@link formatPath}, in file order. */
+export class KeyLocator {
+  readonly #starts: number[] = [0];
+  readonly #paths = new Map<string, KeyLocation>();
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.#starts.push(i + 1);
+    new Scanner(text, (segs, key, value) => this.#record(segs, key, value)).document();
+  }
+
+  /** Converts a character offset into a 1-based line and column. */
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.#starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.#starts[lo]! + 1 };
+  }
+
+  /** The exact location of `segments`, or undefined when that path is not written in the text. */
+  exact(segments: readonly string[]): KeyLocation | undefined {
+    return this.#paths.get(formatPath(segments));
+  }
+
+  /**
+   * Best position for an issue at `segments`: the value (when `at` is 'value' and there is one),
+   * else the key, else the nearest written ancestor (a missing key points at its table header),
+   * else line 1 column 1.
+   */
+  locate(segments: readonly string[], at: 'key' | 'value' = 'key'): Position {
+    for (let n = segments.length; n > 0; n--) {
+      const loc = this.exact(segments.slice(0, n));
+      if (loc) return n === segments.length && at === 'value' && loc.value ? loc.value : loc.key;
+    }
+    return { line: 1, column: 1 };
+  }
+
+  /** Every recorded path, in the order first written. */
+  paths(): string[] {
+    return [...this.#paths.keys()];
+  }
+
+  #record(segments: readonly string[], keyOffset: number, valueOffset: number | undefined): void {
+    for (let n = 1; n <= segments.length; n++) {
+      const p = formatPath(segments.slice(0, n));
+      if (this.#paths.has(p)) continue;
+      const value = n === segments.length && valueOffset !== undefined ? this.position(valueOffset) : undefined;
+      this.#paths.set(p, { key: this.position(keyOffset), value });
+    }
+  }
+}
+
+type Record_ = (segments: readonly string[], keyOffset: number, valueOffset: number | undefined) => void;
+
+/** A forgiving recursive-descent pass over already-valid TOML. */
+class Scanner {
+  #i = 0;
+  constructor(private readonly s: string, private readonly record: Record_) {}
+
+  document(): void {
+    let table: string[] = [];
+    while (this.#i < this.s.length) {
+      this.#skipBlank(true);
+      if (this.#i >= this.s.length) break;
+      const c = this.s[this.#i]!;
+      if (c === '[') {
+        const start = this.#i;
+        const arrayTable = this.s[this.#i + 1] === '[';
+        this.#i += arrayTable ? 2 : 1;
+        const keys = this.#key();
+        table = keys.map((k) => k.name);
+        this.record(table, start, undefined);
+        this.#skipLine();
+      } else if (this.#isKeyStart(c)) {
+        this.#keyValue(table);
+        this.#skipLine();
+      } else {
+        this.#skipLine();
+      }
+    }
+  }
+
+  #keyValue(prefix: readonly string[]): void {
+    const keys = this.#key();
+    if (keys.length === 0) return;
+    const path = [...prefix, ...keys.map((k) => k.name)];
+    this.#skipBlank(false);
+    if (this.s[this.#i] !== '=') return;
+    this.#i++;
+    this.#skipBlank(false);
+    // Implied tables of a dotted key are recorded at the first key segment.
+    for (let n = 1; n < keys.length; n++) this.record([...prefix, ...keys.slice(0, n).map((k) => k.name)], keys[0]!.at, undefined);
+    this.record(path, keys[keys.length - 1]!.at, this.#i);
+    this.#value(path);
+  }
+
+  #value(path: readonly string[]): void {
+    const c = this.s[this.#i];
+    if (c === '"' || c === "'") this.#string();
+    else if (c === '[') this.#array(path);
+    else if (c === '{') this.#inlineTable(path);
+    else while (this.#i < this.s.length && !/[,\]}\n#]/.test(this.s[this.#i]!)) this.#i++;
+  }
+
+  #array(path: readonly string[]): void {
+    this.#i++;
+    while (this.#i < this.s.length) {
+      this.#skipBlank(true);
+      const c = this.s[this.#i];
+      if (c === ']') { this.#i++; return; }
+      if (c === ',') { this.#i++; continue; }
+      if (c === undefined) return;
+      const before = this.#i;
+      this.#value(path);
+      if (this.#i === before) this.#i++;
+    }
+  }
+
+  #inlineTable(path: readonly string[]): void {
+    this.#i++;
+    while (this.#i < this.s.length) {
+      this.#skipBlank(true);
+      const c = this.s[this.#i];
+      if (c === '}') { this.#i++; return; }
+      if (c === ',') { this.#i++; continue; }
+      if (c === undefined) return;
+      const before = this.#i;
+      if (this.#isKeyStart(c)) this.#keyValue(path);
+      if (this.#i === before) this.#i++;
+    }
+  }
+
+  /** A dotted key: each segment with its decoded name and offset. */
+  #key(): { name: string; at: number }[] {
+    const out: { name: string; at: number }[] = [];
+    for (;;) {
+      this.#skipBlank(false);
+      const at = this.#i;
+      const c = this.s[this.#i];
+      if (c === '"' || c === "'") {
+        out.push({ name: this.#string(), at });
+      } else {
+        const m = /^[A-Za-z0-9_-]+/.exec(this.s.slice(this.#i, this.#i + 256));
+        if (!m) return out;
+        this.#i += m[0].length;
+        out.push({ name: m[0], at });
+      }
+      this.#skipBlank(false);
+      if (this.s[this.#i] !== '.') return out;
+      this.#i++;
+    }
+  }
+
+  /** Reads any of the four TOML string forms and returns its (approximately) decoded text. */
+  #string(): string {
+    const q = this.s[this.#i]!;
+    const triple = this.s.startsWith(q.repeat(3), this.#i);
+    const delim = triple ? q.repeat(3) : q;
+    const start = this.#i + delim.length;
+    let j = start;
+    while (j < this.s.length) {
+      if (q === '"' && this.s[j] === '\\') { j += 2; continue; }
+      if (this.s.startsWith(delim, j)) break;
+      if (!triple && this.s[j] === '\n') break;
+      j++;
+    }
+    // A multi-line string may end with up to two extra quotes before the delimiter.
+    if (triple) while (this.s[j + 3] === q) j++;
+    const raw = this.s.slice(start, j);
+    this.#i = Math.min(this.s.length, j + delim.length);
+    if (q === "'") return raw;
+    try { return JSON.parse(`"${raw.replace(/\n/g, '\\n')}"`) as string; } catch { return raw; }
+  }
+
+  #isKeyStart(c: string): boolean {
+    return /[A-Za-z0-9_\-"']/.test(c);
+  }
+
+  #skipBlank(newlines: boolean): void {
+    while (this.#i < this.s.length) {
+      const c = this.s[this.#i]!;
+      if (c === ' ' || c === '\t' || c === '\r' || (newlines && c === '\n')) this.#i++;
+      else if (c === '#') this.#skipComment();
+      else break;
+    }
+  }
+
+  #skipComment(): void {
+    while (this.#i < this.s.length && this.s[this.#i] !== '\n') this.#i++;
+  }
+
+  /** Skips trailing blanks and a comment, then the newline. */
+  #skipLine(): void {
+    while (this.#i < this.s.length && this.s[this.#i] !== '\n') this.#i++;
+    this.#i++;
+  }
+}
