@@ -54,3 +54,12 @@ export function parseEndpoint(v: unknown): ReadResult<EndpointText> {
   const family = isIP(host);
   return ok({ host, port, family: family === 4 || family === 6 ? family : undefined });
 }
+
+/** A listening address `host:port` or `[v6]:port` with a port 1..65535 (e.g. `metrics_listen`). */
+export function parseListenAddress(v: unknown): ReadResult<Endpoint> {
+  const r = parseEndpoint(v);
+  if (!r.ok) return r;
+  const { host, port, family } = r.value;
+  if (port === undefined || port === 0) return fail('"host:port" or "[v6]:port" with a port 1..65535');
+  return ok({ host, port, family });
+}

@@ -68,3 +68,13 @@ export function defineExtension<G extends KeySpecs = {}, T extends KeySpecs = {}
 export type ConfigOf<X> = X extends ConfigExtension<infer G, infer T, infer S>
   ? Config<ExtValues<G>, ExtValues<T>, ExtValues<S>>
   : never;
+
+/** The TOML keys an extension adds, by level (for documentation checks and tooling). */
+export function extensionKeys<G extends KeySpecs, T extends KeySpecs, S extends KeySpecs>(extension: ConfigExtension<G, T, S>): {
+  readonly global: readonly string[];
+  readonly tunnel: readonly string[];
+  readonly session: readonly string[];
+} {
+  const keys = (specs: KeySpecs | undefined) => Object.values(specs ?? {}).map((s) => s.key);
+  return { global: keys(extension.global), tunnel: keys(extension.tunnel), session: keys(extension.session) };
+}

@@ -21,9 +21,9 @@ export { parseConfig, type ParseOptions, type ParseResult } from './parse.js';
 export { loadConfigFile, checkConfigFiles, type FileCheck } from './load.js';
 export { formatIssue, describeValue, type ConfigIssue } from './issues.js';
 export { KeyLocator, formatPath, type KeyLocation, type Position } from './locate.js';
-export { parseEndpoint, type Endpoint, type EndpointText } from './endpoint.js';
+export { parseEndpoint, parseListenAddress, type Endpoint, type EndpointText } from './endpoint.js';
 export {
-  key, defineExtension,
+  key, defineExtension, extensionKeys,
   type ConfigExtension, type ConfigOf, type ExtValues, type KeySpec, type KeySpecs, type ValidateContext,
 } from './extension.js';
 export {

@@ -18,8 +18,7 @@ export async function loadConfigFile<G extends KeySpecs = {}, T extends KeySpecs
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    const message = `cannot read config file: ${code} ${(e as Error).message.replace(/^[A-Z]+: /, '')}`;
+    const message = `cannot read config file: ${(e as Error).message}`;
     return { ok: false, issues: [{ path: '', line: 1, column: 1, message, file: path }] };
   }
   return parseConfig(text, { ...options, file: path });
@@ -46,7 +45,8 @@ export async function checkConfigFiles<G extends KeySpecs = {}, T extends KeySpe
     const r = await loadConfigFile(file, options);
     if (r.ok) {
       const sessions = r.config.tunnels.reduce((n, t) => n + t.sessions.length, 0);
-      out.push({ file, ok: true, lines: [`${file}: ok (${r.config.tunnels.length} tunnels, ${sessions} sessions)`] });
+      const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+      out.push({ file, ok: true, lines: [`${file}: ok (${n(r.config.tunnels.length, 'tunnel')}, ${n(sessions, 'session')})`] });
     } else {
       const n = r.issues.length;
       out.push({ file, ok: false, lines: [`${file}: ${n} issue${n === 1 ? '' : 's'}`, ...r.issues.map(formatIssue)] });

@@ -40,7 +40,10 @@ export function parseConfig<G extends KeySpecs = {}, T extends KeySpecs = {}, S 
     doc = parse(text, { integersAsBigInt: true });
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
-    const message = `invalid TOML: ${e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`;
+    const line = text.split('\n')[e.line - 1] ?? '';
+    // go-l2tp's documented example writes `max_retries 5`: say what is wrong, not only where.
+    const hint = /^\s*[A-Za-z0-9_-]+\s+[^=\s]/.test(line) && !line.includes('=') ? ' (missing "=" between key and value?)' : '';
+    const message = `invalid TOML: ${e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}${hint}`;
     const issue: ConfigIssue = { path: '', line: e.line, column: e.column, message };
     return { ok: false, issues: [file === undefined ? issue : { ...issue, file }] };
   }
