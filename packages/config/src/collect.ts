@@ -87,7 +87,7 @@ export class Collector {
       this.expected(path, `named tables [${formatPath(path)}.NAME]`, describeValue(value));
       return undefined;
     }
-    const out: Record<string, Record<string, unknown>> = {};
+    const out = Object.create(null) as Record<string, Record<string, unknown>>;
     for (const [name, t] of Object.entries(value)) {
       if (isTable(t)) out[name] = t;
       else this.expected([...path, name], `a table [${formatPath([...path, name])}] (a ${what})`, describeValue(t));

@@ -31,6 +31,7 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value === null || value === undefined) return 'nothing';
-  if (typeof value === 'object' && value.constructor === Object) return 'a table';
-  return `a date-time ${String(value)}`;
+  if (value instanceof Date) return `a date-time ${value.toISOString()}`;
+  // smol-toml makes tables with a null prototype, which String() cannot print.
+  return 'a table';
 }

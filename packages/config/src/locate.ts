@@ -22,17 +22,21 @@ export interface KeyLocation {
 
 /** Formats path segments the way issues print them: `tunnel.t1.session."odd name".cookie`. */
 export function formatPath(segments: readonly string[]): string {
-  return segments.map((s) => (/^[A-Za-z0-9_-]+$/.test(s) ? s : JSON.stringify(s))).join('.');
+  return segments.map(formatSegment).join('.');
 }
+
+const BARE_KEY = /^[A-Za-z0-9_-]+$/;
+const formatSegment = (s: string): string => (BARE_KEY.test(s) ? s : JSON.stringify(s));
 
 /** Locations of every key path written in `text`, keyed by {@link formatPath}, in file order. */
 export class KeyLocator {
   readonly #starts: number[] = [0];
-  readonly #paths = new Map<string, KeyLocation>();
+  /** Formatted path → [key offset, value offset or -1]; positions are computed only when asked. */
+  readonly #paths = new Map<string, readonly [number, number]>();
 
   constructor(readonly text: string) {
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') this.#starts.push(i + 1);
-    new Scanner(text, (segs, key, value) => this.#record(segs, key, value)).document();
+    new Scanner(text, (parent, names, implied, key, value) => this.#record(parent, names, implied, key, value)).document();
   }
 
   /** Converts a character offset into a 1-based line and column. */
@@ -49,7 +53,9 @@ export class KeyLocator {
 
   /** The exact location of `segments`, or undefined when that path is not written in the text. */
   exact(segments: readonly string[]): KeyLocation | undefined {
-    return this.#paths.get(formatPath(segments));
+    const at = this.#paths.get(formatPath(segments));
+    if (!at) return undefined;
+    return { key: this.position(at[0]), value: at[1] < 0 ? undefined : this.position(at[1]) };
   }
 
   /**
@@ -70,17 +76,27 @@ export class KeyLocator {
     return [...this.#paths.keys()];
   }
 
-  #record(segments: readonly string[], keyOffset: number, valueOffset: number | undefined): void {
-    for (let n = 1; n <= segments.length; n++) {
-      const p = formatPath(segments.slice(0, n));
-      if (this.#paths.has(p)) continue;
-      const value = n === segments.length && valueOffset !== undefined ? this.position(valueOffset) : undefined;
-      this.#paths.set(p, { key: this.position(keyOffset), value });
-    }
+  /**
+   * Records `parent` + `names` (the last at `keyOffset` with its value, the implied tables before
+   * it at `impliedOffset`) and returns the formatted path. `parent` is already formatted.
+   */
+  #record(parent: string, names: readonly string[], impliedOffset: number, keyOffset: number, valueOffset: number | undefined): string {
+    let p = parent;
+    names.forEach((name, n) => {
+      p = p === '' ? formatSegment(name) : `${p}.${formatSegment(name)}`;
+      if (this.#paths.has(p)) return;
+      const last = n === names.length - 1;
+      this.#paths.set(p, [last ? keyOffset : impliedOffset, last && valueOffset !== undefined ? valueOffset : -1]);
+    });
+    return p;
   }
 }
 
-type Record_ = (segments: readonly string[], keyOffset: number, valueOffset: number | undefined) => void;
+type Record_ = (parent: string, names: readonly string[], impliedOffset: number, keyOffset: number, valueOffset: number | undefined) => string;
+
+const BARE = /[A-Za-z0-9_-]+/y;
+const KEY_START = /[A-Za-z0-9_\-"']/;
+const SCALAR_END = new Set([...',]}\n#'].map((c) => c.charCodeAt(0)));
 
 /** A forgiving recursive-descent pass over already-valid TOML. */
 class Scanner {
@@ -88,7 +104,7 @@ class Scanner {
   constructor(private readonly s: string, private readonly record: Record_) {}
 
   document(): void {
-    let table: string[] = [];
+    let table = '';
     while (this.#i < this.s.length) {
       this.#skipBlank(true);
       if (this.#i >= this.s.length) break;
@@ -98,8 +114,7 @@ class Scanner {
         const arrayTable = this.s[this.#i + 1] === '[';
         this.#i += arrayTable ? 2 : 1;
         const keys = this.#key();
-        table = keys.map((k) => k.name);
-        this.record(table, start, undefined);
+        table = this.record('', keys.map((k) => k.name), start, start, undefined);
         this.#skipLine();
       } else if (this.#isKeyStart(c)) {
         this.#keyValue(table);
@@ -110,29 +125,27 @@ class Scanner {
     }
   }
 
-  #keyValue(prefix: readonly string[]): void {
+  #keyValue(prefix: string): void {
     const keys = this.#key();
     if (keys.length === 0) return;
-    const path = [...prefix, ...keys.map((k) => k.name)];
     this.#skipBlank(false);
     if (this.s[this.#i] !== '=') return;
     this.#i++;
     this.#skipBlank(false);
     // Implied tables of a dotted key are recorded at the first key segment.
-    for (let n = 1; n < keys.length; n++) this.record([...prefix, ...keys.slice(0, n).map((k) => k.name)], keys[0]!.at, undefined);
-    this.record(path, keys[keys.length - 1]!.at, this.#i);
+    const path = this.record(prefix, keys.map((k) => k.name), keys[0]!.at, keys[keys.length - 1]!.at, this.#i);
     this.#value(path);
   }
 
-  #value(path: readonly string[]): void {
+  #value(path: string): void {
     const c = this.s[this.#i];
     if (c === '"' || c === "'") this.#string();
     else if (c === '[') this.#array(path);
     else if (c === '{') this.#inlineTable(path);
-    else while (this.#i < this.s.length && !/[,\]}\n#]/.test(this.s[this.#i]!)) this.#i++;
+    else while (this.#i < this.s.length && !SCALAR_END.has(this.s.charCodeAt(this.#i))) this.#i++;
   }
 
-  #array(path: readonly string[]): void {
+  #array(path: string): void {
     this.#i++;
     while (this.#i < this.s.length) {
       this.#skipBlank(true);
@@ -146,7 +159,7 @@ class Scanner {
     }
   }
 
-  #inlineTable(path: readonly string[]): void {
+  #inlineTable(path: string): void {
     this.#i++;
     while (this.#i < this.s.length) {
       this.#skipBlank(true);
@@ -168,9 +181,10 @@ class Scanner {
       const at = this.#i;
       const c = this.s[this.#i];
       if (c === '"' || c === "'") {
-        out.push({ name: this.#string(), at });
+        out.push({ name: this.#string(true), at });
       } else {
-        const m = /^[A-Za-z0-9_-]+/.exec(this.s.slice(this.#i, this.#i + 256));
+        BARE.lastIndex = this.#i;
+        const m = BARE.exec(this.s);
         if (!m) return out;
         this.#i += m[0].length;
         out.push({ name: m[0], at });
@@ -182,7 +196,7 @@ class Scanner {
   }
 
   /** Reads any of the four TOML string forms and returns its (approximately) decoded text. */
-  #string(): string {
+  #string(decode = false): string {
     const q = this.s[this.#i]!;
     const triple = this.s.startsWith(q.repeat(3), this.#i);
     const delim = triple ? q.repeat(3) : q;
@@ -198,12 +212,12 @@ class Scanner {
     if (triple) while (this.s[j + 3] === q) j++;
     const raw = this.s.slice(start, j);
     this.#i = Math.min(this.s.length, j + delim.length);
-    if (q === "'") return raw;
+    if (q === "'" || !decode) return raw;
     try { return JSON.parse(`"${raw.replace(/\n/g, '\\n')}"`) as string; } catch { return raw; }
   }
 
   #isKeyStart(c: string): boolean {
-    return /[A-Za-z0-9_\-"']/.test(c);
+    return KEY_START.test(c);
   }
 
   #skipBlank(newlines: boolean): void {

@@ -75,27 +75,27 @@ export function parseConfig<G extends KeySpecs = {}, T extends KeySpecs = {}, S 
  * l2tpv2 but global for l2tpv3 (RFC 3931 §4.1: the session id alone identifies the session).
  */
 function checkDuplicates(c: Collector, tunnels: readonly TunnelDraft[]): void {
-  const seenTid = new Map<number, string>();
-  const seenV3Sid = new Map<number, string>();
+  const seenTid = new Map<number, string[]>();
+  const seenV3Sid = new Map<number, string[]>();
   const where = (path: string[]) => `${formatPath(path)}, line ${c.locator.locate(path).line}`;
   for (const t of tunnels) {
     const tidPath = ['tunnel', t.name, 'tid'];
     if (t.tunnelId !== 0 && !c.failed(tidPath)) {
       const first = seenTid.get(t.tunnelId);
-      if (first !== undefined) c.report(tidPath, `duplicate tunnel id ${t.tunnelId} (also ${first})`, 'value');
-      else seenTid.set(t.tunnelId, where(tidPath));
+      if (first !== undefined) c.report(tidPath, `duplicate tunnel id ${t.tunnelId} (also ${where(first)})`, 'value');
+      else seenTid.set(t.tunnelId, tidPath);
     }
-    const seenSid = new Map<number, string>();
+    const seenSid = new Map<number, string[]>();
     for (const s of t.sessions) {
       const sidPath = ['tunnel', t.name, 'session', s.name, 'sid'];
       if (s.sessionId === 0 || c.failed(sidPath)) continue;
       const first = (t.knownVersion === 3 ? seenV3Sid : seenSid).get(s.sessionId);
       if (first !== undefined) {
         const scope = t.knownVersion === 3 ? 'l2tpv3 session ids are unique per host' : 'in this tunnel';
-        c.report(sidPath, `duplicate session id ${s.sessionId} (also ${first}; ${scope})`, 'value');
+        c.report(sidPath, `duplicate session id ${s.sessionId} (also ${where(first)}; ${scope})`, 'value');
       } else {
-        seenSid.set(s.sessionId, where(sidPath));
-        if (t.knownVersion === 3) seenV3Sid.set(s.sessionId, where(sidPath));
+        seenSid.set(s.sessionId, sidPath);
+        if (t.knownVersion === 3) seenV3Sid.set(s.sessionId, sidPath);
       }
     }
   }
