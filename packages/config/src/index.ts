@@ -17,7 +17,7 @@
 /** Package version, kept equal to package.json. */
 export const VERSION = '0.1.0';
 
-export { parseConfig, type ParseOptions, type ParseResult } from './parse.js';
+export { parseConfig, configToJson, type ParseOptions, type ParseResult } from './parse.js';
 export { loadConfigFile, checkConfigFiles, type FileCheck } from './load.js';
 export { formatIssue, describeValue, type ConfigIssue } from './issues.js';
 export { KeyLocator, formatPath, type KeyLocation, type Position } from './locate.js';

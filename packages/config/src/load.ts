@@ -28,6 +28,8 @@ export async function loadConfigFile<G extends KeySpecs = {}, T extends KeySpecs
 export interface FileCheck {
   readonly file: string;
   readonly ok: boolean;
+  /** The parsed config when `ok`. */
+  readonly config: Config<unknown, unknown, unknown> | undefined;
   /** One summary line followed by one line per issue. */
   readonly lines: readonly string[];
 }
@@ -46,10 +48,10 @@ export async function checkConfigFiles<G extends KeySpecs = {}, T extends KeySpe
     if (r.ok) {
       const sessions = r.config.tunnels.reduce((n, t) => n + t.sessions.length, 0);
       const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
-      out.push({ file, ok: true, lines: [`${file}: ok (${n(r.config.tunnels.length, 'tunnel')}, ${n(sessions, 'session')})`] });
+      out.push({ file, ok: true, config: r.config, lines: [`${file}: ok (${n(r.config.tunnels.length, 'tunnel')}, ${n(sessions, 'session')})`] });
     } else {
       const n = r.issues.length;
-      out.push({ file, ok: false, lines: [`${file}: ${n} issue${n === 1 ? '' : 's'}`, ...r.issues.map(formatIssue)] });
+      out.push({ file, ok: false, config: undefined, lines: [`${file}: ${n} issue${n === 1 ? '' : 's'}`, ...r.issues.map(formatIssue)] });
     }
   }
   return out;

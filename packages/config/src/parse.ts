@@ -35,6 +35,8 @@ export function parseConfig<G extends KeySpecs = {}, T extends KeySpecs = {}, S 
   options: ParseOptions<G, T, S> = {},
 ): ParseResult<Config<ExtValues<G>, ExtValues<T>, ExtValues<S>>> {
   const { file } = options;
+  // Some editors write a byte-order mark; TOML does not allow one, and it is never meant as content.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let doc: Record<string, unknown>;
   try {
     doc = parse(text, { integersAsBigInt: true });
@@ -106,4 +108,12 @@ function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
   for (const v of Object.values(value)) deepFreeze(v);
   return Object.freeze(value);
+}
+
+/**
+ * The effective config as JSON text (`--check-config --print`): byte arrays (cookies, MAC) become
+ * arrays of numbers, undefined fields are left out, as JSON does.
+ */
+export function configToJson(config: Config<unknown, unknown, unknown>): string {
+  return JSON.stringify(config, (_key, value: unknown) => (value instanceof Uint8Array ? [...value] : value), 2);
 }

@@ -56,6 +56,14 @@ describe('checkConfigFiles and the CLI', () => {
     expect(ko.stdout.split('\n').filter(Boolean)).toHaveLength(4);
   });
 
+  test('--print adds the effective config of each valid file as JSON', () => {
+    const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, '--print', good], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n') + 1)) as { tunnels: { name: string; retryTimeoutMs: number }[] };
+    expect(json.tunnels.map((t) => [t.name, t.retryTimeoutMs])).toEqual([['t1', 1000]]);
+  });
+
   test('--extension loads an extension module for the files after it', () => {
     const ext = join(dir, 'ext.mjs');
     writeFileSync(ext, 'export const myExtension = { name: "x", session: { args: { key: "pppd_args", read: (v) => ({ ok: true, value: v }), default: undefined } } };\n');

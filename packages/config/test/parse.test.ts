@@ -1,7 +1,7 @@
 // parseConfig on valid input: defaults, file order, frozen output, go-l2tp's own test inputs.
 import { hostname } from 'node:os';
 import { describe, expect, test } from 'vitest';
-import { formatIssue, parseConfig, type Config } from '../src/index.js';
+import { configToJson, formatIssue, parseConfig, type Config } from '../src/index.js';
 
 const ok = (text: string, hostName = 'lac.example'): Config => {
   const r = parseConfig(text, { hostName });
@@ -139,5 +139,19 @@ interface_name = "becky"
     const lines = r.issues.map((i) => i.line);
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
     expect(r.issues.map((i) => i.path)).toContain('tunnel.b.session.s.z');
+  });
+
+  test('a UTF-8 byte-order mark is ignored', () => {
+    expect(ok('\uFEFF[tunnel.t1]\npeer = "a:1"\nversion = "l2tpv2"\n').tunnels).toHaveLength(1);
+  });
+
+  test('configToJson prints the effective config, byte arrays as numbers', () => {
+    const c = ok('[tunnel.t]\nversion = "l2tpv3"\nlocal = "192.0.2.1:1"\npeer = "192.0.2.2:1"\ntid = 1\nptid = 2\n' +
+      '[tunnel.t.session.s]\npseudowire = "eth"\nsid = 1\npsid = 2\ncookie = [1, 2, 3, 255]\n');
+    const back = JSON.parse(configToJson(c)) as { tunnels: { maxRetries: number; local: unknown; sessions: { cookie: number[]; peerCookie?: unknown }[] }[] };
+    expect(back.tunnels[0]!.maxRetries).toBe(5);
+    expect(back.tunnels[0]!.local).toEqual({ host: '192.0.2.1', port: 1, family: 4 });
+    expect(back.tunnels[0]!.sessions[0]!.cookie).toEqual([1, 2, 3, 255]);
+    expect('peerCookie' in back.tunnels[0]!.sessions[0]!).toBe(false);
   });
 });
