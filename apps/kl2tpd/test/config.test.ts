@@ -3,11 +3,11 @@
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, test } from 'vitest';
-import { extensionKeys, formatIssue } from '@l2tp/config';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import { extensionKeys, formatIssue, type Endpoint } from '@l2tp/config';
 import {
   DEFAULT_KL2TPD_CONTROL_SOCKET, DEFAULT_PPPD_PATH, kl2tpdExtension, loadKl2tpdConfig, parseKl2tpdConfig,
-  type Kl2tpdConfig,
+  type Kl2tpdConfig, type Kl2tpdSessionConfig, type Kl2tpdTunnelConfig,
 } from '../src/config.js';
 
 const examples = resolve(import.meta.dirname, '..', '..', '..', 'configs', 'examples');
@@ -98,6 +98,18 @@ describe('shipped kl2tpd examples', () => {
 });
 
 describe('kl2tpd keys', () => {
+  test('the extension keys are typed for the daemon', () => {
+    expectTypeOf<Kl2tpdConfig['ext']>().toEqualTypeOf<{
+      readonly pppdPath: string; readonly controlSocket: string; readonly metricsListen: Endpoint | undefined;
+    }>();
+    expectTypeOf<Kl2tpdTunnelConfig['ext']>().toEqualTypeOf<{
+      readonly secret: string | undefined; readonly hideAvps: boolean; readonly redial: boolean;
+      readonly redialTimeoutMs: number; readonly maxRedials: number; readonly stayUp: boolean;
+    }>();
+    expectTypeOf<Kl2tpdSessionConfig['ext']>().toEqualTypeOf<{ readonly pppdArgs: string | undefined }>();
+    expectTypeOf<Kl2tpdTunnelConfig['version']>().toEqualTypeOf<2 | 3>();
+  });
+
   test('every key is read into ext', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-conf-'));
     mkdirSync(join(dir, 'ppp'));
