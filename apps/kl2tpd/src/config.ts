@@ -1,13 +1,14 @@
 /**
  * kl2tpd's configuration: the core schema of `@l2tp/config` plus kl2tpd's own keys, only l2tpv2
- * tunnels. `pppd_args` is go-l2tp's key (a file of pppd options, checked readable at load time
- * and resolved against the config file's directory); the rest are ours (docs/config.md):
+ * tunnels. `pppd_args` is go-l2tp's key (a file of pppd options, checked readable and well-formed
+ * at load time, resolved against the config file's directory); the rest are ours (docs/config.md):
  * tunnel authentication (`secret`, `hide_avps`, RFC 2661 §5.1.1 and §4.3), redial with back-off
  * as in xl2tpd (`redial`, `redial_timeout`, `max_redials`), `stay_up`, and the daemon's paths.
  */
+import { readFileSync } from 'node:fs';
 import {
   boolean, defineExtension, fail, filePath, integer, key, loadConfigFile, parseConfig, parseListenAddress,
-  readableFile, string, U32_MAX, unixSocketPath,
+  parsePppdOptions, readableFile, string, U32_MAX, unixSocketPath,
   type ConfigOf, type ParseResult, type Reader,
 } from '@l2tp/config';
 
@@ -17,6 +18,19 @@ export const DEFAULT_PPPD_PATH = '/usr/sbin/pppd';
 export const DEFAULT_KL2TPD_CONTROL_SOCKET = '/run/kl2tpd/kl2tpd.sock';
 /** Default `redial_timeout` in ms: the first wait before redialling (it backs off from there). */
 export const DEFAULT_REDIAL_TIMEOUT_MS = 5000;
+
+/**
+ * `pppd_args`: a readable file in pppd options syntax (checked at load time, so `--check-config`
+ * catches an unterminated quote); the value is the resolved path. Read the words with
+ * `parsePppdOptions` from `@l2tp/config` when spawning pppd.
+ */
+const pppdOptionsFile: Reader<string> = (v, ctx) => {
+  const r = readableFile(v, ctx);
+  if (!r.ok) return r;
+  const words = parsePppdOptions(readFileSync(r.value, 'utf8'));
+  if (!words.ok) return fail('a pppd options file', `${JSON.stringify(v)}: line ${words.line}: ${words.message}`);
+  return r;
+};
 
 const absolute: Reader<string> = (v, ctx) =>
   typeof v === 'string' && v.startsWith('/') ? filePath(v, ctx) : fail('an absolute path');
@@ -39,7 +53,7 @@ export const kl2tpdExtension = defineExtension({
     stayUp: key('stay_up', boolean, false),
   },
   session: {
-    pppdArgs: key('pppd_args', readableFile, undefined),
+    pppdArgs: key('pppd_args', pppdOptionsFile, undefined),
   },
   validate(config, ctx) {
     for (const t of config.tunnels) {

@@ -163,6 +163,16 @@ describe('kl2tpd keys', () => {
     ]);
   });
 
+  test('a pppd_args file with an unterminated quote is an issue at load time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-conf-'));
+    writeFileSync(join(dir, 'opts'), 'noauth\nuser "alice\n');
+    const text = '[tunnel.t1]\npeer = "192.0.2.1:1701"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\npppd_args = "opts"\n';
+    const r = parseKl2tpdConfig(text, join(dir, 'k.toml'));
+    expect(!r.ok && r.issues.map((i) => [i.line, i.column, i.path, i.message])).toEqual([
+      [6, 13, 'tunnel.t1.session.s1.pppd_args', 'expected a pppd options file (got "opts": line 2: unterminated " quote)'],
+    ]);
+  });
+
   test('a missing config file is one issue', async () => {
     const r = await loadKl2tpdConfig('/nonexistent/kl2tpd.toml');
     expect(!r.ok && r.issues.map((i) => [i.file, i.line, i.message.slice(0, 31)])).toEqual([
