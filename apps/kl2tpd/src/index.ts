@@ -4,5 +4,11 @@
  * @packageDocumentation
  */
 
-/** Package version, kept equal to package.json. */
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+export { parseKl2tpdArgs, DEFAULT_CONFIG_PATH, type Invocation } from './cli.js';
+export { createLogger, type LogFormat, type LogOptions } from './log.js';
+export { spawnPppd, pppdArgv, PPPD_EXIT_STATUS, type Pppd, type PppdExit, type PppdSpec } from './pppd.js';
+export {
+  kl2tpdExtension, loadKl2tpdConfig, parseKl2tpdConfig, DEFAULT_PPPD_PATH, DEFAULT_KL2TPD_CONTROL_SOCKET,
+  DEFAULT_REDIAL_TIMEOUT_MS, type Kl2tpdConfig, type Kl2tpdTunnelConfig, type Kl2tpdSessionConfig, type Kl2tpdParseOptions,
+} from './config.js';

@@ -35,3 +35,4 @@ export {
 } from './schema.js';
 export type { Config, TunnelConfig, SessionConfig, Encap, Pseudowire, L2SpecType, FramingCaps } from './types.js';
 export { parsePppdOptions, type PppdOptionsResult } from './pppd-options.js';
+export { normalizeGoFlags } from './go-flags.js';

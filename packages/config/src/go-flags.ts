@@ -1,0 +1,29 @@
+/**
+ * go-l2tp's daemons take Go `flag` syntax (`-config PATH`, `-config=PATH`, `--config PATH`,
+ * `-verbose`), and NetworkManager-l2tp runs `kl2tpd -config FILE`. commander only knows `--long`,
+ * so the daemons rewrite the single-dash long forms of their own flags before parsing.
+ */
+
+/**
+ * Rewrites `-name` and `-name=value` to `--name` / `--name=value` for each known long flag name.
+ * The word after a value-taking flag is its value and is never rewritten (Go's `-config -x` reads
+ * `-x` as the path); everything after `--` and every other word is left alone, so an unknown `-x`
+ * still fails in commander.
+ */
+export function normalizeGoFlags(
+  argv: readonly string[], booleans: readonly string[], withValue: readonly string[] = [],
+): string[] {
+  const out: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') break;
+    const m = /^--?([a-z][a-z0-9-]+)(=.*)?$/s.exec(word);
+    const name = m?.[1] ?? '';
+    const isBool = booleans.includes(name);
+    const isValue = withValue.includes(name);
+    out.push(m !== null && (isBool || isValue) ? `--${name}${m[2] ?? ''}` : word);
+    if (isValue && m?.[2] === undefined && i + 1 < argv.length) out.push(argv[++i]!);
+  }
+  return out.concat(argv.slice(i));
+}
