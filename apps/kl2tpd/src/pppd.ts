@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Logger } from 'pino';
+import type { Logger } from '@l2tp/daemon';
 
 /** pppd(8) exit statuses, for log lines a person can act on. */
 export const PPPD_EXIT_STATUS: Readonly<Record<number, string>> = {

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG_PATH, parseKl2tpdArgs } from '../src/index.js';
 
 describe('kl2tpd command line (go-l2tp compatible)', () => {
   it('defaults to go-l2tp\'s config path', () => {
-    expect(parseKl2tpdArgs([])).toEqual({ kind: 'run', configPath: DEFAULT_CONFIG_PATH, verbose: false, null: false, logFormat: undefined });
+    expect(parseKl2tpdArgs([])).toEqual({ kind: 'run', configPath: DEFAULT_CONFIG_PATH, verbose: false, flags: { null: false }, logFormat: undefined });
   });
   it.each([
     [['-config', '/run/nm-l2tp/kl2tpd.conf']],
@@ -15,7 +15,7 @@ describe('kl2tpd command line (go-l2tp compatible)', () => {
   });
   it('takes -verbose, -null and --log-format', () => {
     expect(parseKl2tpdArgs(['-verbose', '-null', '--log-format', 'pretty', '-config', 'x.toml']))
-      .toEqual({ kind: 'run', configPath: 'x.toml', verbose: true, null: true, logFormat: 'pretty' });
+      .toEqual({ kind: 'run', configPath: 'x.toml', verbose: true, flags: { null: true }, logFormat: 'pretty' });
   });
   it('--check-config selects validation only', () => {
     expect(parseKl2tpdArgs(['--check-config', '-config', 'a.toml'])).toEqual({ kind: 'check-config', configPath: 'a.toml' });

@@ -4,5 +4,9 @@
  * @packageDocumentation
  */
 
-/** Package version, kept equal to package.json. */
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+export { parseQl2tpdArgs, DEFAULT_CONFIG_PATH } from './cli.js';
+export {
+  ql2tpdExtension, loadQl2tpdConfig, parseQl2tpdConfig, DEFAULT_QL2TPD_CONTROL_SOCKET,
+  type Ql2tpdConfig, type Ql2tpdTunnelConfig, type Ql2tpdSessionConfig, type Ql2tpdParseOptions,
+} from './config.js';

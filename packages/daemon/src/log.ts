@@ -1,5 +1,5 @@
 /**
- * kl2tpd's logger: pino, one line per event, on stderr like go-l2tp (stdout stays free for
+ * The daemons' logger: pino, one line per event, on stderr like go-l2tp (stdout stays free for
  * `status`). JSON by default when stderr is not a terminal (systemd's journal, NetworkManager),
  * human-readable on a terminal; `--log-format` overrides. Debug lines only with `-verbose`.
  */

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_PATH, parseQl2tpdArgs } from '../src/index.js';
+
+describe('ql2tpd command line (go-l2tp compatible)', () => {
+  it('defaults to go-l2tp\'s config path and takes -config/-verbose in Go syntax', () => {
+    expect(parseQl2tpdArgs([])).toMatchObject({ kind: 'run', configPath: DEFAULT_CONFIG_PATH, verbose: false });
+    expect(parseQl2tpdArgs(['-config=/etc/pw.toml', '-verbose'])).toEqual(
+      { kind: 'run', configPath: '/etc/pw.toml', verbose: true, logFormat: undefined, flags: {} });
+  });
+  it('has no -null (always the kernel data plane, as go-l2tp)', () => {
+    expect(parseQl2tpdArgs(['-null'])).toMatchObject({ kind: 'exit', status: 2 });
+  });
+  it('--check-config and --version', () => {
+    expect(parseQl2tpdArgs(['--check-config', '--config', 'q.toml'])).toEqual({ kind: 'check-config', configPath: 'q.toml' });
+    expect(parseQl2tpdArgs(['--version'])).toMatchObject({ kind: 'exit', status: 0, output: '0.1.0\n' });
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The daemons' command line: go-l2tp's flags (`-config PATH`, `-verbose`, and kl2tpd's `-null`,
+ * in Go's single-dash syntax as NetworkManager-l2tp uses it) plus ours (`--check-config`,
+ * `--log-format`, `--version`). Parsing is separate from running so tests can check every form
+ * without a daemon.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { normalizeGoFlags } from '@l2tp/config';
+import type { LogFormat } from './log.js';
+
+/** One daemon's command-line surface. */
+export interface DaemonCli {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  /** go-l2tp's default config path for this daemon. */
+  readonly defaultConfigPath: string;
+  /** Extra boolean flags (`null` for kl2tpd) with their help text. */
+  readonly flags?: Readonly<Record<string, string>>;
+}
+
+/** What the command line asks for. */
+export type Invocation =
+  | { readonly kind: 'run'; readonly configPath: string; readonly verbose: boolean;
+      readonly logFormat: LogFormat | undefined; readonly flags: Readonly<Record<string, boolean>> }
+  | { readonly kind: 'check-config'; readonly configPath: string }
+  | { readonly kind: 'exit'; readonly status: number; readonly output: string; readonly toStderr: boolean };
+
+/**
+ * Parses a daemon's arguments (without `node` and the script). Usage errors become an `exit` with
+ * status 2 as Go's `flag` package does; `--help` and `--version` an `exit` with status 0.
+ */
+export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invocation {
+  let out = '';
+  let err = '';
+  const extra = Object.keys(cli.flags ?? {});
+  const program = new Command(cli.name)
+    .description(cli.description)
+    .addOption(new Option('--config <path>', 'configuration file').default(cli.defaultConfigPath))
+    .option('--verbose', 'log debug messages', false);
+  for (const [flag, help] of Object.entries(cli.flags ?? {})) program.option(`--${flag}`, help, false);
+  program
+    .option('--check-config', 'validate the configuration, print every problem, exit 2 if there is one', false)
+    .addOption(new Option('--log-format <format>', 'log line format (default: json, or pretty on a terminal)')
+      .choices(['json', 'pretty']))
+    .version(cli.version, '--version', 'print the version and exit')
+    .helpOption('-h, --help', 'print this help and exit')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
+  try {
+    const booleans = ['verbose', 'check-config', 'help', 'version', ...extra];
+    program.parse(normalizeGoFlags(argv, booleans, ['config', 'log-format']), { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    const ok = e.exitCode === 0;
+    return { kind: 'exit', status: ok ? 0 : 2, output: ok ? out : err, toStderr: !ok };
+  }
+  const o = program.opts<Record<string, unknown>>();
+  const configPath = o['config'] as string;
+  if (o['checkConfig'] === true) return { kind: 'check-config', configPath };
+  const flags = Object.fromEntries(extra.map((f) => [f, o[f] === true]));
+  return { kind: 'run', configPath, verbose: o['verbose'] === true, logFormat: o['logFormat'] as LogFormat | undefined, flags };
+}

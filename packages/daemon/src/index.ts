@@ -1,0 +1,14 @@
+/**
+ * The daemon edge shared by kl2tpd and ql2tpd: command line, logging, and (as they land) signals,
+ * the status socket and metrics. The protocol lives in `@l2tp/control`, the kernel in `@l2tp/netlink`.
+ *
+ * @packageDocumentation
+ */
+
+/** Package version, kept equal to package.json. */
+export const VERSION = '0.1.0';
+
+export { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
+export { createLogger, type LogFormat, type LogOptions } from './log.js';
+/** The pino logger type the daemons pass around. */
+export type { Logger } from 'pino';
