@@ -12,3 +12,12 @@ export { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
 export { createLogger, type LogFormat, type LogOptions } from './log.js';
 /** The pino logger type the daemons pass around. */
 export type { Logger } from 'pino';
+export {
+  formatDuration, renderStatusTable,
+  type ControlCounters, type DaemonStatus, type DataCounters, type LastResult, type SessionStatus, type TunnelStatus,
+} from './status.js';
+export {
+  listenControlSocket, parseControlRequest, requestControlSocket, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS,
+  type ControlHandler, type ControlRequest, type ControlResponse,
+} from './control-socket.js';
+export { listenMetrics, renderMetrics } from './metrics.js';

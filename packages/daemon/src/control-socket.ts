@@ -1,0 +1,126 @@
+/**
+ * The daemons' control socket: a unix stream socket (mode 0600) speaking one JSON request per
+ * connection, newline-terminated, answered with one JSON line. Requests are validated before they
+ * reach the daemon, and a malformed, oversized or slow request gets an error answer (or is cut
+ * off) without touching any tunnel.
+ */
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import type { DaemonStatus } from './status.js';
+
+/** A request to a running daemon. `target` is `TUNNEL` or `TUNNEL/SESSION`. */
+export type ControlRequest =
+  | { readonly op: 'status' }
+  | { readonly op: 'up' | 'down'; readonly target: string };
+
+/** A daemon's answer. */
+export type ControlResponse =
+  | { readonly ok: true; readonly status?: DaemonStatus; readonly message?: string }
+  | { readonly ok: false; readonly error: string };
+
+/** What the daemon does with a valid request; a thrown error becomes an error answer. */
+export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse> | ControlResponse;
+
+/** Largest request accepted, in bytes; real requests are under 200. */
+export const MAX_REQUEST_BYTES = 4096;
+/** A client that has not sent a whole request by then is disconnected. */
+export const REQUEST_TIMEOUT_MS = 2000;
+
+/** Checks one request line; returns the request or why it is refused. */
+export function parseControlRequest(line: string): { ok: true; request: ControlRequest } | { ok: false; error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { ok: false, error: 'request is not JSON' };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, error: 'request must be a JSON object' };
+  const { op, target, ...rest } = v as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return { ok: false, error: `unknown request field ${Object.keys(rest)[0]}` };
+  if (op === 'status') {
+    return target === undefined ? { ok: true, request: { op } } : { ok: false, error: 'status takes no target' };
+  }
+  if (op === 'up' || op === 'down') {
+    if (typeof target !== 'string' || !/^[^/\s]{1,64}(\/[^/\s]{1,64})?$/.test(target)) {
+      return { ok: false, error: `${op} needs a target TUNNEL or TUNNEL/SESSION` };
+    }
+    return { ok: true, request: { op, target } };
+  }
+  return { ok: false, error: `unknown op ${JSON.stringify(op)} (status, up, down)` };
+}
+
+/** Answers one connection: read a line, validate, hand to the daemon, write the answer, close. */
+function serveConnection(socket: Socket, handler: ControlHandler): void {
+  let buffered = '';
+  let done = false;
+  const answer = (r: ControlResponse) => {
+    if (done) return;
+    done = true;
+    socket.end(`${JSON.stringify(r)}\n`);
+  };
+  socket.setEncoding('utf8');
+  socket.setTimeout(REQUEST_TIMEOUT_MS, () => {
+    answer({ ok: false, error: 'request timed out' });
+    socket.destroy();
+  });
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: string) => {
+    if (done) return;
+    buffered += chunk;
+    const nl = buffered.indexOf('\n');
+    if (nl < 0) {
+      if (Buffer.byteLength(buffered) > MAX_REQUEST_BYTES) answer({ ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes` });
+      return;
+    }
+    const line = buffered.slice(0, nl);
+    if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return answer({ ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes` });
+    const parsed = parseControlRequest(line);
+    if (!parsed.ok) return answer({ ok: false, error: parsed.error });
+    Promise.resolve()
+      .then(() => handler(parsed.request))
+      .then(answer, (e: unknown) => answer({ ok: false, error: e instanceof Error ? e.message : String(e) }));
+  });
+}
+
+/**
+ * Listens on `path` (its directory is created 0755 if missing). A stale socket left by a crashed
+ * daemon is replaced; a live one means another daemon is running, which is an error.
+ */
+export async function listenControlSocket(path: string, handler: ControlHandler): Promise<Server> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = connect(path, () => { probe.destroy(); resolve(true); });
+    probe.on('error', () => resolve(false));
+  });
+  if (live) throw new Error(`${path}: another daemon is already listening there`);
+  await rm(path, { force: true });
+  const server = createServer((socket) => serveConnection(socket, handler));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // umask-independent: the socket is created, then narrowed before anyone is told it exists.
+    server.listen(path, () => { server.off('error', reject); resolve(); });
+  });
+  await chmod(path, 0o600);
+  return server;
+}
+
+/** Sends one request to the daemon at `path` and returns its answer. */
+export function requestControlSocket(path: string, request: ControlRequest, timeoutMs = 5000): Promise<ControlResponse> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const socket = connect(path, () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.setEncoding('utf8');
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${path}: no answer within ${timeoutMs} ms`)));
+    socket.on('data', (chunk: string) => { text += chunk; });
+    socket.on('error', (e: NodeJS.ErrnoException) => reject(
+      e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? new Error(`${path}: no daemon is listening (${e.code})`) : e));
+    socket.on('end', () => {
+      try {
+        resolve(JSON.parse(text) as ControlResponse);
+      } catch {
+        reject(new Error(`${path}: unreadable answer`));
+      }
+    });
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * What `kl2tpd status` / `ql2tpd status` show and `/metrics` exports: one snapshot of every
+ * configured tunnel and session, taken by the daemon and sent as JSON over the control socket.
+ * Counters are plain numbers (exact to 2^53, far beyond any link's lifetime) so JSON carries them.
+ */
+
+/** Control-channel counters of one tunnel (RFC 2661 §5.8 transport). */
+export interface ControlCounters {
+  /** Control messages sent, first transmissions only (ZLB acks not counted). */
+  readonly sent: number;
+  /** Control messages received and delivered (duplicates not counted). */
+  readonly received: number;
+  /** Retransmissions of unacknowledged messages. */
+  readonly retransmitted: number;
+  /** HELLOs sent (RFC 2661 §6.5 keepalive). */
+  readonly hellosSent: number;
+}
+
+/** The kernel's data-plane counters (L2TP_ATTR_STATS of TUNNEL_GET / SESSION_GET). */
+export interface DataCounters {
+  readonly txPackets: number;
+  readonly txBytes: number;
+  readonly txErrors: number;
+  readonly rxPackets: number;
+  readonly rxBytes: number;
+  readonly rxErrors: number;
+  /** Packets dropped for arriving out of sequence (seqnum on). */
+  readonly rxSeqDiscards: number;
+  /** Packets dropped for arriving too late to reorder. */
+  readonly rxOosPackets: number;
+}
+
+/** Why an object last went down or failed to come up, as the log said it. */
+export interface LastResult {
+  readonly atMs: number;
+  /** Human-readable reason, e.g. `peer StopCCN result 2 error 6: ...` or `retransmit exhausted`. */
+  readonly reason: string;
+}
+
+/** One session in a status snapshot. */
+export interface SessionStatus {
+  readonly name: string;
+  readonly sessionId: number;
+  /** Zero until the peer assigned its id. */
+  readonly peerSessionId: number;
+  /** `idle`, `wait-reply`, `established`, `down`, ... (RFC 2661 §7 state names). */
+  readonly state: string;
+  /** Wall-clock ms when it came up, while it is up. */
+  readonly upSinceMs?: number | undefined;
+  readonly interfaceName?: string | undefined;
+  /** pppd's pid for kl2tpd sessions. */
+  readonly pppdPid?: number | undefined;
+  readonly lastResult?: LastResult | undefined;
+  readonly data?: DataCounters | undefined;
+}
+
+/** One tunnel in a status snapshot. */
+export interface TunnelStatus {
+  readonly name: string;
+  readonly tunnelId: number;
+  /** Zero until the peer assigned its id. */
+  readonly peerTunnelId: number;
+  /** Peer address as `host:port` (`[v6]:port`). */
+  readonly peer: string;
+  readonly local?: string | undefined;
+  readonly state: string;
+  readonly upSinceMs?: number | undefined;
+  readonly lastResult?: LastResult | undefined;
+  /** Undefined for static tunnels, which have no control channel. */
+  readonly control?: ControlCounters | undefined;
+  readonly data?: DataCounters | undefined;
+  readonly sessions: readonly SessionStatus[];
+}
+
+/** Everything `status` prints. */
+export interface DaemonStatus {
+  readonly daemon: string;
+  readonly version: string;
+  readonly pid: number;
+  readonly startedAtMs: number;
+  /** When the snapshot was taken (wall clock ms); uptimes are relative to it. */
+  readonly nowMs: number;
+  readonly tunnels: readonly TunnelStatus[];
+}
+
+/** Formats a duration in ms as `1d2h`, `3h4m`, `5m6s` or `7s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d${h}h`;
+  if (h > 0) return `${h}h${m}m`;
+  if (m > 0) return `${m}m${s % 60}s`;
+  return `${s}s`;
+}
+
+/** Renders a snapshot as the table `status` prints for people (sessions indented under tunnels). */
+export function renderStatusTable(status: DaemonStatus): string {
+  const rows: string[][] = [['NAME', 'IDS', 'PEER', 'STATE', 'UP', 'CTL TX/RX/RETX/HELLO', 'DATA RX', 'DATA TX', 'LAST RESULT']];
+  const up = (since: number | undefined) => (since === undefined ? '-' : formatDuration(status.nowMs - since));
+  const data = (d: DataCounters | undefined, dir: 'rx' | 'tx') =>
+    d === undefined ? '-' : `${d[`${dir}Packets`]}p/${d[`${dir}Bytes`]}B`;
+  for (const t of status.tunnels) {
+    const c = t.control;
+    rows.push([t.name, `${t.tunnelId}/${t.peerTunnelId}`, t.peer, t.state, up(t.upSinceMs),
+      c === undefined ? 'static' : `${c.sent}/${c.received}/${c.retransmitted}/${c.hellosSent}`,
+      data(t.data, 'rx'), data(t.data, 'tx'), t.lastResult?.reason ?? '-']);
+    for (const s of t.sessions) {
+      rows.push([`  ${s.name}`, `${s.sessionId}/${s.peerSessionId}`, s.interfaceName ?? '-', s.state, up(s.upSinceMs), '',
+        data(s.data, 'rx'), data(s.data, 'tx'), s.lastResult?.reason ?? '-']);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const head = `${status.daemon} ${status.version}, pid ${status.pid}, up ${formatDuration(status.nowMs - status.startedAtMs)}`;
+  return [head, ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())].join('\n') + '\n';
+}
