@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { normalizeGoFlags } from '@l2tp/config';
+import type { ControlRequest } from './control-socket.js';
 import type { LogFormat } from './log.js';
 
 /** One daemon's command-line surface. */
@@ -24,6 +25,10 @@ export type Invocation =
   | { readonly kind: 'run'; readonly configPath: string; readonly verbose: boolean;
       readonly logFormat: LogFormat | undefined; readonly flags: Readonly<Record<string, boolean>> }
   | { readonly kind: 'check-config'; readonly configPath: string }
+  /** `status`, `up TARGET`, `down TARGET`: ask the running daemon over its control socket. */
+  | { readonly kind: 'control'; readonly request: ControlRequest; readonly json: boolean;
+      /** `--socket`, else the config's `control_socket` (from `--config` or the default config). */
+      readonly socketPath: string | undefined; readonly configPath: string }
   | { readonly kind: 'exit'; readonly status: number; readonly output: string; readonly toStderr: boolean };
 
 /**
@@ -31,6 +36,7 @@ export type Invocation =
  * status 2 as Go's `flag` package does; `--help` and `--version` an `exit` with status 0.
  */
 export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invocation {
+  if (['status', 'up', 'down'].includes(argv[0] ?? '')) return parseControlArgs(cli, argv);
   let out = '';
   let err = '';
   const extra = Object.keys(cli.flags ?? {});
@@ -46,6 +52,11 @@ export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invoca
     .version(cli.version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .allowExcessArguments(false)
+    .addHelpText('after', `
+Commands for a running ${cli.name} (over its control socket; --socket PATH or the config's control_socket):
+  ${cli.name} status [--json]          every tunnel and session with counters
+  ${cli.name} down TUNNEL[/SESSION]    tear one configured object down
+  ${cli.name} up TUNNEL[/SESSION]      bring it back up`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
   try {
@@ -61,4 +72,31 @@ export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invoca
   if (o['checkConfig'] === true) return { kind: 'check-config', configPath };
   const flags = Object.fromEntries(extra.map((f) => [f, o[f] === true]));
   return { kind: 'run', configPath, verbose: o['verbose'] === true, logFormat: o['logFormat'] as LogFormat | undefined, flags };
+}
+
+/** Parses `status [--json]`, `up TARGET`, `down TARGET` with `--socket PATH` and `--config PATH`. */
+function parseControlArgs(cli: DaemonCli, argv: readonly string[]): Invocation {
+  let out = '';
+  let err = '';
+  const op = argv[0] as 'status' | 'up' | 'down';
+  const program = new Command(`${cli.name} ${op}`)
+    .description(op === 'status' ? `print every tunnel and session of the running ${cli.name}`
+      : `${op === 'up' ? 'bring up' : 'tear down'} one configured tunnel or session of the running ${cli.name}`)
+    .option('--socket <path>', 'control socket of the daemon')
+    .addOption(new Option('--config <path>', 'configuration file naming the control socket').default(cli.defaultConfigPath))
+    .helpOption('-h, --help', 'print this help and exit')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
+  if (op === 'status') program.option('--json', 'print the snapshot as JSON', false).allowExcessArguments(false);
+  else program.argument('<target>', 'TUNNEL or TUNNEL/SESSION, as named in the config');
+  try {
+    program.parse(normalizeGoFlags(argv.slice(1), ['json', 'help'], ['config', 'socket']), { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    const ok = e.exitCode === 0;
+    return { kind: 'exit', status: ok ? 0 : 2, output: ok ? out : err, toStderr: !ok };
+  }
+  const o = program.opts<{ socket?: string; config: string; json?: boolean }>();
+  const request: ControlRequest = op === 'status' ? { op } : { op, target: program.args[0]! };
+  return { kind: 'control', request, json: o.json === true, socketPath: o.socket, configPath: o.config };
 }

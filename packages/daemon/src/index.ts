@@ -21,3 +21,4 @@ export {
   type ControlHandler, type ControlRequest, type ControlResponse,
 } from './control-socket.js';
 export { listenMetrics, renderMetrics } from './metrics.js';
+export { runDaemonMain, EXIT_CONFIG, type Console, type DaemonMain } from './main.js';

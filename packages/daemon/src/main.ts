@@ -1,0 +1,86 @@
+/**
+ * The part of `main` both daemons share: dispatch on the parsed command line, `--check-config`
+ * (every problem printed, exit 2), the control commands, and the exit status of a run. The
+ * daemon-specific part is the `run` callback, which gets a valid config and a logger.
+ */
+import { formatIssue, type ParseResult } from '@l2tp/config';
+import { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
+import { requestControlSocket } from './control-socket.js';
+import { createLogger } from './log.js';
+import { renderStatusTable } from './status.js';
+import type { Logger } from 'pino';
+
+/** Exit status for a configuration problem (go-l2tp exits 1; NetworkManager-l2tp maps 2 to a config failure). */
+export const EXIT_CONFIG = 2;
+
+/** What `runDaemonMain` needs from a daemon. */
+export interface DaemonMain<C> {
+  readonly cli: DaemonCli;
+  /** Reads and validates the config file. */
+  load(path: string): Promise<ParseResult<C>>;
+  /** The config's control socket path. */
+  controlSocket(config: C): string;
+  /** Default control socket when the config cannot be read. */
+  readonly defaultControlSocket: string;
+  /** Runs the daemon until it stops; resolves with the exit status. */
+  run(config: C, invocation: Extract<Invocation, { kind: 'run' }>, log: Logger): Promise<number>;
+}
+
+/** Where a command's output goes (tests pass their own). */
+export interface Console {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processConsole: Console = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Runs a daemon's command line; resolves with the process exit status. */
+export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[], io: Console = processConsole): Promise<number> {
+  const inv = parseDaemonArgs(d.cli, argv);
+  switch (inv.kind) {
+    case 'exit':
+      (inv.toStderr ? io.err : io.out)(inv.output);
+      return inv.status;
+    case 'check-config': {
+      const r = await d.load(inv.configPath);
+      if (r.ok) {
+        io.out(`${inv.configPath}: ok\n`);
+        return 0;
+      }
+      io.err(`${inv.configPath}: ${r.issues.length} problem${r.issues.length === 1 ? '' : 's'}\n`);
+      for (const i of r.issues) io.err(`${formatIssue(i)}\n`);
+      return EXIT_CONFIG;
+    }
+    case 'control': {
+      let path = inv.socketPath;
+      if (path === undefined) {
+        const r = await d.load(inv.configPath);
+        path = r.ok ? d.controlSocket(r.config) : d.defaultControlSocket;
+      }
+      try {
+        const answer = await requestControlSocket(path, inv.request);
+        if (!answer.ok) {
+          io.err(`${d.cli.name}: ${answer.error}\n`);
+          return 1;
+        }
+        if (answer.status !== undefined) io.out(inv.json ? `${JSON.stringify(answer.status, null, 2)}\n` : renderStatusTable(answer.status));
+        else if (answer.message !== undefined) io.out(`${answer.message}\n`);
+        return 0;
+      } catch (e) {
+        io.err(`${d.cli.name}: ${(e as Error).message}\n`);
+        return 1;
+      }
+    }
+    case 'run': {
+      const log = createLogger(d.cli.name, { verbose: inv.verbose, format: inv.logFormat });
+      const r = await d.load(inv.configPath);
+      if (!r.ok) {
+        // Every problem at once, nothing created (the run callback is never reached).
+        for (const i of r.issues) log.error({ file: i.file, line: i.line, column: i.column, key: i.path }, formatIssue(i));
+        log.error(`${inv.configPath}: ${r.issues.length} configuration problem${r.issues.length === 1 ? '' : 's'}, not starting`);
+        return EXIT_CONFIG;
+      }
+      return d.run(r.config, inv, log);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseDaemonArgs, type DaemonCli } from '../src/index.js';
+
+const cli: DaemonCli = { name: 'xd', version: '9.9.9', description: 'test daemon', defaultConfigPath: '/etc/xd.toml', flags: { null: 'no kernel' } };
+
+describe('daemon control commands', () => {
+  it('status [--json] with the socket from --socket or the config', () => {
+    expect(parseDaemonArgs(cli, ['status'])).toEqual(
+      { kind: 'control', request: { op: 'status' }, json: false, socketPath: undefined, configPath: '/etc/xd.toml' });
+    expect(parseDaemonArgs(cli, ['status', '--json', '-socket', '/run/x.sock'])).toMatchObject(
+      { kind: 'control', json: true, socketPath: '/run/x.sock' });
+    expect(parseDaemonArgs(cli, ['status', '-config=/tmp/c.toml'])).toMatchObject({ configPath: '/tmp/c.toml' });
+  });
+  it('up/down take exactly one target', () => {
+    expect(parseDaemonArgs(cli, ['down', 't1/s1'])).toMatchObject({ kind: 'control', request: { op: 'down', target: 't1/s1' } });
+    expect(parseDaemonArgs(cli, ['up', 't1'])).toMatchObject({ kind: 'control', request: { op: 'up', target: 't1' } });
+    expect(parseDaemonArgs(cli, ['down'])).toMatchObject({ kind: 'exit', status: 2 });
+    expect(parseDaemonArgs(cli, ['status', 'extra'])).toMatchObject({ kind: 'exit', status: 2 });
+  });
+  it('the main help names the commands; extra flags are booleans', () => {
+    const help = parseDaemonArgs(cli, ['--help']);
+    expect(help.kind === 'exit' && help.output).toMatch(/xd status \[--json\][\s\S]*xd down TUNNEL\[\/SESSION\]/);
+    expect(parseDaemonArgs(cli, ['-null'])).toMatchObject({ kind: 'run', flags: { null: true } });
+  });
+});

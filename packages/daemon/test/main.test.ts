@@ -1,0 +1,76 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigFile, type Config } from '@l2tp/config';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listenControlSocket, runDaemonMain, type DaemonMain } from '../src/index.js';
+import { SNAPSHOT } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'l2tp-main-'));
+const good = join(dir, 'good.toml');
+writeFileSync(good, '[tunnel.t1]\npeer = "127.0.0.1:1701"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n');
+const bad = join(dir, 'bad.toml');
+writeFileSync(bad, '[tunnel.t1]\npeer = "127.0.0.1"\nversion = "l2tpv9"\nbogus = 1\n');
+const sock = join(dir, 'd.sock');
+
+type Run = { configs: Config[] };
+function daemon(state: Run): DaemonMain<Config> {
+  return {
+    cli: { name: 'xd', version: '1.2.3', description: 'd', defaultConfigPath: join(dir, 'missing.toml') },
+    load: (p) => loadConfigFile(p),
+    controlSocket: () => sock,
+    defaultControlSocket: join(dir, 'default.sock'),
+    run: async (config) => { state.configs.push(config); return 0; },
+  };
+}
+function io() {
+  const o = { out: '', err: '' };
+  return { o, console: { out: (t: string) => { o.out += t; }, err: (t: string) => { o.err += t; } } };
+}
+const closers: { close(): unknown }[] = [];
+afterEach(() => { for (const c of closers.splice(0)) c.close(); });
+
+describe('runDaemonMain', () => {
+  it('--check-config: ok is status 0; problems are all printed with file:line:col and key, status 2', async () => {
+    const state: Run = { configs: [] };
+    const a = io();
+    expect(await runDaemonMain(daemon(state), ['--check-config', '-config', good], a.console)).toBe(0);
+    expect(a.o.out).toBe(`${good}: ok\n`);
+    const b = io();
+    expect(await runDaemonMain(daemon(state), ['--check-config', '-config', bad], b.console)).toBe(2);
+    expect(b.o.err).toMatch(/3 problems/);
+    expect(b.o.err).toContain(`${bad}:2:`);
+    expect(b.o.err).toMatch(/tunnel\.t1\.version/);
+    expect(b.o.err).toMatch(/unrecognised parameter bogus/);
+    expect(state.configs).toHaveLength(0);
+  });
+  it('a bad config at start exits 2 without running anything', async () => {
+    const state: Run = { configs: [] };
+    expect(await runDaemonMain(daemon(state), ['-config', bad, '--log-format', 'json'], io().console)).toBe(2);
+    expect(state.configs).toHaveLength(0);
+    expect(await runDaemonMain(daemon(state), ['-config', good, '--log-format', 'json'], io().console)).toBe(0);
+    expect(state.configs[0]?.tunnels[0]?.name).toBe('t1');
+  });
+  it('status asks the running daemon over the config\'s control socket and prints a table or JSON', async () => {
+    closers.push(await listenControlSocket(sock, (r) => (r.op === 'status' ? { ok: true, status: SNAPSHOT } : { ok: false, error: 'no such tunnel x' })));
+    const a = io();
+    expect(await runDaemonMain(daemon({ configs: [] }), ['status', '-config', good], a.console)).toBe(0);
+    expect(a.o.out).toMatch(/^kl2tpd 0\.1\.0, pid 4321/);
+    const b = io();
+    expect(await runDaemonMain(daemon({ configs: [] }), ['status', '--json', '--socket', sock], b.console)).toBe(0);
+    expect(JSON.parse(b.o.out)).toEqual(SNAPSHOT);
+    const c = io();
+    expect(await runDaemonMain(daemon({ configs: [] }), ['down', 'x', '--socket', sock], c.console)).toBe(1);
+    expect(c.o.err).toBe('xd: no such tunnel x\n');
+  });
+  it('status with no daemon running says so, status 1', async () => {
+    const a = io();
+    expect(await runDaemonMain(daemon({ configs: [] }), ['status'], a.console)).toBe(1);
+    expect(a.o.err).toMatch(/default\.sock: no daemon is listening/);
+  });
+  it('usage errors are status 2 on stderr', async () => {
+    const a = io();
+    expect(await runDaemonMain(daemon({ configs: [] }), ['--frobnicate'], a.console)).toBe(2);
+    expect(a.o.err).toMatch(/unknown option/);
+  });
+});
