@@ -10,3 +10,5 @@ export {
   ql2tpdExtension, loadQl2tpdConfig, parseQl2tpdConfig, DEFAULT_QL2TPD_CONTROL_SOCKET,
   type Ql2tpdConfig, type Ql2tpdTunnelConfig, type Ql2tpdSessionConfig, type Ql2tpdParseOptions,
 } from './config.js';
+export { encapsulationOverhead, l2tpv3HeaderBytes, sessionMtu } from './mtu.js';
+export { planReload, sameConfigValue, type ReloadPlan } from './reload.js';
