@@ -11,3 +11,4 @@ export {
   kl2tpdExtension, loadKl2tpdConfig, parseKl2tpdConfig, DEFAULT_PPPD_PATH, DEFAULT_KL2TPD_CONTROL_SOCKET,
   DEFAULT_REDIAL_TIMEOUT_MS, type Kl2tpdConfig, type Kl2tpdTunnelConfig, type Kl2tpdSessionConfig, type Kl2tpdParseOptions,
 } from './config.js';
+export { redialDelayMs, MAX_REDIAL_DELAY_MS, type RedialConfig } from './redial.js';
