@@ -13,3 +13,6 @@ export type {
 } from './api/dataplane.js';
 
 export * from './codec/index.js';
+
+export * from './transport/index.js';
+export type { RandomSource } from './api/random.js';
