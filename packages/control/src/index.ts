@@ -16,3 +16,5 @@ export * from './codec/index.js';
 
 export * from './transport/index.js';
 export type { RandomSource } from './api/random.js';
+export * from './fsm/index.js';
+export * from './engine/index.js';

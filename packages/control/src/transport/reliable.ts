@@ -70,8 +70,8 @@ interface InFlight<T> {
 
 const NO_ITEMS: readonly never[] = Object.freeze([]);
 
-/** Reliable, ordered, windowed delivery for one control connection. See the file header. */
-export class ReliableTransport<T> {
+/** Reliable, ordered, windowed delivery for one control connection: sends `T`, receives `R`. See the file header. */
+export class ReliableTransport<T, R = T> {
   /** Ns the next enqueued message gets. */
   private nextNs = 0;
   /** Ns of the next message to transmit for the first time (one past the highest sent). */
@@ -81,7 +81,7 @@ export class ReliableTransport<T> {
   private readonly queue: T[] = [];
   private queueHead = 0;
   private readonly inFlight: InFlight<T>[] = [];
-  private held: Map<number, T> | undefined;
+  private held: Map<number, R> | undefined;
   private ackDueMs: number | undefined;
   private cc: Congestion = initialCongestion(DEFAULT_PEER_RECEIVE_WINDOW);
   private dead = false;
@@ -125,7 +125,7 @@ export class ReliableTransport<T> {
    * Its Nr acknowledges our messages first (a ZLB's Nr does this too, RFC 2661 §5.8); then its Ns decides
    * delivery. A Nr beyond what we sent makes the message invalid (RFC 3931 §4.2): nothing happens.
    */
-  receive(nowMs: number, ns: number, nr: number, zlb: boolean, item?: T): ReceiveResult<T> {
+  receive(nowMs: number, ns: number, nr: number, zlb: boolean, item?: R): ReceiveResult<R> {
     if (this.dead) return { status: 'bad-nr', delivered: NO_ITEMS, acked: 0 };
     if (seqBefore(this.nextSendNs, nr)) return { status: 'bad-nr', delivered: NO_ITEMS, acked: 0 };
     const acked = this.acknowledge(nr);
@@ -224,7 +224,7 @@ export class ReliableTransport<T> {
     return acked;
   }
 
-  private drainHeld(delivered: T[]): void {
+  private drainHeld(delivered: R[]): void {
     const held = this.held!;
     for (let next = held.get(this.expectedNs); next !== undefined; next = held.get(this.expectedNs)) {
       held.delete(this.expectedNs);

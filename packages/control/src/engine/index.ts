@@ -1,0 +1,5 @@
+/** The engine: one control connection composed of transport and state machines (style.md §3.3). */
+export * from './config.js';
+export * from './io.js';
+export * from './wire.js';
+export * from './tunnel-engine.js';

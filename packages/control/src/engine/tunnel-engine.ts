@@ -1,0 +1,297 @@
+/**
+ * One L2TP control connection and its sessions (RFC 2661 §5, §7): composes the reliable transport
+ * with the tunnel and session tables and carries out their actions.
+ *
+ * Contract (style.md §3.3): the engine does no I/O and reads no clock. Feed {@link Input}s in
+ * non-decreasing `nowMs`; perform every returned {@link Output}; call `handle({ kind: 'timeout' })` at
+ * or after `nextDeadlineMs()` (earlier is harmless). Peer behaviour never throws: it becomes a
+ * `tunnel-down`/`session-down` event plus a StopCCN/CDN. Local misuse throws {@link L2tpUsageError}.
+ *
+ * Timers are data: the transport's retransmit and ack timers, the HELLO timer, and the StopCCN hold
+ * (RFC 2661 §5.7). After the hold, or straight after a transport failure, `finished` is true.
+ */
+import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
+import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
+import { CdnResult, ErrorCode, type Inbound, type MessageName, type Outbound, type TunnelEvent } from '../fsm/types.js';
+import { ReliableTransport } from '../transport/reliable.js';
+import { type EnginePorts, type TunnelEngineConfig, fullRetransmitCycleMs } from './config.js';
+import { type Command, type Input, L2tpUsageError, type Output } from './io.js';
+import type { EncodeContext, WireCodec, WireDecoded } from './wire.js';
+
+interface Pending {
+  readonly message: Outbound;
+  readonly peerSessionId: number;
+  bytes: Uint8Array | undefined;
+}
+
+type Sequenced = Exclude<WireDecoded, { kind: 'zlb' | 'drop' }>;
+
+const SESSION_TYPES: ReadonlySet<MessageName> = new Set(['ICRQ', 'ICRP', 'ICCN', 'OCRQ', 'OCRP', 'OCCN', 'CDN', 'WEN', 'SLI']);
+
+/** Protocol state for one control connection. See the file header for the contract. */
+export class TunnelEngine {
+  private tunnel: TunnelData;
+  private readonly ctx: TunnelContext;
+  private readonly enc: EncodeContext;
+  private readonly transport: ReliableTransport<Pending, Sequenced>;
+  private readonly sessions = new Map<number, SessionData>();
+  private helloDueMs: number | undefined;
+  private holdUntilMs: number | undefined;
+  private done = false;
+  private callSerial = 0;
+  private out: Output[] = [];
+
+  /** Creates the engine in `idle` (quiescent: ready to `open` straight into `established`). */
+  constructor(readonly config: TunnelEngineConfig, private readonly ports: EnginePorts, private readonly wire: WireCodec) {
+    const secret = config.secret;
+    this.ctx = {
+      role: config.role,
+      tunnelId: config.tunnelId,
+      challenge: secret ? ports.random.bytes(16) : undefined,
+      respond: secret ? (id, challenge) => ports.md5(Uint8Array.of(id), secret, challenge) : undefined,
+    };
+    this.enc = {
+      version: config.version, tunnelId: config.tunnelId, hostName: config.hostName,
+      receiveWindowSize: config.transport.receiveWindowSize, framingCapabilities: config.framingCapabilities,
+      secret, hideAvps: config.hideAvps && secret !== undefined, ports,
+    };
+    this.tunnel = { ...INITIAL_TUNNEL, peerTunnelId: config.peerTunnelId };
+    this.transport = new ReliableTransport(config.transport);
+  }
+
+  /** Our tunnel id. */
+  get tunnelId(): number { return this.config.tunnelId; }
+  /** The peer's tunnel id (0 until learnt). */
+  get peerTunnelId(): number { return this.tunnel.peerTunnelId; }
+  /** The tunnel machine's state. */
+  get state(): TunnelData['state'] { return this.tunnel.state; }
+  /** The peer's Host Name AVP, once received. */
+  get peerHostName(): string | undefined { return this.tunnel.peerHostName; }
+  /** True once the tunnel is gone and its state may be dropped. */
+  get finished(): boolean { return this.done; }
+  /** Sessions known to the tunnel (any state but closed). */
+  get sessionCount(): number { return this.sessions.size; }
+  /** The state of one session, if it exists. */
+  session(sessionId: number): SessionData | undefined { return this.sessions.get(sessionId); }
+
+  /** A random session id, non-zero and unused in this tunnel (RFC 2661 §4.4.4: 0 is reserved). */
+  allocateSessionId(): number {
+    for (;;) {
+      const id = this.ports.random.uint32() & 0xffff;
+      if (id !== 0 && !this.sessions.has(id)) return id;
+    }
+  }
+
+  /** Processes one input and returns everything it caused. */
+  handle(input: Input): Output[] {
+    this.out = [];
+    if (this.done) return this.out;
+    const nowMs = input.nowMs;
+    if (input.kind === 'datagram') this.receive(nowMs, this.wire.decode(input.bytes, this.config.secret, this.ports.md5));
+    else if (input.kind === 'command') this.command(nowMs, input.command);
+    else this.timers(nowMs);
+    this.flush(nowMs);
+    return this.out;
+  }
+
+  /** Like `handle` for a datagram the caller already decoded (the multi-tunnel engine routes by it). */
+  handleDecoded(nowMs: number, decoded: WireDecoded): Output[] {
+    this.out = [];
+    if (this.done) return this.out;
+    this.receive(nowMs, decoded);
+    this.flush(nowMs);
+    return this.out;
+  }
+
+  /** Earliest time a `timeout` input is needed, or `undefined` when no timer is armed. */
+  nextDeadlineMs(): number | undefined {
+    if (this.done) return undefined;
+    let at = this.transport.nextDeadlineMs();
+    for (const t of [this.helloDueMs, this.holdUntilMs]) if (t !== undefined && (at === undefined || t < at)) at = t;
+    return at;
+  }
+
+  private command(nowMs: number, c: Command): void {
+    switch (c.type) {
+      case 'open':
+        if (this.config.quiescent) {
+          if (this.tunnel.state !== 'idle') return;
+          this.setTunnel(nowMs, { ...this.tunnel, state: 'established' });
+          this.emit({ type: 'tunnel-up', tunnelId: this.tunnelId, peerTunnelId: this.tunnel.peerTunnelId, peerHostName: undefined });
+          return;
+        }
+        return this.stepTunnel(nowMs, { type: 'open' });
+      case 'close':
+        return this.stepTunnel(nowMs, c.result ? { type: 'close', result: c.result } : { type: 'close' });
+      case 'open-session': {
+        if (this.config.role !== 'lac') throw new L2tpUsageError('only a LAC places incoming calls');
+        if (c.sessionId === 0 || this.sessions.has(c.sessionId)) throw new L2tpUsageError(`session id ${c.sessionId} is 0 or in use`);
+        if (this.tunnel.state === 'closing' || this.tunnel.state === 'closed') throw new L2tpUsageError('tunnel is closed');
+        this.callSerial = (this.callSerial + 1) >>> 0;
+        this.sessions.set(c.sessionId, lacSession(c.sessionId, this.callSerial));
+        if (this.tunnel.state === 'established') this.stepSession(c.sessionId, { type: 'tunnel-up' });
+        return;
+      }
+      case 'close-session':
+        if (this.sessions.has(c.sessionId)) this.stepSession(c.sessionId, c.result ? { type: 'close', result: c.result } : { type: 'close' });
+        return;
+    }
+  }
+
+  private receive(nowMs: number, d: WireDecoded): void {
+    if (d.kind === 'drop') return;
+    const h = d.header;
+    // The header names the recipient (RFC 2661 §3.1); only a first SCCRQ arrives with id 0.
+    if (h.tunnelId !== this.tunnelId && !(h.tunnelId === 0 && this.acceptsIdZero(d))) return;
+    const r = this.transport.receive(nowMs, h.ns, h.nr, d.kind === 'zlb', d.kind === 'zlb' ? undefined : d);
+    if (r.status !== 'bad-nr') this.touch(nowMs);
+    for (const item of r.delivered) this.deliver(nowMs, item);
+  }
+
+  /**
+   * Header tunnel id 0 is legal for the SCCRQ that opens the tunnel, and for a StopCCN from a peer
+   * that never learnt our id (RFC 2661 §6.4: its Assigned Tunnel ID AVP then names the tunnel).
+   */
+  private acceptsIdZero(d: WireDecoded): boolean {
+    if (this.tunnel.state === 'idle') return true;
+    return d.kind === 'message' && d.message.type === 'StopCCN' && d.message.assignedTunnelId === this.tunnel.peerTunnelId;
+  }
+
+  private deliver(nowMs: number, d: Sequenced): void {
+    if (d.kind === 'ignored' || this.done) return;
+    if (this.config.quiescent) {
+      // Quiescent mode: acknowledge everything, act on StopCCN only.
+      if (d.kind === 'message' && d.message.type === 'StopCCN') this.stepTunnel(nowMs, { type: 'recv', message: d.message });
+      return;
+    }
+    if (d.kind === 'rejected') {
+      if (this.tunnel.peerTunnelId === 0 && d.assignedTunnelId !== undefined) this.tunnel = { ...this.tunnel, peerTunnelId: d.assignedTunnelId };
+      if (d.sessionScoped && d.header.sessionId !== 0 && this.sessions.has(d.header.sessionId) && this.tunnel.state === 'established') {
+        this.stepSession(d.header.sessionId, { type: 'bad-message', result: d.result });
+      } else {
+        this.stepTunnel(nowMs, { type: 'bad-message', result: d.result });
+      }
+      return;
+    }
+    const m = d.message;
+    if (!SESSION_TYPES.has(m.type) || this.tunnel.state !== 'established') {
+      this.stepTunnel(nowMs, { type: 'recv', message: m });
+      return;
+    }
+    this.deliverSession(m as Extract<Inbound, { sessionId: number }>);
+  }
+
+  private deliverSession(m: Extract<Inbound, { sessionId: number }>): void {
+    if (m.sessionId === 0 && (m.type === 'ICRQ' || m.type === 'OCRQ')) {
+      if (m.type === 'ICRQ' && this.config.role !== 'lns') {
+        this.send({ type: 'CDN', sessionId: 0, peerSessionId: m.assignedSessionId, result: { result: CdnResult.GENERAL_ERROR, error: ErrorCode.NO_ERROR, message: 'a LAC does not accept incoming calls' } }, m.assignedSessionId);
+        return;
+      }
+      const sessionId = this.allocateSessionId();
+      this.sessions.set(sessionId, lnsSession(sessionId));
+      this.stepSession(sessionId, { type: 'recv', message: m });
+      return;
+    }
+    // A CDN from a peer that never learnt our session id carries 0 and names its own (RFC 2661 §6.11).
+    const sessionId = m.sessionId === 0 && m.type === 'CDN' ? this.sessionByPeerId(m.assignedSessionId) : m.sessionId;
+    // A message for a session we no longer know (closed, or never ours) is acknowledged and ignored.
+    if (sessionId !== undefined && this.sessions.has(sessionId)) this.stepSession(sessionId, { type: 'recv', message: m });
+  }
+
+  private sessionByPeerId(peerSessionId: number): number | undefined {
+    for (const s of this.sessions.values()) if (s.peerSessionId === peerSessionId) return s.sessionId;
+    return undefined;
+  }
+
+  private stepTunnel(nowMs: number, input: TunnelInput): void {
+    const before = this.tunnel.state;
+    const step = stepTunnel(this.tunnel, input, this.ctx);
+    if (step.next.peerWindow !== undefined && step.next.peerWindow !== this.tunnel.peerWindow) this.transport.setPeerWindow(step.next.peerWindow);
+    this.tunnel = step.next;
+    for (const a of step.actions) {
+      if (a.type === 'send') this.send(a.message, 0);
+      else this.emitTunnelAction(a.event);
+    }
+    if (before !== this.tunnel.state) this.setTunnel(nowMs, this.tunnel, before);
+  }
+
+  private emitTunnelAction(e: TunnelEvent): void {
+    // Sessions go down before the tunnel reports itself down, so a daemon sees children first.
+    if (e.type === 'tunnel-down') for (const id of [...this.sessions.keys()]) this.stepSession(id, { type: 'tunnel-down' });
+    this.emit(e);
+  }
+
+  private setTunnel(nowMs: number, next: TunnelData, before: TunnelData['state'] = this.tunnel.state): void {
+    this.tunnel = next;
+    if (next.state === 'established' && before !== 'established') {
+      this.touch(nowMs);
+      for (const id of [...this.sessions.keys()]) this.stepSession(id, { type: 'tunnel-up' });
+    } else if (next.state === 'closing') {
+      this.helloDueMs = undefined;
+      this.holdUntilMs = nowMs + fullRetransmitCycleMs(this.config.transport);
+    } else if (next.state === 'closed') {
+      this.finish();
+    }
+  }
+
+  private stepSession(sessionId: number, input: SessionInput): void {
+    const step = stepSession(this.sessions.get(sessionId)!, input, this.tunnelId);
+    if (step.next.state === 'closed') this.sessions.delete(sessionId);
+    else this.sessions.set(sessionId, step.next);
+    for (const a of step.actions) {
+      if (a.type === 'send') this.send(a.message, step.next.peerSessionId);
+      else this.emit(a.event);
+    }
+  }
+
+  private send(message: Outbound, peerSessionId: number): void {
+    if (this.transport.failed) return;
+    this.transport.enqueue({ message, peerSessionId, bytes: undefined });
+  }
+
+  private emit(event: TunnelEvent): void { this.out.push({ kind: 'event', event }); }
+
+  private touch(nowMs: number): void {
+    if (this.tunnel.state === 'established' && this.config.helloIntervalMs > 0) this.helloDueMs = nowMs + this.config.helloIntervalMs;
+  }
+
+  private timers(nowMs: number): void {
+    if (this.holdUntilMs !== undefined && this.holdUntilMs <= nowMs) {
+      this.tunnel = { ...this.tunnel, state: 'closed' };
+      this.finish();
+      return;
+    }
+    if (this.helloDueMs !== undefined && this.helloDueMs <= nowMs) {
+      // RFC 2661 §5.5: HELLO is an ordinary reliable message; its acknowledgement completes it. When
+      // something is already unacknowledged, its retransmissions probe the peer just as well.
+      if (this.transport.idle) this.send({ type: 'HELLO' }, 0);
+      this.helloDueMs = nowMs + this.config.helloIntervalMs;
+    }
+  }
+
+  private flush(nowMs: number): void {
+    if (this.done) return;
+    for (const o of this.transport.poll(nowMs)) {
+      if (o.kind === 'ack') {
+        this.out.push({ kind: 'transmit', bytes: this.wire.ack(this.config.version, this.tunnel.peerTunnelId, o.ns, o.nr) });
+      } else if (o.kind === 'send') {
+        const p = o.item;
+        p.bytes = p.bytes === undefined
+          ? this.wire.encode(p.message, { peerTunnelId: this.tunnel.peerTunnelId, peerSessionId: p.peerSessionId, ns: o.ns, nr: o.nr }, this.enc)
+          : this.wire.withNr(p.bytes, o.nr);
+        this.out.push({ kind: 'transmit', bytes: p.bytes });
+      } else {
+        this.stepTunnel(nowMs, { type: 'transport-failed', messageType: o.item.message.type });
+        if (this.tunnel.state === 'closing') this.transport.stop();
+      }
+    }
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.transport.stop();
+    this.helloDueMs = undefined;
+    this.holdUntilMs = undefined;
+    this.sessions.clear();
+  }
+}
