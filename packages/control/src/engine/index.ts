@@ -3,3 +3,4 @@ export * from './config.js';
 export * from './io.js';
 export * from './wire.js';
 export * from './tunnel-engine.js';
+export * from './control-engine.js';

@@ -54,6 +54,8 @@ export interface SendHeader {
 
 /** The codec as the engine uses it. */
 export interface WireCodec {
+  /** The recipient tunnel id in a control header, without decoding the rest; `undefined` if not control. */
+  tunnelIdOf(bytes: Uint8Array): number | undefined;
   /** Decodes one datagram; never throws. `secret` unhides hidden AVPs. */
   decode(bytes: Uint8Array, secret: Uint8Array | undefined, md5: EnginePorts['md5']): WireDecoded;
   /** Encodes a message with its header. */

@@ -17,6 +17,9 @@ const dec = new TextDecoder();
 
 /** Encodes messages as JSON; decodes them back into the state machine's view. */
 export const jsonWire: WireCodec = {
+  tunnelIdOf(bytes) {
+    try { return (JSON.parse(dec.decode(bytes)) as Frame).h.t; } catch { return undefined; }
+  },
   decode(bytes): WireDecoded {
     let f: Frame;
     try { f = JSON.parse(dec.decode(bytes), reviver) as Frame; } catch { return { kind: 'drop', reason: 'not json' }; }

@@ -1,0 +1,163 @@
+/**
+ * Many control connections behind one socket or several: routes datagrams to {@link TunnelEngine}s
+ * by the header's tunnel id, answers SCCRQs as an LNS (one new tunnel per peer and Assigned Tunnel
+ * ID, so a retransmitted SCCRQ reaches the tunnel it created), merges deadlines, and drops tunnels
+ * once their StopCCN hold is over. Same contract as {@link TunnelEngine}: no I/O, no clock.
+ */
+import type { SocketAddress } from '../api/dataplane.js';
+import type { ResultCode, TunnelEvent } from '../fsm/types.js';
+import { type EnginePorts, type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
+import { type Command, L2tpUsageError } from './io.js';
+import { TunnelEngine } from './tunnel-engine.js';
+import type { WireCodec } from './wire.js';
+
+/** An input of the multi-tunnel engine. `nowMs` must not decrease. */
+export type ControlInput =
+  | { readonly kind: 'datagram'; readonly nowMs: number; readonly bytes: Uint8Array; readonly from: SocketAddress }
+  | { readonly kind: 'timeout'; readonly nowMs: number }
+  | { readonly kind: 'command'; readonly nowMs: number; readonly tunnelId: number; readonly command: Command };
+
+/** An output of the multi-tunnel engine: datagrams carry their tunnel and destination. */
+export type ControlOutput =
+  | { readonly kind: 'transmit'; readonly tunnelId: number; readonly to: SocketAddress; readonly bytes: Uint8Array }
+  | { readonly kind: 'event'; readonly event: TunnelEvent }
+  /** The tunnel's state is gone (its StopCCN hold ended, or it failed): its socket may be closed. */
+  | { readonly kind: 'released'; readonly tunnelId: number };
+
+/** Settings of tunnels the engine accepts as an LNS. */
+export type AcceptOptions = Omit<TunnelEngineOptions, 'role' | 'tunnelId' | 'peerTunnelId' | 'quiescent'>;
+
+/** Options of a {@link ControlEngine}. */
+export interface ControlEngineOptions {
+  /** Answer SCCRQs (LNS role) with these settings; omitted: unsolicited SCCRQs are ignored. */
+  readonly accept?: AcceptOptions;
+}
+
+interface Entry {
+  readonly engine: TunnelEngine;
+  peer: SocketAddress;
+  readonly acceptKey: string | undefined;
+}
+
+/** A set of control connections. See the file header. */
+export class ControlEngine {
+  private readonly tunnels = new Map<number, Entry>();
+  private readonly accepted = new Map<string, number>();
+
+  /** Creates an engine with no tunnels. */
+  constructor(private readonly options: ControlEngineOptions, private readonly ports: EnginePorts, private readonly wire: WireCodec) {}
+
+  /** Number of tunnels held (including those in their StopCCN hold). */
+  get size(): number { return this.tunnels.size; }
+
+  /** The engine of one tunnel, for reading its state. */
+  tunnel(tunnelId: number): TunnelEngine | undefined { return this.tunnels.get(tunnelId)?.engine; }
+
+  /** Ids of every tunnel held. */
+  tunnelIds(): number[] { return [...this.tunnels.keys()]; }
+
+  /** A random tunnel id, non-zero and unused (RFC 2661 §3.1: 0 only before the peer assigns one). */
+  allocateTunnelId(bits: 16 | 32 = 16): number {
+    for (;;) {
+      const id = bits === 16 ? this.ports.random.uint32() & 0xffff : this.ports.random.uint32() >>> 0;
+      if (id !== 0 && !this.tunnels.has(id)) return id;
+    }
+  }
+
+  /** Adds a tunnel we originate (LAC) or a quiescent one; `open` it with a command input. Returns its id. */
+  addTunnel(options: Omit<TunnelEngineOptions, 'tunnelId'> & { readonly tunnelId?: number }, peer: SocketAddress): number {
+    const tunnelId = options.tunnelId ?? this.allocateTunnelId(options.version === 3 ? 32 : 16);
+    if (this.tunnels.has(tunnelId)) throw new L2tpUsageError(`tunnel id ${tunnelId} is in use`);
+    const engine = new TunnelEngine(tunnelEngineConfig({ ...options, tunnelId }), this.ports, this.wire);
+    this.tunnels.set(tunnelId, { engine, peer, acceptKey: undefined });
+    return tunnelId;
+  }
+
+  /** Processes one input; returns everything it caused. Peer behaviour never throws. */
+  handle(input: ControlInput): ControlOutput[] {
+    const out: ControlOutput[] = [];
+    if (input.kind === 'timeout') {
+      for (const [id, e] of this.tunnels) {
+        const d = e.engine.nextDeadlineMs();
+        if (d !== undefined && d <= input.nowMs) this.collect(out, id, e, e.engine.handle(input));
+      }
+    } else if (input.kind === 'command') {
+      const e = this.tunnels.get(input.tunnelId);
+      if (e === undefined) throw new L2tpUsageError(`no tunnel ${input.tunnelId}`);
+      this.collect(out, input.tunnelId, e, e.engine.handle({ kind: 'command', nowMs: input.nowMs, command: input.command }));
+    } else {
+      this.datagram(out, input);
+    }
+    return out;
+  }
+
+  /** Earliest deadline over every tunnel, or `undefined`. */
+  nextDeadlineMs(): number | undefined {
+    let at: number | undefined;
+    for (const e of this.tunnels.values()) {
+      const d = e.engine.nextDeadlineMs();
+      if (d !== undefined && (at === undefined || d < at)) at = d;
+    }
+    return at;
+  }
+
+  /** Closes every tunnel with StopCCN `result` (default: 6, shutting down). */
+  closeAll(nowMs: number, result: ResultCode = { result: 6 }): ControlOutput[] {
+    const out: ControlOutput[] = [];
+    for (const id of [...this.tunnels.keys()]) out.push(...this.handle({ kind: 'command', nowMs, tunnelId: id, command: { type: 'close', result } }));
+    return out;
+  }
+
+  private datagram(out: ControlOutput[], input: Extract<ControlInput, { kind: 'datagram' }>): void {
+    const id = this.wire.tunnelIdOf(input.bytes);
+    if (id === undefined) return;
+    const e = this.tunnels.get(id);
+    if (e !== undefined) {
+      this.collect(out, id, e, e.engine.handle(input));
+      return;
+    }
+    if (id !== 0 || this.options.accept === undefined) return;
+    const accept = this.options.accept;
+    const secret = typeof accept.secret === 'string' ? new TextEncoder().encode(accept.secret) : accept.secret;
+    const d = this.wire.decode(input.bytes, secret, this.ports.md5);
+    if (d.kind !== 'message' || d.message.type !== 'SCCRQ') return;
+    const key = `${input.from.address}|${input.from.port}|${d.message.assignedTunnelId}`;
+    const existing = this.accepted.get(key);
+    if (existing !== undefined) {
+      const x = this.tunnels.get(existing);
+      if (x !== undefined) this.collect(out, existing, x, x.engine.handleDecoded(input.nowMs, d));
+      return;
+    }
+    const tunnelId = this.allocateTunnelId();
+    const engine = new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire);
+    const entry: Entry = { engine, peer: input.from, acceptKey: key };
+    this.tunnels.set(tunnelId, entry);
+    this.accepted.set(key, tunnelId);
+    this.collect(out, tunnelId, entry, engine.handleDecoded(input.nowMs, d));
+  }
+
+  private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']>): void {
+    for (const o of outputs) {
+      if (o.kind === 'transmit') out.push({ kind: 'transmit', tunnelId, to: e.peer, bytes: o.bytes });
+      else out.push(o);
+    }
+    if (e.engine.finished) {
+      this.tunnels.delete(tunnelId);
+      if (e.acceptKey !== undefined) this.accepted.delete(e.acceptKey);
+      out.push({ kind: 'released', tunnelId });
+    }
+  }
+}
+
+/**
+ * The recipient's tunnel id from a control header, without decoding the message: v2 (RFC 2661 §3.1)
+ * has it after the length field; v3 (RFC 3931 §3.2.1) has a 32-bit control connection id there.
+ * `undefined` for data packets and anything too short.
+ */
+export function peekTunnelId(b: Uint8Array): number | undefined {
+  if (b.length < 12 || (b[0]! & 0x80) === 0) return undefined;
+  const version = b[1]! & 0x0f;
+  if (version === 2) return (b[0]! & 0x40) !== 0 ? (b[4]! << 8) | b[5]! : (b[2]! << 8) | b[3]!;
+  if (version === 3) return ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
+  return undefined;
+}
