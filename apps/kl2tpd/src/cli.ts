@@ -1,15 +1,18 @@
 /** kl2tpd's command line: the shared daemon flags plus go-l2tp's `-null`. */
-import { parseDaemonArgs, type Invocation } from '@l2tp/daemon';
+import { parseDaemonArgs, type DaemonCli, type Invocation } from '@l2tp/daemon';
 import { VERSION } from './version.js';
 
 /** go-l2tp's default config path. */
 export const DEFAULT_CONFIG_PATH = '/etc/kl2tpd/kl2tpd.toml';
 
+/** kl2tpd's command-line surface. */
+export const KL2TPD_CLI: DaemonCli = {
+  name: 'kl2tpd', version: VERSION, defaultConfigPath: DEFAULT_CONFIG_PATH,
+  description: 'L2TPv2 LAC daemon: tunnels and sessions from a TOML file, one pppd per session',
+  flags: { null: 'bring tunnels and sessions up without a kernel data plane or pppd' },
+};
+
 /** Parses kl2tpd's arguments (without `node` and the script); see `parseDaemonArgs`. */
 export function parseKl2tpdArgs(argv: readonly string[]): Invocation {
-  return parseDaemonArgs({
-    name: 'kl2tpd', version: VERSION, defaultConfigPath: DEFAULT_CONFIG_PATH,
-    description: 'L2TPv2 LAC daemon: tunnels and sessions from a TOML file, one pppd per session',
-    flags: { null: 'bring tunnels and sessions up without a kernel data plane or pppd' },
-  }, argv);
+  return parseDaemonArgs(KL2TPD_CLI, argv);
 }

@@ -5,7 +5,7 @@
  */
 
 export { VERSION } from './version.js';
-export { parseKl2tpdArgs, DEFAULT_CONFIG_PATH } from './cli.js';
+export { parseKl2tpdArgs, DEFAULT_CONFIG_PATH, KL2TPD_CLI } from './cli.js';
 export { spawnPppd, pppdArgv, PPPD_EXIT_STATUS, type Pppd, type PppdExit, type PppdSpec } from './pppd.js';
 export {
   kl2tpdExtension, loadKl2tpdConfig, parseKl2tpdConfig, DEFAULT_PPPD_PATH, DEFAULT_KL2TPD_CONTROL_SOCKET,
