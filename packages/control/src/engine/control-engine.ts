@@ -44,8 +44,18 @@ export class ControlEngine {
   private readonly tunnels = new Map<number, Entry>();
   private readonly accepted = new Map<string, number>();
 
+  private acceptOptions: AcceptOptions | undefined;
+
   /** Creates an engine with no tunnels. */
-  constructor(private readonly options: ControlEngineOptions, private readonly ports: EnginePorts, private readonly wire: WireCodec) {}
+  constructor(options: ControlEngineOptions, private readonly ports: EnginePorts, private readonly wire: WireCodec) {
+    this.acceptOptions = options.accept;
+  }
+
+  /** Starts (or, with `undefined`, stops) answering SCCRQs as an LNS with these settings. */
+  accept(options: AcceptOptions | undefined): void { this.acceptOptions = options; }
+
+  /** The peer address of a tunnel. */
+  peerOf(tunnelId: number): SocketAddress | undefined { return this.tunnels.get(tunnelId)?.peer; }
 
   /** Number of tunnels held (including those in their StopCCN hold). */
   get size(): number { return this.tunnels.size; }
@@ -116,8 +126,8 @@ export class ControlEngine {
       this.collect(out, id, e, e.engine.handle(input));
       return;
     }
-    if (id !== 0 || this.options.accept === undefined) return;
-    const accept = this.options.accept;
+    if (id !== 0 || this.acceptOptions === undefined) return;
+    const accept = this.acceptOptions;
     const secret = typeof accept.secret === 'string' ? new TextEncoder().encode(accept.secret) : accept.secret;
     const d = this.wire.decode(input.bytes, secret, this.ports.md5);
     if (d.kind !== 'message' || d.message.type !== 'SCCRQ') return;

@@ -69,6 +69,8 @@ export class TunnelEngine {
   get peerHostName(): string | undefined { return this.tunnel.peerHostName; }
   /** True once the tunnel is gone and its state may be dropped. */
   get finished(): boolean { return this.done; }
+  /** True when every message we sent has been acknowledged (a StopCCN too). */
+  get acknowledged(): boolean { return this.transport.idle; }
   /** Sessions known to the tunnel (any state but closed). */
   get sessionCount(): number { return this.sessions.size; }
   /** The state of one session, if it exists. */

@@ -1,0 +1,97 @@
+/**
+ * What the library API reports and accepts: snapshots of tunnels and sessions, the events a
+ * program subscribes to, and the options of dynamic (LAC), accepted (LNS) and quiescent tunnels.
+ * Pure types; the context that produces them lives in `src/node/context.ts`.
+ */
+import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
+import type { Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
+
+/** Options of a tunnel we originate (LAC, RFC 2661 §7.2.1) or run quiescent (RFC 3931, ql2tpd). */
+export interface TunnelOptions {
+  /** A name for logs and snapshots (the config table name). */
+  readonly name: string;
+  readonly peer: SocketAddress;
+  /** Local address to bind; wildcard and ephemeral port when omitted. */
+  readonly local?: SocketAddress;
+  /** 2 (dynamic) or 3 (quiescent only). Default 2. */
+  readonly version?: 2 | 3;
+  /** Our tunnel id; allocated when 0 or omitted (v2). */
+  readonly tunnelId?: number;
+  /** The peer's id, quiescent tunnels only. */
+  readonly peerTunnelId?: number;
+  readonly hostName?: string;
+  readonly secret?: string | Uint8Array;
+  readonly hideAvps?: boolean;
+  /** `hello_timeout`: idle time before HELLO; 0 disables. */
+  readonly helloIntervalMs?: number;
+  /** `retry_timeout`: first retransmission timeout. Default 1000 ms. */
+  readonly retryTimeoutMs?: number;
+  /** `max_retries`. Default 5. */
+  readonly maxRetries?: number;
+  /** `window_size`: our receive window. Default 4. */
+  readonly windowSize?: number;
+  /** Quiescent L2TPv3: HELLO and acknowledgements only. */
+  readonly quiescent?: boolean;
+}
+
+/** Options of a session we place (LAC incoming call). */
+export interface SessionOptions {
+  readonly name?: string;
+  /** Our session id; allocated when 0 or omitted. */
+  readonly sessionId?: number;
+  readonly pseudowire?: Pseudowire;
+  readonly seqnum?: boolean;
+  readonly reorderTimeoutMs?: number;
+  readonly interfaceName?: string;
+  readonly mtu?: number;
+}
+
+/** Options of an LNS listener. */
+export interface ListenOptions {
+  readonly local: SocketAddress;
+  readonly hostName?: string;
+  readonly secret?: string | Uint8Array;
+  readonly hideAvps?: boolean;
+  readonly helloIntervalMs?: number;
+  readonly retryTimeoutMs?: number;
+  readonly maxRetries?: number;
+  readonly windowSize?: number;
+}
+
+/** A tunnel as a snapshot: readable at any time. */
+export interface TunnelInfo {
+  readonly name: string;
+  readonly tunnelId: number;
+  readonly peerTunnelId: number;
+  readonly role: 'lac' | 'lns';
+  readonly state: string;
+  readonly peer: SocketAddress;
+  readonly peerHostName: string | undefined;
+  /** Why it last went down, once it has. */
+  readonly lastResult: TunnelDownReason | undefined;
+  readonly sessions: readonly SessionInfo[];
+}
+
+/** A session as a snapshot. */
+export interface SessionInfo {
+  readonly name: string | undefined;
+  readonly tunnelId: number;
+  readonly sessionId: number;
+  readonly peerSessionId: number;
+  readonly state: string;
+  readonly lastResult: SessionDownReason | undefined;
+}
+
+/** Events of the library context, by name. Every one names its tunnel. */
+export interface ContextEvents {
+  'tunnel-up': { readonly tunnel: TunnelInfo };
+  'tunnel-down': { readonly tunnel: TunnelInfo; readonly reason: TunnelDownReason };
+  'session-up': { readonly tunnel: TunnelInfo; readonly session: SessionInfo; readonly dataPlane: SessionDataPlane };
+  'session-down': { readonly tunnel: TunnelInfo; readonly session: SessionInfo; readonly reason: SessionDownReason };
+  'wan-error-notify': { readonly tunnelId: number; readonly sessionId: number; readonly callErrors: Record<string, number> };
+  'set-link-info': { readonly tunnelId: number; readonly sessionId: number; readonly accm: { readonly sendAccm: number; readonly receiveAccm: number } };
+  /** The tunnel's state is gone; no further events for it. */
+  'tunnel-released': { readonly tunnelId: number; readonly name: string };
+  /** A data-plane operation failed; the tunnel or session was closed with `result`. */
+  'dataplane-error': { readonly tunnelId: number; readonly sessionId?: number; readonly error: Error; readonly result: ResultCode };
+}

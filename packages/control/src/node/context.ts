@@ -1,0 +1,288 @@
+/**
+ * The library API (`L2tpContext`): tunnels and sessions over real UDP sockets and timers, kernel
+ * objects through a {@link DataPlane}, typed events. One {@link ControlEngine} and one timer serve
+ * every tunnel of the context; each dialled tunnel has its own socket (connected on tunnel-up, so
+ * a managed kernel tunnel can adopt it); an LNS listener socket serves every tunnel it accepts.
+ */
+import { EventEmitter } from 'node:events';
+import type { ContextEvents, ListenOptions, SessionOptions, TunnelInfo, TunnelOptions } from '../api/context-types.js';
+import type { ControlSocket, DataPlane, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
+import type { RandomSource } from '../api/random.js';
+import { ControlEngine, type ControlOutput } from '../engine/control-engine.js';
+import type { EnginePorts } from '../engine/config.js';
+import type { WireCodec } from '../engine/wire.js';
+import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
+import { EngineDriver } from './driver.js';
+import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
+
+/** Options of an {@link L2tpContext}. */
+export interface ContextOptions {
+  readonly dataPlane: DataPlane;
+  readonly wire: WireCodec;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+}
+
+interface SessionRecord {
+  readonly name: string | undefined;
+  readonly options: SessionOptions;
+  peerSessionId: number;
+  state: string;
+  lastResult: SessionDownReason | undefined;
+  dataPlane: SessionDataPlane | undefined;
+}
+
+interface TunnelRecord {
+  readonly name: string;
+  readonly role: 'lac' | 'lns';
+  readonly version: 2 | 3;
+  readonly socket: ControlSocket;
+  readonly ownSocket: boolean;
+  readonly peer: SocketAddress;
+  connected: boolean;
+  dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
+  lastResult: TunnelDownReason | undefined;
+  readonly sessions: Map<number, SessionRecord>;
+}
+
+type Listener<K extends keyof ContextEvents> = (event: ContextEvents[K]) => void;
+
+/** Tunnels and sessions of one program, with typed events. See the file header. */
+export class L2tpContext {
+  private readonly emitter = new EventEmitter();
+  private readonly engine: ControlEngine;
+  private readonly driver: EngineDriver;
+  private readonly tunnels = new Map<number, TunnelRecord>();
+  private listener: { socket: ControlSocket; options: ListenOptions } | undefined;
+  private readonly ports: EnginePorts;
+
+  /** Creates a context; nothing is opened until `dial` or `listen`. */
+  constructor(private readonly options: ContextOptions) {
+    this.ports = { random: options.random ?? cryptoRandom, md5 };
+    this.engine = new ControlEngine({}, this.ports, options.wire);
+    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), options.clock ?? monotonicClock);
+  }
+
+  /** Subscribes to an event. */
+  on<K extends keyof ContextEvents>(event: K, listener: Listener<K>): this {
+    this.emitter.on(event, listener as (e: unknown) => void);
+    return this;
+  }
+
+  /** Unsubscribes. */
+  off<K extends keyof ContextEvents>(event: K, listener: Listener<K>): this {
+    this.emitter.off(event, listener as (e: unknown) => void);
+    return this;
+  }
+
+  /** Resolves with the next `event` for which `match` holds. */
+  once<K extends keyof ContextEvents>(event: K, match: (e: ContextEvents[K]) => boolean = () => true): Promise<ContextEvents[K]> {
+    return new Promise((resolve) => {
+      const l = (e: ContextEvents[K]) => { if (match(e)) { this.off(event, l); resolve(e); } };
+      this.on(event, l);
+    });
+  }
+
+  /** Opens a tunnel we originate (LAC) or a quiescent one; resolves with its tunnel id once SCCRQ is out. */
+  async dial(o: TunnelOptions): Promise<number> {
+    const socket = await this.options.dataPlane.openControlSocket({ family: o.peer.family, encap: 'udp', ...(o.local && { local: o.local }) });
+    const version = o.version ?? 2;
+    const tunnelId = this.engine.addTunnel({
+      role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}), peerTunnelId: o.peerTunnelId ?? 0,
+      hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
+      helloIntervalMs: o.helloIntervalMs ?? 0, quiescent: o.quiescent ?? false,
+      transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
+    }, o.peer);
+    const rec: TunnelRecord = { name: o.name, role: 'lac', version, socket, ownSocket: true, peer: o.peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() };
+    this.tunnels.set(tunnelId, rec);
+    socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+    if (o.quiescent) {
+      // The kernel tunnel of a quiescent connection must own a connected socket from the start.
+      await socket.connect(o.peer);
+      rec.connected = true;
+    }
+    this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open' } }));
+    return tunnelId;
+  }
+
+  /** Places an incoming call in a dialled tunnel (now, or when it comes up). Returns the session id. */
+  openSession(tunnelId: number, o: SessionOptions = {}): number {
+    const rec = this.tunnels.get(tunnelId);
+    const engine = this.engine.tunnel(tunnelId);
+    if (rec === undefined || engine === undefined) throw new Error(`no tunnel ${tunnelId}`);
+    const sessionId = o.sessionId || engine.allocateSessionId();
+    rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, state: 'opening', lastResult: undefined, dataPlane: undefined });
+    this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId } }));
+    return sessionId;
+  }
+
+  /** Clears one session with CDN (default result 3, administrative). */
+  closeSession(tunnelId: number, sessionId: number, result?: ResultCode): void {
+    if (!this.engine.tunnel(tunnelId)) return;
+    this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'close-session', sessionId, ...(result && { result }) } }));
+  }
+
+  /** Clears a tunnel with StopCCN (default result 1); its state is released after the §5.7 hold. */
+  closeTunnel(tunnelId: number, result?: ResultCode): void {
+    if (!this.engine.tunnel(tunnelId)) return;
+    this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'close', ...(result && { result }) } }));
+  }
+
+  /** Answers SCCRQs on `local` as an LNS. Resolves with the bound address. */
+  async listen(o: ListenOptions): Promise<SocketAddress> {
+    if (this.listener) throw new Error('already listening');
+    const socket = await this.options.dataPlane.openControlSocket({ family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true });
+    this.listener = { socket, options: o };
+    this.engine.accept({
+      hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
+      helloIntervalMs: o.helloIntervalMs ?? 0,
+      transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
+    });
+    socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+    return socket.local;
+  }
+
+  /** Snapshots of every tunnel. */
+  list(): TunnelInfo[] { return [...this.tunnels.keys()].map((id) => this.info(id)); }
+
+  /** A snapshot of one tunnel. */
+  info(tunnelId: number): TunnelInfo {
+    const rec = this.tunnels.get(tunnelId)!;
+    const engine = this.engine.tunnel(tunnelId);
+    return {
+      name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, state: engine?.state ?? 'closed',
+      peer: rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult,
+      sessions: [...rec.sessions].map(([sessionId, s]) => ({ name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: s.state, lastResult: s.lastResult })),
+    };
+  }
+
+  /**
+   * Sends StopCCN on every tunnel and waits (at most `timeoutMs`) for the peers to acknowledge,
+   * then deletes kernel objects and closes sockets without waiting out the §5.7 hold.
+   */
+  async close(timeoutMs = 2000): Promise<void> {
+    this.driver.run((nowMs) => this.engine.closeAll(nowMs));
+    const clock = this.options.clock ?? monotonicClock;
+    const deadline = clock.nowMs() + timeoutMs;
+    const settled = () => [...this.tunnels.keys()].every((id) => this.engine.tunnel(id)?.acknowledged ?? true);
+    while (!settled() && clock.nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
+    this.driver.stop();
+    for (const rec of this.tunnels.values()) {
+      await this.teardownTunnel(rec);
+      if (rec.ownSocket) rec.socket.close();
+    }
+    this.tunnels.clear();
+    this.listener?.socket.close();
+    this.listener = undefined;
+  }
+
+  private perform(outs: readonly ControlOutput[]): void {
+    for (const o of outs) {
+      if (o.kind === 'transmit') this.transmit(o.tunnelId, o.to, o.bytes);
+      else if (o.kind === 'released') this.released(o.tunnelId);
+      else this.onEvent(o.event);
+    }
+  }
+
+  private transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): void {
+    const rec = this.tunnels.get(tunnelId);
+    if (rec === undefined) this.listener?.socket.send(bytes, to);
+    else if (rec.connected) rec.socket.send(bytes);
+    else rec.socket.send(bytes, to);
+  }
+
+  private onEvent(e: TunnelEvent): void {
+    if (e.type === 'tunnel-up' && !this.tunnels.has(e.tunnelId) && this.listener) {
+      const peer = this.engine.peerOf(e.tunnelId) ?? this.listener.socket.local;
+      this.tunnels.set(e.tunnelId, { name: `lns-${e.tunnelId}`, role: 'lns', version: 2, socket: this.listener.socket, ownSocket: false, peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() });
+    }
+    const rec = this.tunnels.get(e.tunnelId);
+    if (rec === undefined) return;
+    switch (e.type) {
+      case 'tunnel-up': return void this.tunnelUp(e.tunnelId, rec);
+      case 'tunnel-down':
+        rec.lastResult = e.reason;
+        this.emitter.emit('tunnel-down', { tunnel: this.info(e.tunnelId), reason: e.reason });
+        return void this.teardownTunnel(rec);
+      case 'session-up': return void this.sessionUp(e.tunnelId, rec, e.sessionId, e.peerSessionId);
+      case 'session-down': {
+        const s = rec.sessions.get(e.sessionId) ?? { name: undefined, options: {}, peerSessionId: e.peerSessionId, state: 'closed', lastResult: undefined, dataPlane: undefined };
+        s.state = 'closed';
+        s.lastResult = e.reason;
+        rec.sessions.delete(e.sessionId);
+        void s.dataPlane?.down().catch(() => undefined);
+        this.emitter.emit('session-down', {
+          tunnel: this.info(e.tunnelId), reason: e.reason,
+          session: { name: s.name, tunnelId: e.tunnelId, sessionId: e.sessionId, peerSessionId: e.peerSessionId, state: 'closed', lastResult: e.reason },
+        });
+        return;
+      }
+      case 'wan-error-notify': return void this.emitter.emit('wan-error-notify', { tunnelId: e.tunnelId, sessionId: e.sessionId, callErrors: { ...e.callErrors } });
+      case 'set-link-info': return void this.emitter.emit('set-link-info', { tunnelId: e.tunnelId, sessionId: e.sessionId, accm: e.accm });
+    }
+  }
+
+  private async tunnelUp(tunnelId: number, rec: TunnelRecord): Promise<void> {
+    const engine = this.engine.tunnel(tunnelId)!;
+    rec.dataPlane = (async () => {
+      if (rec.ownSocket && !rec.connected) {
+        await rec.socket.connect(rec.peer);
+        rec.connected = true;
+      }
+      return this.options.dataPlane.createTunnel({
+        tunnelId, peerTunnelId: engine.peerTunnelId, version: rec.version, encap: 'udp', local: rec.socket.local, peer: rec.peer,
+        ...(rec.ownSocket ? { socket: rec.socket } : { udpChecksum: rec.peer.family === 4 }),
+      });
+    })().catch((error: Error) => {
+      const result: ResultCode = { result: 2, error: 4, message: `data plane: ${error.message}` };
+      this.emitter.emit('dataplane-error', { tunnelId, error, result });
+      this.closeTunnel(tunnelId, result);
+      return undefined;
+    });
+    if ((await rec.dataPlane) !== undefined) this.emitter.emit('tunnel-up', { tunnel: this.info(tunnelId) });
+  }
+
+  private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
+    let s = rec.sessions.get(sessionId);
+    if (s === undefined) {
+      s = { name: undefined, options: {}, peerSessionId, state: 'established', lastResult: undefined, dataPlane: undefined };
+      rec.sessions.set(sessionId, s);
+    }
+    s.peerSessionId = peerSessionId;
+    s.state = 'established';
+    const o = s.options;
+    try {
+      const tdp = await rec.dataPlane;
+      if (tdp === undefined) return;
+      s.dataPlane = await tdp.createSession({
+        tunnelId, peerTunnelId: this.engine.tunnel(tunnelId)?.peerTunnelId ?? 0, sessionId, peerSessionId,
+        pseudowire: o.pseudowire ?? 'ppp', l2specType: 'none', seqnum: o.seqnum ?? false, reorderTimeoutMs: o.reorderTimeoutMs ?? 0,
+        lnsMode: rec.role === 'lns', ...(o.interfaceName !== undefined && { interfaceName: o.interfaceName }), ...(o.mtu !== undefined && { mtu: o.mtu }),
+      });
+      if (!rec.sessions.has(sessionId)) return void s.dataPlane.down().catch(() => undefined);
+      this.emitter.emit('session-up', {
+        tunnel: this.info(tunnelId), dataPlane: s.dataPlane,
+        session: { name: s.name, tunnelId, sessionId, peerSessionId, state: 'established', lastResult: undefined },
+      });
+    } catch (err) {
+      const result: ResultCode = { result: 2, error: 4, message: `data plane: ${(err as Error).message}` };
+      this.emitter.emit('dataplane-error', { tunnelId, sessionId, error: err as Error, result });
+      this.closeSession(tunnelId, sessionId, result);
+    }
+  }
+
+  private async teardownTunnel(rec: TunnelRecord): Promise<void> {
+    const dp = rec.dataPlane;
+    rec.dataPlane = undefined;
+    const tdp = await dp;
+    await tdp?.down().catch(() => undefined);
+  }
+
+  private released(tunnelId: number): void {
+    const rec = this.tunnels.get(tunnelId);
+    if (rec === undefined) return;
+    this.tunnels.delete(tunnelId);
+    if (rec.ownSocket) rec.socket.close();
+    this.emitter.emit('tunnel-released', { tunnelId, name: rec.name });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The I/O edge of the engine (style.md §3.9, quinn's `drive_timer`): one re-armed timer and a
+ * monotonic clock around a {@link ControlEngine}. Every engine call goes through `run`, which hands
+ * the outputs to the sink and re-arms the timer at `nextDeadlineMs()`.
+ */
+import type { ControlEngine, ControlInput, ControlOutput } from '../engine/control-engine.js';
+import { type Clock, monotonicClock } from './platform.js';
+
+/** Drives a {@link ControlEngine} with real time. */
+export class EngineDriver {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  /** Creates the driver; `sink` performs the outputs (send datagrams, act on events). */
+  constructor(
+    readonly engine: ControlEngine,
+    private readonly sink: (outputs: readonly ControlOutput[]) => void,
+    private readonly clock: Clock = monotonicClock,
+  ) {}
+
+  /** Current time on the driver's clock. */
+  nowMs(): number { return this.clock.nowMs(); }
+
+  /** Feeds one input built at the current time; returns its outputs after the sink has seen them. */
+  input(make: (nowMs: number) => ControlInput): readonly ControlOutput[] {
+    return this.run((nowMs) => this.engine.handle(make(nowMs)));
+  }
+
+  /** Runs any engine call at the current time, sinks its outputs and re-arms the timer. */
+  run(fn: (nowMs: number) => readonly ControlOutput[]): readonly ControlOutput[] {
+    if (this.stopped) return [];
+    const out = fn(this.clock.nowMs());
+    this.sink(out);
+    this.arm();
+    return out;
+  }
+
+  /** Stops the timer; later inputs are ignored. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopped) return;
+    const at = this.engine.nextDeadlineMs();
+    if (at === undefined) return;
+    // A timer that fires a little early is harmless: the engine does nothing and we re-arm.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.input((nowMs) => ({ kind: 'timeout', nowMs }));
+    }, Math.max(0, Math.ceil(at - this.clock.nowMs())));
+  }
+}
