@@ -6,19 +6,8 @@
 import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
 import type { Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
 
-/** Options of a tunnel we originate (LAC, RFC 2661 §7.2.1) or run quiescent (RFC 3931, ql2tpd). */
-export interface TunnelOptions {
-  /** A name for logs and snapshots (the config table name). */
-  readonly name: string;
-  readonly peer: SocketAddress;
-  /** Local address to bind; wildcard and ephemeral port when omitted. */
-  readonly local?: SocketAddress;
-  /** 2 (dynamic) or 3 (quiescent only). Default 2. */
-  readonly version?: 2 | 3;
-  /** Our tunnel id; allocated when 0 or omitted (v2). */
-  readonly tunnelId?: number;
-  /** The peer's id, quiescent tunnels only. */
-  readonly peerTunnelId?: number;
+/** Control-connection settings shared by dialled and accepted tunnels (config key names in quotes). */
+export interface ControlOptions {
   readonly hostName?: string;
   readonly secret?: string | Uint8Array;
   readonly hideAvps?: boolean;
@@ -30,6 +19,21 @@ export interface TunnelOptions {
   readonly maxRetries?: number;
   /** `window_size`: our receive window. Default 4. */
   readonly windowSize?: number;
+}
+
+/** Options of a tunnel we originate (LAC, RFC 2661 §7.2.1) or run quiescent (RFC 3931, ql2tpd). */
+export interface TunnelOptions extends ControlOptions {
+  /** A name for logs and snapshots (the config table name). */
+  readonly name: string;
+  readonly peer: SocketAddress;
+  /** Local address to bind; wildcard and ephemeral port when omitted. */
+  readonly local?: SocketAddress;
+  /** 2 (dynamic) or 3 (quiescent only). Default 2. */
+  readonly version?: 2 | 3;
+  /** Our tunnel id; allocated when 0 or omitted (v2). */
+  readonly tunnelId?: number;
+  /** The peer's id, quiescent tunnels only. */
+  readonly peerTunnelId?: number;
   /** Quiescent L2TPv3: HELLO and acknowledgements only. */
   readonly quiescent?: boolean;
 }
@@ -47,15 +51,8 @@ export interface SessionOptions {
 }
 
 /** Options of an LNS listener. */
-export interface ListenOptions {
+export interface ListenOptions extends ControlOptions {
   readonly local: SocketAddress;
-  readonly hostName?: string;
-  readonly secret?: string | Uint8Array;
-  readonly hideAvps?: boolean;
-  readonly helloIntervalMs?: number;
-  readonly retryTimeoutMs?: number;
-  readonly maxRetries?: number;
-  readonly windowSize?: number;
 }
 
 /** A tunnel as a snapshot: readable at any time. */

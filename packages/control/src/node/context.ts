@@ -5,10 +5,10 @@
  * a managed kernel tunnel can adopt it); an LNS listener socket serves every tunnel it accepts.
  */
 import { EventEmitter } from 'node:events';
-import type { ContextEvents, ListenOptions, SessionOptions, TunnelInfo, TunnelOptions } from '../api/context-types.js';
+import type { ContextEvents, ControlOptions, ListenOptions, SessionOptions, TunnelInfo, TunnelOptions } from '../api/context-types.js';
 import type { ControlSocket, DataPlane, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
-import { ControlEngine, type ControlOutput } from '../engine/control-engine.js';
+import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
 import type { WireCodec } from '../engine/wire.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
@@ -88,10 +88,8 @@ export class L2tpContext {
     const socket = await this.options.dataPlane.openControlSocket({ family: o.peer.family, encap: 'udp', ...(o.local && { local: o.local }) });
     const version = o.version ?? 2;
     const tunnelId = this.engine.addTunnel({
-      role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}), peerTunnelId: o.peerTunnelId ?? 0,
-      hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
-      helloIntervalMs: o.helloIntervalMs ?? 0, quiescent: o.quiescent ?? false,
-      transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
+      ...engineOptions(o), role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}),
+      peerTunnelId: o.peerTunnelId ?? 0, quiescent: o.quiescent ?? false,
     }, o.peer);
     const rec: TunnelRecord = { name: o.name, role: 'lac', version, socket, ownSocket: true, peer: o.peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() };
     this.tunnels.set(tunnelId, rec);
@@ -133,11 +131,7 @@ export class L2tpContext {
     if (this.listener) throw new Error('already listening');
     const socket = await this.options.dataPlane.openControlSocket({ family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true });
     this.listener = { socket, options: o };
-    this.engine.accept({
-      hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
-      helloIntervalMs: o.helloIntervalMs ?? 0,
-      transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
-    });
+    this.engine.accept(engineOptions(o));
     socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
     return socket.local;
   }
@@ -177,10 +171,11 @@ export class L2tpContext {
   }
 
   private perform(outs: readonly ControlOutput[]): void {
+    // Datagrams first: an event handler may connect the socket, after which addressed sends fail.
+    for (const o of outs) if (o.kind === 'transmit') this.transmit(o.tunnelId, o.to, o.bytes);
     for (const o of outs) {
-      if (o.kind === 'transmit') this.transmit(o.tunnelId, o.to, o.bytes);
-      else if (o.kind === 'released') this.released(o.tunnelId);
-      else this.onEvent(o.event);
+      if (o.kind === 'released') this.released(o.tunnelId);
+      else if (o.kind === 'event') this.onEvent(o.event);
     }
   }
 
@@ -285,4 +280,12 @@ export class L2tpContext {
     if (rec.ownSocket) rec.socket.close();
     this.emitter.emit('tunnel-released', { tunnelId, name: rec.name });
   }
+}
+
+function engineOptions(o: ControlOptions): AcceptOptions {
+  return {
+    hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
+    helloIntervalMs: o.helloIntervalMs ?? 0,
+    transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
+  };
 }

@@ -31,7 +31,15 @@ export async function openUdpControlSocket(options: ControlSocketOptions): Promi
 function udpControlSocket(sock: Socket, family: 4 | 6): ControlSocket {
   const bound = sock.address();
   let peer: SocketAddress | undefined;
+  let connecting = false;
+  const queued: Uint8Array[] = [];
   let closed = false;
+  // Addressed sends resolve the address asynchronously; connect() must wait for them or they are lost.
+  let inFlight = 0;
+  let drained: (() => void)[] = [];
+  const sent = () => {
+    if (--inFlight === 0) { const d = drained; drained = []; for (const f of d) f(); }
+  };
   // Late ICMP errors (port unreachable on loopback) must not crash the process; the control
   // protocol's retransmission covers them.
   sock.on('error', () => undefined);
@@ -40,14 +48,25 @@ function udpControlSocket(sock: Socket, family: 4 | 6): ControlSocket {
     local: { address: bound.address, port: bound.port, family },
     send(bytes: Uint8Array, to?: SocketAddress): void {
       if (closed) return;
-      const dest = to ?? peer;
-      if (dest === undefined) return;
-      if (to === undefined) sock.send(bytes);
-      else sock.send(bytes, dest.port, dest.address);
+      // Once connect() is called, node:dgram refuses explicit addresses (ERR_SOCKET_DGRAM_IS_CONNECTED)
+      // and cannot send without one until connected: hold datagrams until then.
+      if (connecting) queued.push(bytes.slice());
+      else if (peer !== undefined) sock.send(bytes);
+      else if (to !== undefined) {
+        inFlight++;
+        sock.send(bytes, to.port, to.address, sent);
+      }
     },
     async connect(p: SocketAddress): Promise<void> {
-      await new Promise<void>((resolve, reject) => sock.connect(p.port, p.address, (err?: Error) => (err ? reject(err) : resolve())));
+      if (inFlight > 0) await new Promise<void>((resolve) => drained.push(resolve));
+      connecting = true;
+      try {
+        await new Promise<void>((resolve, reject) => sock.connect(p.port, p.address, (err?: Error) => (err ? reject(err) : resolve())));
+      } finally {
+        connecting = false;
+      }
       peer = p;
+      for (const b of queued.splice(0)) if (!closed) sock.send(b);
     },
     onDatagram(receiver): void {
       sock.removeAllListeners('message');
