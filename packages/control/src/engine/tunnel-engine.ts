@@ -254,7 +254,14 @@ export class TunnelEngine {
   private emit(event: TunnelEvent): void { this.out.push({ kind: 'event', event }); }
 
   private touch(nowMs: number): void {
-    if (this.tunnel.state === 'established' && this.config.helloIntervalMs > 0) this.helloDueMs = nowMs + this.config.helloIntervalMs;
+    if (this.tunnel.state === 'established' && this.config.helloIntervalMs > 0) this.helloDueMs = nowMs + this.helloDelayMs();
+  }
+
+  /** RFC 3931 §4.4: keepalive timers of several connections to one peer MUST be jittered (up to 10% early). */
+  private helloDelayMs(): number {
+    const interval = this.config.helloIntervalMs;
+    if (this.config.version !== 3) return interval;
+    return interval - Math.floor((this.ports.random.uint32() / 0x1_0000_0000) * interval * 0.1);
   }
 
   private timers(nowMs: number): void {
@@ -267,7 +274,7 @@ export class TunnelEngine {
       // RFC 2661 §5.5: HELLO is an ordinary reliable message; its acknowledgement completes it. When
       // something is already unacknowledged, its retransmissions probe the peer just as well.
       if (this.transport.idle) this.send({ type: 'HELLO' }, 0);
-      this.helloDueMs = nowMs + this.config.helloIntervalMs;
+      this.helloDueMs = nowMs + this.helloDelayMs();
     }
   }
 

@@ -33,6 +33,10 @@ test('a silent peer takes the tunnel down after the HELLO exhausts its retries',
   net.drop({ from: 'lns', match: () => true });
   net.runUntil(() => lac.finished, 200_000);
   expect(events('lac').at(-1)).toMatchObject({ type: 'tunnel-down', reason: { type: 'retransmit-exhausted', messageType: 'HELLO' } });
-  // First HELLO at 10 s, retries at 11, 13, 17, 25, 33 s, failure at 41 s.
-  expect(net.nowMs).toBe(41_000);
+  // First HELLO at 9-10 s (RFC 3931 §4.4 jitter), retries 1, 3, 7, 15, 23 s later, failure 31 s after it.
+  const first = net.sent('lac').find((r) => peek(r.bytes).type === 'HELLO')!.atMs;
+  expect(first).toBeGreaterThanOrEqual(9000);
+  expect(first).toBeLessThanOrEqual(10_000);
+  expect(net.sent('lac').filter((r) => peek(r.bytes).type === 'HELLO').map((r) => r.atMs - first)).toEqual([0, 1000, 3000, 7000, 15_000, 23_000]);
+  expect(net.nowMs - first).toBe(31_000);
 });
