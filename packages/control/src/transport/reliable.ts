@@ -9,8 +9,8 @@
  * Calling `poll` early is harmless. Nothing here throws for anything a peer sends.
  *
  * Theory of operation: `enqueue` gives a message the next Ns and queues it. `poll` releases queued
- * messages while fewer than min(CWND, peer RWS) are unacknowledged, retransmits the ones whose timer
- * expired (same Ns, current Nr), and asks for a ZLB/ACK when an acknowledgement is owed and no message
+ * messages while fewer than min(CWND, peer RWS) are unacknowledged, retransmits the oldest
+ * unacknowledged message when its timer expires (same Ns, current Nr), and asks for a ZLB/ACK when an acknowledgement is owed and no message
  * carried it. `receive` takes the Ns/Nr of an arriving message: its Nr acknowledges what we sent, its Ns
  * is delivered in order, held when it is ahead within our window, or re-acknowledged when duplicate.
  */
@@ -160,9 +160,11 @@ export class ReliableTransport<T, R = T> {
   poll(nowMs: number): TransportOutput<T>[] {
     if (this.dead) return [];
     const out: TransportOutput<T>[] = [];
-    let backedOff = false;
-    for (const rec of this.inFlight) {
-      if (rec.dueMs > nowMs) continue;
+    // Only the oldest unacknowledged message runs a timer (as TCP does): the ones behind it are most
+    // likely held in the peer's reorder buffer and get acknowledged together once the gap fills. One
+    // that was really lost becomes the oldest and, its time long past, goes out on the next poll.
+    const rec = this.inFlight[0];
+    if (rec !== undefined && rec.dueMs <= nowMs) {
       if (rec.attempt >= this.config.maxRetries) {
         this.dead = true;
         this.ackDueMs = undefined;
@@ -170,9 +172,7 @@ export class ReliableTransport<T, R = T> {
       }
       rec.attempt += 1;
       rec.dueMs = nowMs + retransmitDelayMs(rec.attempt, this.config);
-      // Appendix A: one timeout halves SSTHRESH once, however many messages it resends.
-      if (!backedOff) this.cc = onRetransmit(this.cc);
-      backedOff = true;
+      this.cc = onRetransmit(this.cc);
       out.push({ kind: 'send', ns: rec.ns, nr: this.expectedNs, item: rec.item, attempt: rec.attempt });
     }
     const window = Math.min(this.cc.cwnd, this.cc.peerWindow);
@@ -199,9 +199,9 @@ export class ReliableTransport<T, R = T> {
   /** Earliest time `poll` has work to do, or `undefined` when no timer is armed. */
   nextDeadlineMs(): number | undefined {
     if (this.dead) return undefined;
-    let at = this.ackDueMs;
-    for (const rec of this.inFlight) if (at === undefined || rec.dueMs < at) at = rec.dueMs;
-    return at;
+    const head = this.inFlight[0]?.dueMs;
+    if (head === undefined) return this.ackDueMs;
+    return this.ackDueMs === undefined || head < this.ackDueMs ? head : this.ackDueMs;
   }
 
   /** Stops all timers and drops queued and unacknowledged messages (the connection is gone). */
