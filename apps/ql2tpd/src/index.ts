@@ -5,7 +5,7 @@
  */
 
 export { VERSION } from './version.js';
-export { parseQl2tpdArgs, DEFAULT_CONFIG_PATH } from './cli.js';
+export { parseQl2tpdArgs, DEFAULT_CONFIG_PATH, QL2TPD_CLI } from './cli.js';
 export {
   ql2tpdExtension, loadQl2tpdConfig, parseQl2tpdConfig, DEFAULT_QL2TPD_CONTROL_SOCKET,
   type Ql2tpdConfig, type Ql2tpdTunnelConfig, type Ql2tpdSessionConfig, type Ql2tpdParseOptions,
