@@ -1,0 +1,129 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ContextEvents, SessionDataPlane, TunnelInfo } from '@l2tp/control';
+import { parseKl2tpdConfig } from '../src/index.js';
+import { TunnelRunner, type RunnerDeps } from '../src/tunnel-runner.js';
+import type { Pppd, PppdExit } from '../src/pppd.js';
+
+const log = pino({ level: 'silent' });
+function tunnelConfig(extra = '') {
+  const r = parseKl2tpdConfig(`[tunnel.t1]\npeer = "127.0.0.1:1701"\nversion = "l2tpv2"\n${extra}\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`, 'k.toml', { hostName: 'h' });
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.config.tunnels[0]!;
+}
+
+/** A context that records calls; the test plays the engine's events. */
+function harness(extra = '', withPpp = true) {
+  const calls: string[] = [];
+  const pppds: { exit: (e: PppdExit) => void; stopped: boolean; fd: number }[] = [];
+  const closedFds: number[] = [];
+  let changes = 0;
+  const deps: RunnerDeps = {
+    log, nowMs: () => 1000, changed: () => { changes++; },
+    resolve: async () => ({ peer: { address: '127.0.0.1', port: 1701, family: 4 }, local: undefined }),
+    context: {
+      dial: async (o) => { calls.push(`dial ${o.name} hello=${o.helloIntervalMs} retries=${o.maxRetries}`); return 42; },
+      openSession: (tid, o) => { calls.push(`open ${tid} ${o?.name}`); return 7; },
+      closeSession: (tid, sid, r) => { calls.push(`cdn ${tid}/${sid} result=${r?.result}`); },
+      closeTunnel: (tid, r) => { calls.push(`stopccn ${tid} result=${r?.result}`); },
+      info: (tid) => ({ tunnelId: tid, peerTunnelId: 99, state: 'established' }) as TunnelInfo,
+    },
+    ppp: withPpp ? {
+      pppdPath: '/usr/sbin/pppd',
+      openPppox: async (ids) => { calls.push(`pppox ${ids.tunnelId}/${ids.sessionId}->${ids.peerTunnelId}/${ids.peerSessionId}`); return 100 + pppds.length; },
+      closeFd: (fd) => { closedFds.push(fd); },
+      spawn: (spec) => {
+        let resolve!: (e: PppdExit) => void;
+        const exited = new Promise<PppdExit>((r) => { resolve = r; });
+        const rec = { exit: resolve, stopped: false, fd: spec.pppoxFd };
+        pppds.push(rec);
+        const p: Pppd = { pid: 1234, exited, stop: async () => { rec.stopped = true; resolve({ code: null, signal: 'SIGTERM', description: 'killed by SIGTERM' }); return exited; } };
+        return p;
+      },
+    } : undefined,
+  };
+  const runner = new TunnelRunner(tunnelConfig(extra), deps);
+  const tunnel = { tunnelId: 42, peerTunnelId: 99, name: 't1', peerHostName: 'lns' } as TunnelInfo;
+  const ev = <K extends keyof ContextEvents>(name: K, e: ContextEvents[K]) => runner.onEvent(name, e);
+  const up = async () => {
+    await runner.start();
+    ev('tunnel-up', { tunnel });
+    ev('session-up', { tunnel, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'established', lastResult: undefined }, dataPlane: { interfaceName: undefined } as SessionDataPlane });
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  const sessionDown = (reason: ContextEvents['session-down']['reason']) =>
+    ev('session-down', { tunnel, reason, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'closed', lastResult: reason } });
+  return { runner, calls, pppds, closedFds, ev, up, sessionDown, tunnel, changes: () => changes };
+}
+afterEach(() => { vi.useRealTimers(); });
+
+describe('TunnelRunner', () => {
+  it('dials with the config\'s transport settings, places the call, and runs pppd on the PPPoL2TP socket', async () => {
+    const h = harness('hello_timeout = 5000');
+    await h.up();
+    expect(h.calls).toEqual(['dial t1 hello=5000 retries=5', 'open 42 s1', 'pppox 42/7->99/8']);
+    expect(h.pppds).toHaveLength(1);
+    expect(h.runner.ready).toBe(true);
+    expect(h.runner.status()).toMatchObject({ name: 't1', tunnelId: 42, peerTunnelId: 99, state: 'established', upSinceMs: 1000,
+      sessions: [{ name: 's1', sessionId: 7, peerSessionId: 8, state: 'established', pppdPid: 1234 }] });
+  });
+
+  it('pppd exiting clears the call with CDN result 3 and frees the socket', async () => {
+    const h = harness();
+    await h.up();
+    h.pppds[0]!.exit({ code: 16, signal: null, description: 'the link was terminated by the modem hanging up' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.calls.at(-1)).toBe('cdn 42/7 result=3');
+    expect(h.closedFds).toEqual([100]);
+  });
+
+  it('the peer\'s CDN stops pppd; the last session gone closes the tunnel with StopCCN unless stay_up', async () => {
+    const h = harness();
+    await h.up();
+    h.sessionDown({ type: 'peer-cdn', result: { result: 3 } });
+    expect(h.pppds[0]!.stopped).toBe(true);
+    expect(h.calls.at(-1)).toBe('stopccn 42 result=1');
+    expect(h.runner.status().sessions[0]).toMatchObject({ state: 'down', lastResult: { reason: expect.stringMatching(/^peer sent CDN result 3/) } });
+    const kept = harness('stay_up = true');
+    await kept.up();
+    kept.sessionDown({ type: 'peer-cdn', result: { result: 3 } });
+    expect(kept.calls.filter((c) => c.startsWith('stopccn'))).toEqual([]);
+  });
+
+  it('without redial a failed tunnel is final (the daemon then exits non-zero)', async () => {
+    const h = harness('', false);
+    await h.runner.start();
+    h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' } });
+    expect(h.runner.state).toBe('final');
+    expect(h.runner.status().lastResult?.reason).toBe('no acknowledgement from the peer: SCCRQ retransmissions exhausted');
+  });
+
+  it('with redial the tunnel is dialled again after redial_timeout, doubling, until max_redials', async () => {
+    vi.useFakeTimers();
+    const h = harness('redial = true\nredial_timeout = 1000\nmax_redials = 2', false);
+    await h.runner.start();
+    const fail = () => h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'peer-stopccn', result: { result: 6 } } });
+    fail();
+    expect(h.runner.state).toBe('redial-wait');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(2);
+    fail();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(3);
+    fail();
+    expect(h.runner.state).toBe('final');
+  });
+
+  it('down sends StopCCN and never redials; up dials again', async () => {
+    const h = harness('redial = true', false);
+    await h.up();
+    h.runner.down();
+    expect(h.calls.at(-1)).toMatch(/^stopccn 42 result=1/);
+    h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'local-close', sent: { result: 1 } } });
+    expect(h.runner.state).toBe('final');
+    await h.runner.up();
+    expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(2);
+  });
+});
