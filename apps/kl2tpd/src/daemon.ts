@@ -7,9 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import type { DataPlane, SocketAddress, WireCodec } from '@l2tp/control';
 import { L2tpContext } from '@l2tp/control';
-import {
-  listenControlSocket, listenMetrics, type ControlHandler, type DaemonStatus, type Logger,
-} from '@l2tp/daemon';
+import { startShell, type DaemonStatus, type Logger } from '@l2tp/daemon';
 import type { Endpoint } from '@l2tp/config';
 import type { Kl2tpdConfig } from './config.js';
 import { spawnPppd } from './pppd.js';
@@ -50,8 +48,7 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
   const { log, platform } = o;
   const startedAtMs = Date.now();
   const context = new L2tpContext({ dataPlane: platform.dataPlane, wire: platform.wire });
-  let finish: (status: number) => void = () => undefined;
-  const finished = new Promise<number>((r) => { finish = r; });
+  let shutdownTo: (status: number) => void = () => undefined;
   let stopping = false;
   let readySent = false;
   let lastStatusLine = '';
@@ -67,7 +64,7 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
     }
     if (!stopping && runners.every((r) => r.state === 'final')) {
       log.error('no tunnel left; exiting');
-      void shutdown(1);
+      shutdownTo(1);
     }
   };
   const deps: RunnerDeps = {
@@ -92,58 +89,30 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
   const status = (): DaemonStatus => ({
     daemon: 'kl2tpd', version: VERSION, pid: process.pid, startedAtMs, nowMs: Date.now(), tunnels: runners.map((r) => r.status()),
   });
-  const handler: ControlHandler = async (req) => {
-    if (req.op === 'status') return { ok: true, status: status() };
-    const [tunnelName, sessionName] = req.target.split('/');
-    const runner = runners.find((r) => r.config.name === tunnelName);
-    if (runner === undefined) return { ok: false, error: `no tunnel named ${tunnelName} in the configuration` };
-    if (sessionName !== undefined) return { ok: false, error: 'kl2tpd brings sessions up and down with their tunnel; name the tunnel' };
-    if (req.op === 'down') runner.down();
-    else await runner.up();
-    return { ok: true, message: `${req.op} ${req.target}` };
-  };
-  const servers: { close(): unknown }[] = [];
-  try {
-    servers.push(await listenControlSocket(config.ext.controlSocket, handler));
-  } catch (e) {
-    log.warn({ err: (e as Error).message }, 'control socket unavailable; status and up/down will not work');
-  }
-  if (config.ext.metricsListen !== undefined) {
-    servers.push(await listenMetrics(config.ext.metricsListen.host, config.ext.metricsListen.port, status));
-  }
+  const shell = await startShell({
+    log, controlSocket: config.ext.controlSocket, metricsListen: config.ext.metricsListen, notify: platform.notify, status,
+    async command(op, target) {
+      const [tunnelName, sessionName] = target.split('/');
+      const runner = runners.find((r) => r.config.name === tunnelName);
+      if (runner === undefined) throw new Error(`no tunnel named ${tunnelName} in the configuration`);
+      if (sessionName !== undefined) throw new Error('kl2tpd brings sessions up and down with their tunnel: name the tunnel');
+      if (op === 'down') runner.down();
+      else await runner.up();
+      return `${op} ${target}`;
+    },
+    async shutdown() {
+      stopping = true;
+      const bound = o.shutdownTimeoutMs ?? 5000;
+      // StopCCN on every tunnel (acks awaited within the bound) while pppd instances stop.
+      await Promise.all([...runners.map((r) => r.stop(Math.min(3000, bound))), context.close(Math.max(0, bound - 500))]);
+      await platform.dataPlane.close().catch(() => undefined);
+    },
+  }, { ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }), ...(o.signals !== undefined && { signals: o.signals }) });
+  shutdownTo = (s) => shell.stop(s);
 
-  async function shutdown(exitStatus: number): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    platform.notify('STOPPING=1');
-    const bound = o.shutdownTimeoutMs ?? 5000;
-    log.info({ timeout_ms: bound }, 'shutting down: StopCCN on every tunnel, pppd stopped');
-    const work = Promise.all([...runners.map((r) => r.stop(Math.min(3000, bound))), context.close(Math.max(0, bound - 500))]);
-    const timer = new Promise<void>((r) => setTimeout(r, bound).unref());
-    await Promise.race([work, timer]);
-    for (const s of servers) s.close();
-    await platform.dataPlane.close().catch(() => undefined);
-    log.info('shutdown complete');
-    finish(exitStatus);
-  }
-
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn(`second ${sig}: exiting at once`);
-      process.exit(1);
-    }
-    log.info(`received ${sig}`);
-    void shutdown(0);
-  };
-  if (o.signals !== false) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
   if (runners.length === 0) log.warn('no tunnels configured');
   for (const r of runners) void r.start();
-  o.started?.({ stop: () => void shutdown(0), status });
-  const exitStatus = await finished;
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  o.started?.({ stop: () => shell.stop(0), status });
+  const exitStatus = await shell.exited;
   return exitStatus;
 }

@@ -51,8 +51,11 @@ interface SessionRun {
 
 /** Runs one `[tunnel.NAME]`; see the file header. */
 export class TunnelRunner {
-  /** `final`: down for good (redials used up or not configured, or `down` command). */
-  state: 'idle' | 'dialling' | 'up' | 'closing' | 'redial-wait' | 'final' = 'idle';
+  /**
+   * `final`: failed for good (redials used up or not configured); `admin-down`: taken down by the
+   * `down` command, waiting for `up` (it does not make the daemon exit).
+   */
+  state: 'idle' | 'dialling' | 'up' | 'closing' | 'redial-wait' | 'final' | 'admin-down' = 'idle';
   tunnelId: number | undefined;
   private attempts = 0;
   private redialTimer: NodeJS.Timeout | undefined;
@@ -190,6 +193,10 @@ export class TunnelRunner {
     this.upSinceMs = undefined;
     this.lastResult = { atMs: this.deps.nowMs(), reason };
     this.tunnelId = undefined;
+    if (this.state === 'admin-down') {
+      this.log.info(`tunnel down: ${reason}`);
+      return this.deps.changed();
+    }
     const delay = this.stopping || this.state === 'final' ? undefined : redialDelayMs(++this.attempts, this.config.ext);
     if (delay === undefined) {
       this.log.error(`tunnel down: ${reason}${this.config.ext.redial && !this.stopping ? ' (no redials left)' : ''}`);
@@ -206,13 +213,13 @@ export class TunnelRunner {
   down(): void {
     clearTimeout(this.redialTimer);
     if (this.tunnelId !== undefined && (this.state === 'up' || this.state === 'dialling')) this.deps.context.closeTunnel(this.tunnelId, { result: 1, message: 'administratively down' });
-    this.state = 'final';
+    this.state = 'admin-down';
     this.deps.changed();
   }
 
   /** `kl2tpd up`: dial again now (a down or failed tunnel). */
   async up(): Promise<void> {
-    if (this.state !== 'final' && this.state !== 'redial-wait') return;
+    if (this.state !== 'final' && this.state !== 'redial-wait' && this.state !== 'admin-down') return;
     this.attempts = 0;
     this.state = 'idle';
     await this.start();

@@ -122,7 +122,7 @@ describe('TunnelRunner', () => {
     h.runner.down();
     expect(h.calls.at(-1)).toMatch(/^stopccn 42 result=1/);
     h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'local-close', sent: { result: 1 } } });
-    expect(h.runner.state).toBe('final');
+    expect(h.runner.state).toBe('admin-down');
     await h.runner.up();
     expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(2);
   });

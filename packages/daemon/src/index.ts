@@ -22,3 +22,4 @@ export {
 } from './control-socket.js';
 export { listenMetrics, renderMetrics } from './metrics.js';
 export { runDaemonMain, EXIT_CONFIG, type Console, type DaemonMain } from './main.js';
+export { startShell, type Shell, type ShellDaemon, type ShellOptions } from './shell.js';

@@ -1,0 +1,118 @@
+/**
+ * The process shell both daemons run in: control socket and metrics listeners, SIGTERM/SIGINT
+ * (bounded graceful shutdown, a second signal exits at once), SIGHUP (reload), and the systemd
+ * STOPPING=1 notification. The daemon supplies its status, its up/down/reload actions and how to
+ * shut down; the shell owns the process-level rules.
+ */
+import { listenControlSocket, type ControlRequest, type ControlResponse } from './control-socket.js';
+import { listenMetrics } from './metrics.js';
+import type { DaemonStatus } from './status.js';
+import type { Logger } from 'pino';
+
+/** What a daemon plugs into the shell. */
+export interface ShellDaemon {
+  readonly log: Logger;
+  /** Control socket path (mode 0600). */
+  readonly controlSocket: string;
+  /** `metrics_listen`, when configured. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  /** sd_notify(3) (a no-op outside systemd). */
+  notify(state: string): void;
+  status(): DaemonStatus;
+  /** `up` / `down` of one configured object; rejects with a message for the client. */
+  command(op: 'up' | 'down', target: string): Promise<string>;
+  /** Graceful shutdown work (StopCCN, pppd, kernel objects); the shell bounds it. */
+  shutdown(): Promise<void>;
+  /** SIGHUP; absent: SIGHUP is logged and ignored. */
+  reload?(): Promise<void>;
+}
+
+/** A running shell. */
+export interface Shell {
+  /** Starts the graceful shutdown (as SIGTERM does) and resolves `exited` with `status`. */
+  stop(status: number): void;
+  /** Resolves with the exit status once the shutdown finished (or its bound passed). */
+  readonly exited: Promise<number>;
+}
+
+/** Options of {@link startShell}. */
+export interface ShellOptions {
+  /** Bound on the graceful shutdown. Default 5000 ms. */
+  readonly shutdownTimeoutMs?: number;
+  /** Install signal handlers (default true; tests call `stop`). */
+  readonly signals?: boolean;
+}
+
+/** Starts listening and handling signals for `d`. */
+export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Promise<Shell> {
+  const { log } = d;
+  const bound = options.shutdownTimeoutMs ?? 5000;
+  let stopping = false;
+  let done: (status: number) => void = () => undefined;
+  const exited = new Promise<number>((r) => { done = r; });
+  const closers: { close(): unknown }[] = [];
+
+  const handle = async (req: ControlRequest): Promise<ControlResponse> => {
+    if (req.op === 'status') return { ok: true, status: d.status() };
+    if (stopping) return { ok: false, error: 'shutting down' };
+    try {
+      return { ok: true, message: await d.command(req.op, req.target) };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+  };
+  try {
+    closers.push(await listenControlSocket(d.controlSocket, handle));
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
+  }
+  if (d.metricsListen !== undefined) {
+    closers.push(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status()));
+    log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
+  }
+
+  const stop = (status: number) => {
+    if (stopping) return;
+    stopping = true;
+    d.notify('STOPPING=1');
+    log.info({ timeout_ms: bound }, 'shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), bound); });
+    void Promise.race([d.shutdown().then(() => 'done' as const, (e: unknown) => {
+      log.error({ err: (e as Error).message }, 'shutdown failed');
+      return 'done' as const;
+    }), late]).then((how) => {
+      clearTimeout(timer);
+      if (how === 'late') log.warn(`shutdown did not finish within ${bound} ms; exiting anyway`);
+      for (const c of closers) c.close();
+      removeSignals();
+      log.info('shutdown complete');
+      done(status);
+    });
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`second ${sig}: exiting at once`);
+      process.exit(1);
+    }
+    log.info(`received ${sig}`);
+    stop(0);
+  };
+  const onHup = () => {
+    if (d.reload === undefined) return void log.info('SIGHUP ignored: this daemon has nothing to reload');
+    log.info('received SIGHUP: reloading the configuration');
+    d.notify('RELOADING=1');
+    void d.reload().then(() => d.notify('READY=1'), (e: unknown) => log.error({ err: (e as Error).message }, 'reload failed'));
+  };
+  const removeSignals = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('SIGHUP', onHup);
+  };
+  if (options.signals !== false) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGHUP', onHup);
+  }
+  return { stop, exited };
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { requestControlSocket, startShell, type ShellDaemon } from '../src/index.js';
+import { SNAPSHOT } from './fixtures.js';
+
+const log = pino({ level: 'silent' });
+function daemon(over: Partial<ShellDaemon> = {}) {
+  const notes: string[] = [];
+  const d: ShellDaemon = {
+    log, controlSocket: join(mkdtempSync(join(tmpdir(), 'l2tp-shell-')), 'd.sock'), metricsListen: undefined,
+    notify: (s) => { notes.push(s); }, status: () => SNAPSHOT,
+    command: async (op, target) => { if (target === 'bad') throw new Error('no tunnel named bad'); return `${op} ${target}`; },
+    shutdown: async () => undefined, ...over,
+  };
+  return { d, notes };
+}
+
+describe('daemon shell', () => {
+  it('answers status and up/down on the control socket; a failing command is an error answer', async () => {
+    const { d } = daemon();
+    const shell = await startShell(d, { signals: false });
+    expect(await requestControlSocket(d.controlSocket, { op: 'status' })).toEqual({ ok: true, status: SNAPSHOT });
+    expect(await requestControlSocket(d.controlSocket, { op: 'down', target: 't1' })).toEqual({ ok: true, message: 'down t1' });
+    expect(await requestControlSocket(d.controlSocket, { op: 'up', target: 'bad' })).toEqual({ ok: false, error: 'no tunnel named bad' });
+    shell.stop(0);
+    expect(await shell.exited).toBe(0);
+    await expect(requestControlSocket(d.controlSocket, { op: 'status' })).rejects.toThrow(/no daemon/);
+  });
+
+  it('a shutdown that hangs is cut off at the bound; STOPPING=1 is sent first', async () => {
+    const { d, notes } = daemon({ shutdown: () => new Promise(() => undefined) });
+    const shell = await startShell(d, { signals: false, shutdownTimeoutMs: 200 });
+    const t0 = Date.now();
+    shell.stop(1);
+    expect(await shell.exited).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(notes).toEqual(['STOPPING=1']);
+  });
+
+  it('SIGTERM stops with status 0 and SIGHUP reloads (RELOADING=1 then READY=1)', async () => {
+    let reloads = 0;
+    const { d, notes } = daemon({ reload: async () => { reloads++; } });
+    const shell = await startShell(d);
+    process.emit('SIGHUP', 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reloads).toBe(1);
+    expect(notes).toEqual(['RELOADING=1', 'READY=1']);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await shell.exited).toBe(0);
+    expect(process.listenerCount('SIGHUP')).toBe(0);
+  });
+});
