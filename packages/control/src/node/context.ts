@@ -137,11 +137,15 @@ export class L2tpContext {
   }
 
   /** Snapshots of every tunnel. */
-  list(): TunnelInfo[] { return [...this.tunnels.keys()].map((id) => this.info(id)); }
+  list(): TunnelInfo[] { return [...this.tunnels.keys()].map((id) => this.snapshot(id, this.tunnels.get(id)!)); }
 
-  /** A snapshot of one tunnel. */
-  info(tunnelId: number): TunnelInfo {
-    const rec = this.tunnels.get(tunnelId)!;
+  /** A snapshot of one tunnel; `undefined` once it was released (or never existed). */
+  info(tunnelId: number): TunnelInfo | undefined {
+    const rec = this.tunnels.get(tunnelId);
+    return rec === undefined ? undefined : this.snapshot(tunnelId, rec);
+  }
+
+  private snapshot(tunnelId: number, rec: TunnelRecord): TunnelInfo {
     const engine = this.engine.tunnel(tunnelId);
     return {
       name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, state: engine?.state ?? 'closed',
@@ -197,7 +201,7 @@ export class L2tpContext {
       case 'tunnel-up': return void this.tunnelUp(e.tunnelId, rec);
       case 'tunnel-down':
         rec.lastResult = e.reason;
-        this.emitter.emit('tunnel-down', { tunnel: this.info(e.tunnelId), reason: e.reason });
+        this.emitter.emit('tunnel-down', { tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason });
         return void this.teardownTunnel(rec);
       case 'session-up': return void this.sessionUp(e.tunnelId, rec, e.sessionId, e.peerSessionId);
       case 'session-down': {
@@ -207,7 +211,7 @@ export class L2tpContext {
         rec.sessions.delete(e.sessionId);
         void s.dataPlane?.down().catch(() => undefined);
         this.emitter.emit('session-down', {
-          tunnel: this.info(e.tunnelId), reason: e.reason,
+          tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason,
           session: { name: s.name, tunnelId: e.tunnelId, sessionId: e.sessionId, peerSessionId: e.peerSessionId, state: 'closed', lastResult: e.reason },
         });
         return;
@@ -234,7 +238,7 @@ export class L2tpContext {
       this.closeTunnel(tunnelId, result);
       return undefined;
     });
-    if ((await rec.dataPlane) !== undefined) this.emitter.emit('tunnel-up', { tunnel: this.info(tunnelId) });
+    if ((await rec.dataPlane) !== undefined) this.emitter.emit('tunnel-up', { tunnel: this.snapshot(tunnelId, rec) });
   }
 
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
@@ -256,7 +260,7 @@ export class L2tpContext {
       });
       if (!rec.sessions.has(sessionId)) return void s.dataPlane.down().catch(() => undefined);
       this.emitter.emit('session-up', {
-        tunnel: this.info(tunnelId), dataPlane: s.dataPlane,
+        tunnel: this.snapshot(tunnelId, rec), dataPlane: s.dataPlane,
         session: { name: s.name, tunnelId, sessionId, peerSessionId, state: 'established', lastResult: undefined },
       });
     } catch (err) {

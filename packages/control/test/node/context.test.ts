@@ -25,7 +25,7 @@ test('LAC and LNS contexts bring a tunnel and a session up over loopback and tea
   const [a, b] = await Promise.all([lacSessionUp, lnsSessionUp]);
   expect(a.session).toMatchObject({ name: 's1', sessionId, state: 'established' });
   expect(b.session.peerSessionId).toBe(sessionId);
-  expect(lac.info(tunnelId).sessions).toHaveLength(1);
+  expect(lac.info(tunnelId)?.sessions).toHaveLength(1);
 
   const lnsSessionDown = lns.once('session-down');
   lac.closeSession(tunnelId, sessionId);
