@@ -1,0 +1,134 @@
+/**
+ * Control message headers.
+ *
+ * L2TPv2 (RFC 2661 §3.1), control messages have T=1, L=1, S=1:
+ * ```
+ *  |T|L|x|x|S|x|O|P|x|x|x|x|  Ver  |          Length (opt)         |
+ *  |           Tunnel ID           |           Session ID          |
+ *  |             Ns (opt)          |             Nr (opt)          |
+ *  |      Offset Size (opt)        |    Offset pad... (opt)
+ * ```
+ * L2TPv3 over UDP (RFC 3931 §3.2.1), Ver = 3:
+ * ```
+ *  |T|L|x|x|S|x|x|x|x|x|x|x|  Ver  |             Length            |
+ *  |                     Control Connection ID                     |
+ *  |               Ns              |               Nr              |
+ * ```
+ * L2TPv3 over IP (RFC 3931 §4.1.1.2) puts a 32-bit zero Session ID in front of that header; a
+ * non-zero first word is a data packet.
+ */
+import type { ControlHeader, DecodeError } from './types.js';
+
+const T_BIT = 0x8000;
+const L_BIT = 0x4000;
+const S_BIT = 0x0800;
+const O_BIT = 0x0200;
+
+/** Bytes of a control header without the offset field (v2 and v3 alike). */
+export const CONTROL_HEADER_LENGTH = 12;
+
+/** A data packet that arrived on the control socket (RFC 2661 §3.1 T bit 0): reported, never parsed. */
+export interface DataPacketInfo {
+  readonly version: 2 | 3;
+  /** v2 tunnel id; undefined for v3. */
+  readonly tunnelId: number | undefined;
+  readonly sessionId: number;
+}
+
+/** What sits at one offset of a datagram. */
+export type HeaderRead =
+  | { readonly kind: 'control'; readonly header: ControlHeader; readonly bodyOffset: number; readonly end: number }
+  | { readonly kind: 'data'; readonly data: DataPacketInfo };
+
+const fail = (code: DecodeError['code'], offset: number, detail: string): { ok: false; error: DecodeError } =>
+  ({ ok: false, error: { code, offset, detail } });
+
+/**
+ * Reads the header at `offset`. `ipEncap`: L2TPv3 over IP, where the datagram starts with the
+ * Session ID word (0 for control). Never throws.
+ */
+export function decodeHeader(b: Uint8Array, offset: number, ipEncap = false):
+  { ok: true; value: HeaderRead } | { ok: false; error: DecodeError } {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = offset;
+  if (ipEncap && offset === 0) {
+    if (b.length < 4) return fail('truncated', 0, 'shorter than the L2TPv3/IP session id word');
+    const sessionId = v.getUint32(0);
+    if (sessionId !== 0) return { ok: true, value: { kind: 'data', data: { version: 3, tunnelId: undefined, sessionId } } };
+    at = 4;
+  }
+  if (b.length - at < 2) return fail('truncated', at, 'shorter than the flags word');
+  const flags = v.getUint16(at);
+  const version = flags & 0x000f;
+  if (version !== 2 && version !== 3) return fail('bad-version', at, `version ${version}`);
+  if ((flags & T_BIT) === 0) {
+    // Data message on the control socket: the kernel normally consumes these; report, don't parse.
+    if (version === 3) {
+      if (b.length - at < 8) return fail('truncated', at, 'short L2TPv3 data header');
+      return { ok: true, value: { kind: 'data', data: { version: 3, tunnelId: undefined, sessionId: v.getUint32(at + 4) } } };
+    }
+    const idAt = at + ((flags & L_BIT) !== 0 ? 4 : 2);
+    if (b.length < idAt + 4) return fail('truncated', at, 'short L2TPv2 data header');
+    return { ok: true, value: { kind: 'data', data: { version: 2, tunnelId: v.getUint16(idAt), sessionId: v.getUint16(idAt + 2) } } };
+  }
+  // RFC 2661 §3.1: L and S MUST be set on control messages.
+  if ((flags & L_BIT) === 0 || (flags & S_BIT) === 0) return fail('bad-header', at, 'control message without the L or S bit');
+  if (b.length - at < CONTROL_HEADER_LENGTH) return fail('truncated', at, `control header needs ${CONTROL_HEADER_LENGTH} bytes`);
+  const length = v.getUint16(at + 2);
+  if (length < CONTROL_HEADER_LENGTH || at + length > b.length) {
+    return fail('bad-length', at + 2, `Length ${length} with ${b.length - at} bytes present`);
+  }
+  const header: ControlHeader = version === 2
+    ? { version: 2, tunnelId: v.getUint16(at + 4), sessionId: v.getUint16(at + 6), ns: v.getUint16(at + 8), nr: v.getUint16(at + 10) }
+    : { version: 3, tunnelId: v.getUint32(at + 4), sessionId: 0, ns: v.getUint16(at + 8), nr: v.getUint16(at + 10) };
+  let bodyOffset = at + CONTROL_HEADER_LENGTH;
+  if (version === 2 && (flags & O_BIT) !== 0) {
+    // Tolerated: the offset field is meant for data messages, but skipping it costs nothing.
+    if (length < CONTROL_HEADER_LENGTH + 2) return fail('bad-length', at + 2, 'offset bit set without an offset field');
+    bodyOffset += 2 + v.getUint16(bodyOffset);
+    if (bodyOffset > at + length) return fail('bad-length', at + 12, 'offset beyond the message');
+  }
+  return { ok: true, value: { kind: 'control', header, bodyOffset, end: at + length } };
+}
+
+/** Writes a control header for a message of `length` bytes (header included) at `out[offset]`. */
+export function encodeHeader(out: Uint8Array, offset: number, h: ControlHeader, length: number): void {
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  v.setUint16(offset, T_BIT | L_BIT | S_BIT | h.version);
+  v.setUint16(offset + 2, length);
+  if (h.version === 2) {
+    v.setUint16(offset + 4, h.tunnelId);
+    v.setUint16(offset + 6, h.sessionId);
+  } else {
+    v.setUint32(offset + 4, h.tunnelId);
+  }
+  v.setUint16(offset + 8, h.ns);
+  v.setUint16(offset + 10, h.nr);
+}
+
+/** Checks header fields are in range before encoding (our misuse throws). */
+export function checkHeader(h: ControlHeader): void {
+  const max = h.version === 2 ? 0xffff : 0xffffffff;
+  for (const [k, val, m] of [['tunnelId', h.tunnelId, max], ['sessionId', h.sessionId, 0xffff], ['ns', h.ns, 0xffff], ['nr', h.nr, 0xffff]] as const) {
+    if (!Number.isInteger(val) || val < 0 || val > m) throw new RangeError(`header ${k}: ${val} is not an integer 0..${m}`);
+  }
+  if (h.version === 3 && h.sessionId !== 0) throw new RangeError('L2TPv3 control headers carry no session id');
+}
+
+/** A ZLB acknowledgement (v2, RFC 2661 §5.8): a header with no AVPs. */
+export function encodeZlb(h: ControlHeader): Uint8Array {
+  checkHeader(h);
+  const out = new Uint8Array(CONTROL_HEADER_LENGTH);
+  encodeHeader(out, 0, h, CONTROL_HEADER_LENGTH);
+  return out;
+}
+
+/**
+ * A copy of an encoded control message with a new Nr (RFC 2661 §5.8: a retransmission keeps Ns
+ * and carries the current Nr). `ipEncap` skips the L2TPv3/IP session id word.
+ */
+export function withNr(bytes: Uint8Array, nr: number, ipEncap = false): Uint8Array {
+  const out = bytes.slice();
+  new DataView(out.buffer).setUint16((ipEncap ? 4 : 0) + 10, nr & 0xffff);
+  return out;
+}
