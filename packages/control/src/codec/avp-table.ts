@@ -24,10 +24,12 @@ export interface AvpSpec {
   readonly neverHidden?: true;
 }
 
-const u16 = (type: number, mandatory = true, extra: Partial<AvpSpec> = {}): AvpSpec => ({ type, kind: 'u16', mandatory, length: 2, ...extra });
-const u32 = (type: number, mandatory = true, extra: Partial<AvpSpec> = {}): AvpSpec => ({ type, kind: 'u32', mandatory, length: 4, ...extra });
-const str = (type: number, mandatory = true, extra: Partial<AvpSpec> = {}): AvpSpec => ({ type, kind: 'string', mandatory, ...extra });
-const bytes = (type: number, mandatory = true, extra: Partial<AvpSpec> = {}): AvpSpec => ({ type, kind: 'bytes', mandatory, ...extra });
+type Extra = Partial<Omit<AvpSpec, 'kind' | 'type'>>;
+const row = <K extends AvpKind>(kind: K, type: number, mandatory: boolean, extra: Extra) => ({ ...extra, type, kind, mandatory });
+const u16 = (type: number, mandatory = true, extra: Extra = {}) => row('u16', type, mandatory, { length: 2, ...extra });
+const u32 = (type: number, mandatory = true, extra: Extra = {}) => row('u32', type, mandatory, { length: 4, ...extra });
+const str = (type: number, mandatory = true, extra: Extra = {}) => row('string', type, mandatory, extra);
+const bytes = (type: number, mandatory = true, extra: Extra = {}) => row('bytes', type, mandatory, extra);
 
 /** Every IETF AVP, keyed by the camelCase name used in decoded messages. */
 export const AVP = {

@@ -120,7 +120,7 @@ const encoders: { readonly [K in AvpKind]: (v: AvpKindValue[K]) => Uint8Array } 
     const v = view(b);
     v.setUint16(0, checkInt(r.result, 0xffff, 'result'));
     if (withError) v.setUint16(2, checkInt(r.error ?? 0, 0xffff, 'error'));
-    b.set(msg, 4);
+    if (msg.length > 0) b.set(msg, 4);
     return b;
   },
   'protocol-version': (n) => fixed(2, (v) => v.setUint16(0, checkInt(n, 0xffff, 'protocol version'))),

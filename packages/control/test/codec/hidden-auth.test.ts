@@ -1,0 +1,74 @@
+/** Hidden AVPs (RFC 2661 §4.3), Challenge Response (§4.4.3) and the v3 Message Digest (RFC 3931 §4.3). */
+import { describe, expect, it } from 'vitest';
+import {
+  challengeResponse, decodeMessage, encodeMessage, hideAvpValue, messageDigest, unhideAvpValue, verifyMessageDigest,
+  type ControlHeader,
+} from '../../src/codec/index.js';
+import { hex, hmac, md5, toHex } from './helpers.js';
+
+const secret = new TextEncoder().encode('xl2tpd-interop-secret');
+const rv = hex('e798046a01caed19dfebee7f1ab9a284'); // the LAC's Random Vector in challenge-hidden.json
+const H: ControlHeader = { version: 2, tunnelId: 7, sessionId: 3, ns: 1, nr: 2 };
+let counter = 0;
+const random = (n: number) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 0xff);
+
+describe('hidden AVPs', () => {
+  it('the first keystream block is MD5(attribute type || secret || RV), XORed over length || value', () => {
+    const value = hex('1234');
+    const hidden = hideAvpValue(value, 14, secret, rv, md5);
+    const b1 = md5(hex('000e'), secret, rv);
+    expect(toHex(hidden)).toBe(toHex(Uint8Array.from([0x00 ^ b1[0]!, 0x02 ^ b1[1]!, 0x12 ^ b1[2]!, 0x34 ^ b1[3]!])));
+  });
+  it('long values chain blocks on the previous ciphertext, and padding is accepted on receipt', () => {
+    const value = new TextEncoder().encode('a called number longer than sixteen bytes, to chain two blocks');
+    const hidden = hideAvpValue(value, 21, secret, rv, md5, hex('deadbeefcafe'));
+    expect(hidden.length).toBe(2 + value.length + 6);
+    expect(unhideAvpValue(hidden, 21, secret, rv, md5)).toEqual(value);
+    const b2 = md5(secret, hidden.subarray(0, 16));
+    expect(hidden[16]! ^ b2[0]!).toBe(value[14]);
+  });
+  it('a lying Original Length (or the wrong secret) is refused, bounded by the AVP length', () => {
+    const hidden = hideAvpValue(hex('1234'), 14, secret, rv, md5);
+    expect(unhideAvpValue(hidden, 14, new TextEncoder().encode('wrong'), rv, md5)).toMatch(/exceeds|Original Length/);
+    expect(unhideAvpValue(hidden.subarray(0, 1), 14, secret, rv, md5)).toMatch(/no Original Length/);
+  });
+  it('encodeMessage hides the call AVPs after a fresh Random Vector, and decode unhides them', () => {
+    const m = encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 42, callSerialNumber: 7, bearerType: 0 } }, H, { hide: { secret, md5, random } });
+    const r = decodeMessage(m, { secret, md5 });
+    expect(r).toMatchObject({ ok: true, value: { message: { avps: { assignedSessionId: 42, callSerialNumber: 7, bearerType: 0 }, hidden: ['assignedSessionId', 'callSerialNumber'] } } });
+    expect(decodeMessage(m)).toMatchObject({ ok: false, error: { code: 'hidden-without-secret', answer: { result: 2 } } });
+  });
+  it('SCCRQ is never hidden (interop), and Message Type / Result Code never are', () => {
+    const sccrq = encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'h', framingCapabilities: 3, assignedTunnelId: 5 } }, { ...H, sessionId: 0 }, { hide: { secret, md5, random } });
+    expect(decodeMessage(sccrq, { secret, md5 })).toMatchObject({ ok: true, value: { message: { hidden: [] } } });
+    const stop = encodeMessage({ type: 'StopCCN', avps: { assignedTunnelId: 5, resultCode: { result: 1 } } }, { ...H, sessionId: 0 }, { hide: { secret, md5, random } });
+    expect(decodeMessage(stop, { secret, md5 })).toMatchObject({ ok: true, value: { message: { hidden: ['assignedTunnelId'] } } });
+  });
+  it('a hidden AVP without a preceding Random Vector is refused', () => {
+    const m = encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 42, callSerialNumber: 7 } }, H, { hide: { secret, md5, random } });
+    // Cut the Random Vector AVP (22 bytes after Message Type) out of the message.
+    const cut = new Uint8Array([...m.subarray(0, 20), ...m.subarray(42)]);
+    new DataView(cut.buffer).setUint16(2, cut.length);
+    expect(decodeMessage(cut, { secret, md5 })).toMatchObject({ ok: false, error: { code: 'hidden-without-random-vector' } });
+  });
+});
+
+describe('tunnel authentication', () => {
+  it('challenge response is MD5(type octet || secret || challenge)', () => {
+    const challenge = hex('96be60d6557b77b69802e18691fd6c81');
+    expect(challengeResponse(2, secret, challenge, md5)).toEqual(md5(hex('02'), secret, challenge));
+    expect(challengeResponse(3, secret, challenge, md5)).not.toEqual(challengeResponse(2, secret, challenge, md5));
+  });
+  it('v3 digest: HMAC(HMAC-MD5(secret, 0x02), nonces || message); either of two secrets verifies (rollover)', () => {
+    const msg = hex('c8030020000000010000000080080000000000068017000000013b');
+    const key = hmac('md5', secret, hex('02'));
+    const nonces = { local: hex('01'.repeat(16)), peer: hex('02'.repeat(16)) };
+    const d = messageDigest(0, secret, msg, hmac, nonces);
+    expect(d).toEqual(hmac('md5', key, nonces.local, nonces.peer, msg));
+    expect(d).toHaveLength(16);
+    expect(messageDigest(1, secret, msg, hmac)).toHaveLength(20);
+    const old = new TextEncoder().encode('old secret');
+    expect(verifyMessageDigest(0, d, msg, [old, secret], hmac, nonces)).toBe(true);
+    expect(verifyMessageDigest(0, d, msg, [old], hmac, nonces)).toBe(false);
+  });
+});
