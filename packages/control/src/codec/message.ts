@@ -15,7 +15,7 @@ import {
   type ControlHeader, type DecodeError, type Decoded, MESSAGE_TYPE_NAME, type Md5, MessageType, type MessageTypeName,
   type RawAvp,
 } from './types.js';
-import { type AvpKindValue, MalformedValue, decodeValue, encodeValue } from './values.js';
+import { type AvpKindValue, MalformedValue, decodeValue, decodeValueAt, encodeValue } from './values.js';
 
 /** Decoded AVP values by name; which are present depends on the message. */
 export type AvpValues = { readonly [N in AvpName]?: AvpKindValue[(typeof AVP)[N]['kind']] };
@@ -104,15 +104,14 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     const attrType = (b[at + 4]! << 8) | b[at + 5]!;
     const mandatory = (flags & M_BIT) !== 0;
     const isHidden = (flags & H_BIT) !== 0;
-    let value = b.subarray(at + AVP_HEADER, at + length);
-    const avp = { vendorId, attrType };
+    let value: Uint8Array | undefined;
     const row = vendorId === 0 ? AVP_BY_TYPE.get(attrType) : undefined;
     if (type === undefined) {
       // RFC 2661 §4.1: the Message Type AVP MUST be the first AVP of a message.
-      if (row?.[0] !== 'messageType' || isHidden || value.length !== 2) {
-        return fail('first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp, answer: { result: 2, error: 3 } });
+      if (row?.[0] !== 'messageType' || isHidden || length !== AVP_HEADER + 2) {
+        return fail('first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
       }
-      messageType = (value[0]! << 8) | value[1]!;
+      messageType = (b[at + 6]! << 8) | b[at + 7]!;
       type = MESSAGE_TYPE_NAME.get(messageType);
       if (type === undefined) {
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
@@ -122,28 +121,28 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       continue;
     }
     if (isHidden) {
-      if (row?.[1].neverHidden) return fail('bad-hidden-avp', at, `${row[0]} must not be hidden`, { avp, answer: { result: 2, error: 3 } });
+      if (row?.[1].neverHidden) return fail('bad-hidden-avp', at, `${row[0]} must not be hidden`, { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
       if (o.secret === undefined || o.md5 === undefined) {
-        if (!mandatory) { unknownAvps.push({ mandatory, hidden: true, vendorId, attrType, value: value.slice() }); at += length; continue; }
-        return fail('hidden-without-secret', at, 'hidden AVP and no shared secret configured', { avp, answer: { result: 2, error: 6 } });
+        if (!mandatory) { unknownAvps.push({ mandatory, hidden: true, vendorId, attrType, value: b.slice(at + AVP_HEADER, at + length) }); at += length; continue; }
+        return fail('hidden-without-secret', at, 'hidden AVP and no shared secret configured', { avp: { vendorId, attrType }, answer: { result: 2, error: 6 } });
       }
-      if (randomVector === undefined) return fail('hidden-without-random-vector', at, 'hidden AVP with no Random Vector before it', { avp, answer: { result: 2, error: 3 } });
-      const plain = unhideAvpValue(value, attrType, o.secret, randomVector, o.md5);
-      if (typeof plain === 'string') return fail('bad-hidden-avp', at, plain, { avp, answer: { result: 2, error: 3 } });
+      if (randomVector === undefined) return fail('hidden-without-random-vector', at, 'hidden AVP with no Random Vector before it', { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
+      const plain = unhideAvpValue(b.subarray(at + AVP_HEADER, at + length), attrType, o.secret, randomVector, o.md5);
+      if (typeof plain === 'string') return fail('bad-hidden-avp', at, plain, { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
       value = plain;
     }
     if (row === undefined) {
       // RFC 2661 §4.2: an unrecognized AVP with the M bit set clears the session or tunnel (Result 2, Error 8).
-      if (mandatory) return fail('unknown-mandatory-avp', at, `unknown mandatory AVP vendor ${vendorId} type ${attrType}`, { avp, answer: { result: 2, error: 8, message: `unknown mandatory AVP ${vendorId}:${attrType}` } });
-      unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value.slice() });
+      if (mandatory) return fail('unknown-mandatory-avp', at, `unknown mandatory AVP vendor ${vendorId} type ${attrType}`, { avp: { vendorId, attrType }, answer: { result: 2, error: 8, message: `unknown mandatory AVP ${vendorId}:${attrType}` } });
+      unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value?.slice() ?? b.slice(at + AVP_HEADER, at + length) });
       at += length;
       continue;
     }
     const [name, spec] = row;
-    const decoded = decodeValue(spec.kind, value);
+    const decoded = value === undefined ? decodeValueAt(spec.kind, b, at + AVP_HEADER, at + length) : decodeValue(spec.kind, value);
     if (decoded instanceof MalformedValue) {
-      if (mandatory) return fail('bad-avp-value', at, `${name}: ${decoded.reason}`, { avp, answer: { result: 2, error: spec.length !== undefined ? 2 : 3 } });
-      unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value.slice() });
+      if (mandatory) return fail('bad-avp-value', at, `${name}: ${decoded.reason}`, { avp: { vendorId, attrType }, answer: { result: 2, error: spec.length !== undefined ? 2 : 3 } });
+      unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value?.slice() ?? b.slice(at + AVP_HEADER, at + length) });
     } else {
       if (name === 'randomVector') randomVector = decoded as Uint8Array;
       if (!(name in avps)) avps[name] = decoded;

@@ -38,11 +38,32 @@ export function decodeValue<K extends AvpKind>(kind: K, b: Uint8Array): AvpKindV
 const need = (b: Uint8Array, n: number, exact = true) =>
   (exact ? b.length !== n : b.length < n) ? new MalformedValue(`value length ${b.length}, expected ${exact ? '' : 'at least '}${n}`) : undefined;
 
+/** Decodes the value in `b[start, end)`; numbers are read in place, other kinds from a view. */
+export function decodeValueAt<K extends AvpKind>(kind: K, b: Uint8Array, start: number, end: number): AvpKindValue[K] | MalformedValue {
+  const n = end - start;
+  if (kind === 'u16' && n === 2) return ((b[start]! << 8) | b[start + 1]!) as AvpKindValue[K];
+  if (kind === 'u32' && n === 4) return (b[start]! * 0x1000000 + ((b[start + 1]! << 16) | (b[start + 2]! << 8) | b[start + 3]!)) as AvpKindValue[K];
+  return decodeValue(kind, b.subarray(start, end));
+}
+
+/** UTF-8 text, with a fast path for the ASCII that host names and numbers nearly always are. */
+function text(b: Uint8Array): string {
+  if (b.length > 64) return utf8.decode(b);
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return utf8.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+// u16/u32 are read with byte arithmetic: a DataView per value costs more than the decode itself.
 const decoders: { readonly [K in AvpKind]: (b: Uint8Array) => AvpKindValue[K] | MalformedValue } = {
-  'u16': (b) => need(b, 2) ?? view(b).getUint16(0),
-  'u32': (b) => need(b, 4) ?? view(b).getUint32(0),
+  'u16': (b) => (b.length === 2 ? (b[0]! << 8) | b[1]! : need(b, 2)!),
+  'u32': (b) => (b.length === 4 ? (b[0]! * 0x1000000) + ((b[1]! << 16) | (b[2]! << 8) | b[3]!) : need(b, 4)!),
   'u64': (b) => need(b, 8) ?? view(b).getBigUint64(0),
-  'string': (b) => utf8.decode(b),
+  'string': (b) => text(b),
   'bytes': (b) => b.slice(),
   'empty': (b) => need(b, 0) ?? true,
   'result-code': (b) => {
@@ -53,7 +74,7 @@ const decoders: { readonly [K in AvpKind]: (b: Uint8Array) => AvpKindValue[K] | 
     const r: ResultCodeValue = { result: v.getUint16(0), error: v.getUint16(2) };
     return b.length > 4 ? { ...r, message: utf8.decode(b.subarray(4)) } : r;
   },
-  'protocol-version': (b) => need(b, 2) ?? view(b).getUint16(0),
+  'protocol-version': (b) => (b.length === 2 ? (b[0]! << 8) | b[1]! : need(b, 2)!),
   'q931-cause': (b) => {
     const bad = need(b, 3, false);
     if (bad) return bad;

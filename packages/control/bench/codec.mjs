@@ -1,0 +1,31 @@
+// Codec rates on this machine: SCCRQ decode and encode (target: ≥ 1.5M SCCRQ decodes/s), a
+// captured ICCN, and a hidden-AVP ICRQ. Printed figures, no assertions (DEVELOPERS.md: targets
+// are met in benchmarks, not timed tests).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { decodeDatagram, encodeMessage } from '../dist/index.js';
+
+const capture = JSON.parse(readFileSync(new URL('../test/vectors/xl2tpd/plain.json', import.meta.url), 'utf8'));
+const bytesOf = (note) => new Uint8Array(Buffer.from(capture.datagrams.find((d) => d.note === note).hex, 'hex'));
+const sccrq = bytesOf('SCCRQ');
+const iccn = bytesOf('ICCN');
+const md5 = (...parts) => { const h = createHash('md5'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
+const secret = new TextEncoder().encode('bench-secret');
+const header = { version: 2, tunnelId: 4242, sessionId: 7, ns: 3, nr: 4 };
+let n = 0;
+const random = (len) => Uint8Array.from({ length: len }, () => n++ & 0xff);
+const hiddenIcrq = encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 7, callSerialNumber: 1, bearerType: 0 } }, header, { hide: { secret, md5, random } });
+const decodedSccrq = decodeDatagram(sccrq)[0].value;
+
+function rate(label, fn, iterations) {
+  for (let i = 0; i < iterations / 10; i++) fn(); // warm-up
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(`codec: ${label.padEnd(36)} ${(iterations / s / 1e6).toFixed(2)} M/s  (${(s * 1e9 / iterations).toFixed(0)} ns each)`);
+}
+
+rate(`decode SCCRQ (${sccrq.length} B, xl2tpd)`, () => decodeDatagram(sccrq), 2_000_000);
+rate(`encode SCCRQ`, () => encodeMessage(decodedSccrq.message, decodedSccrq.header), 1_000_000);
+rate(`decode ICCN (${iccn.length} B, xl2tpd)`, () => decodeDatagram(iccn), 2_000_000);
+rate(`decode hidden ICRQ (MD5 unhide)`, () => decodeDatagram(hiddenIcrq, { secret, md5 }), 300_000);
