@@ -158,16 +158,3 @@ export class ControlEngine {
     }
   }
 }
-
-/**
- * The recipient's tunnel id from a control header, without decoding the message: v2 (RFC 2661 §3.1)
- * has it after the length field; v3 (RFC 3931 §3.2.1) has a 32-bit control connection id there.
- * `undefined` for data packets and anything too short.
- */
-export function peekTunnelId(b: Uint8Array): number | undefined {
-  if (b.length < 12 || (b[0]! & 0x80) === 0) return undefined;
-  const version = b[1]! & 0x0f;
-  if (version === 2) return (b[0]! & 0x40) !== 0 ? (b[4]! << 8) | b[5]! : (b[2]! << 8) | b[3]!;
-  if (version === 3) return ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0;
-  return undefined;
-}

@@ -4,3 +4,4 @@ export * from './io.js';
 export * from './wire.js';
 export * from './tunnel-engine.js';
 export * from './control-engine.js';
+export * from './codec-wire.js';

@@ -14,6 +14,7 @@ import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, 
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
 import { CdnResult, ErrorCode, type Inbound, type MessageName, type Outbound, type TunnelEvent } from '../fsm/types.js';
 import { ReliableTransport } from '../transport/reliable.js';
+import { challengeResponse } from '../codec/auth.js';
 import { type EnginePorts, type TunnelEngineConfig, fullRetransmitCycleMs } from './config.js';
 import { type Command, type Input, L2tpUsageError, type Output } from './io.js';
 import type { EncodeContext, WireCodec, WireDecoded } from './wire.js';
@@ -48,7 +49,7 @@ export class TunnelEngine {
       role: config.role,
       tunnelId: config.tunnelId,
       challenge: secret ? ports.random.bytes(16) : undefined,
-      respond: secret ? (id, challenge) => ports.md5(Uint8Array.of(id), secret, challenge) : undefined,
+      respond: secret ? (id, challenge) => challengeResponse(id, secret, challenge, ports.md5) : undefined,
     };
     this.enc = {
       version: config.version, tunnelId: config.tunnelId, hostName: config.hostName,

@@ -17,6 +17,7 @@ import {
   ErrorCode, type Inbound, type MessageName, type Outbound, type ResultCode, StopCcnResult,
   type SetupFields, type TunnelDownReason, type TunnelEvent,
 } from './types.js';
+import { sameBytes } from '../codec/auth.js';
 
 /** Tunnel states of RFC 2661 §7.2.1, plus `closing` (the §5.7 StopCCN hold) and `closed`. */
 export type TunnelState = 'idle' | 'wait-ctl-reply' | 'wait-ctl-conn' | 'established' | 'closing' | 'closed';
@@ -83,8 +84,7 @@ function stop(d: TunnelData, ctx: TunnelContext, result: ResultCode, kind: 'loca
   return down(d, ctx, 'closing', { type: kind, sent: result }, { type: 'StopCCN', result });
 }
 
-const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
-  a !== undefined && b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+const matches = (got: Uint8Array | undefined, want: Uint8Array): boolean => got !== undefined && sameBytes(got, want);
 
 /**
  * Checks the version and authentication fields of SCCRQ/SCCRP and learns the peer's identity.
@@ -99,7 +99,7 @@ function acceptSetup(d: TunnelData, m: SetupFields, replyType: 2 | 3, ctx: Tunne
   if (m.protocolVersion !== undefined && m.protocolVersion >> 8 !== 1) {
     return stop(data, ctx, { result: StopCcnResult.UNSUPPORTED_VERSION, error: PROTOCOL_VERSION_1_0, message: 'only L2TPv2 1.0 is supported' }, 'version-mismatch');
   }
-  if (verifyId !== undefined && ctx.respond !== undefined && !sameBytes(m.challengeResponse, ctx.respond(verifyId, ctx.challenge!))) {
+  if (verifyId !== undefined && ctx.respond !== undefined && !matches(m.challengeResponse, ctx.respond(verifyId, ctx.challenge!))) {
     return stop(data, ctx, { result: StopCcnResult.NOT_AUTHORIZED, message: 'challenge response mismatch' }, 'auth-failed');
   }
   if (m.challenge === undefined) return { data, response: undefined };
@@ -138,7 +138,7 @@ const acceptSccrp: Handler = (d, input, ctx) => {
 
 const acceptScccn: Handler = (d, input, ctx) => {
   const m = (input as { message: Extract<Inbound, { type: 'SCCCN' }> }).message;
-  if (ctx.respond !== undefined && !sameBytes(m.challengeResponse, ctx.respond(3, ctx.challenge!))) {
+  if (ctx.respond !== undefined && !matches(m.challengeResponse, ctx.respond(3, ctx.challenge!))) {
     return stop(d, ctx, { result: StopCcnResult.NOT_AUTHORIZED, message: 'challenge response mismatch' }, 'auth-failed');
   }
   return up(d, ctx);

@@ -5,12 +5,10 @@
  * messages, adding what comes from configuration (host name, window, framing capabilities).
  */
 
+import type { AccmValue, CallErrorsValue, MessageTypeName, ResultCodeValue } from '../codec/types.js';
+
 /** A Result Code AVP (RFC 2661 §4.4.2): result, optional error code, optional message. */
-export interface ResultCode {
-  readonly result: number;
-  readonly error?: number;
-  readonly message?: string;
-}
+export type ResultCode = ResultCodeValue;
 
 /** StopCCN result codes (RFC 2661 §4.4.2). */
 export const StopCcnResult = {
@@ -30,10 +28,8 @@ export const ErrorCode = {
   VENDOR_SPECIFIC: 6, TRY_ANOTHER: 7, UNKNOWN_MANDATORY_AVP: 8,
 } as const;
 
-/** Message type names as RFC 2661 §3.2 and RFC 3931 §3.1 spell them. */
-export type MessageName =
-  | 'SCCRQ' | 'SCCRP' | 'SCCCN' | 'StopCCN' | 'HELLO' | 'OCRQ' | 'OCRP' | 'OCCN' | 'ICRQ' | 'ICRP'
-  | 'ICCN' | 'CDN' | 'WEN' | 'SLI' | 'ACK';
+/** Message type names as RFC 2661 §3.2 and RFC 3931 §3.1 spell them (the codec's). */
+export type MessageName = MessageTypeName;
 
 /** The fields of a control-connection setup message the tunnel machine reads. */
 export interface SetupFields {
@@ -64,20 +60,10 @@ export type Inbound =
   | { readonly type: 'SLI'; readonly sessionId: number; readonly accm: Accm };
 
 /** Call Errors AVP of a WEN (RFC 2661 §4.4.6): counters since the call came up. */
-export interface CallErrors {
-  readonly crcErrors: number;
-  readonly framingErrors: number;
-  readonly hardwareOverruns: number;
-  readonly bufferOverruns: number;
-  readonly timeoutErrors: number;
-  readonly alignmentErrors: number;
-}
+export type CallErrors = CallErrorsValue;
 
 /** ACCM AVP of an SLI (RFC 2661 §4.4.6): the PPP async control character maps. */
-export interface Accm {
-  readonly sendAccm: number;
-  readonly receiveAccm: number;
-}
+export type Accm = AccmValue;
 
 /** A message the state machines ask the engine to send; the engine adds configured AVPs. */
 export type Outbound =

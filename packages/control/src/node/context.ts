@@ -11,6 +11,7 @@ import type { RandomSource } from '../api/random.js';
 import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
 import type { WireCodec } from '../engine/wire.js';
+import { codecWire } from '../engine/codec-wire.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
 import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
@@ -18,7 +19,8 @@ import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
 /** Options of an {@link L2tpContext}. */
 export interface ContextOptions {
   readonly dataPlane: DataPlane;
-  readonly wire: WireCodec;
+  /** The wire format; the real one (RFC 2661/3931 codec) unless a test substitutes another. */
+  readonly wire?: WireCodec;
   readonly clock?: Clock;
   readonly random?: RandomSource;
 }
@@ -59,7 +61,7 @@ export class L2tpContext {
   /** Creates a context; nothing is opened until `dial` or `listen`. */
   constructor(private readonly options: ContextOptions) {
     this.ports = { random: options.random ?? cryptoRandom, md5 };
-    this.engine = new ControlEngine({}, this.ports, options.wire);
+    this.engine = new ControlEngine({}, this.ports, options.wire ?? codecWire);
     this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), options.clock ?? monotonicClock);
   }
 

@@ -6,6 +6,8 @@ import type { TunnelEvent } from '../../src/fsm/types.js';
 import type { WireCodec } from '../../src/engine/wire.js';
 import type { TunnelEngineOptions } from '../../src/engine/config.js';
 import { enginePair } from '../engine/pair.js';
+import { codecWire } from '../../src/engine/codec-wire.js';
+import { md5 } from '../../src/node/platform.js';
 import type { SimNetOptions } from '../../src/testing/index.js';
 
 /** Options of {@link runLifecycle}. */
@@ -13,7 +15,9 @@ export interface LifecycleOptions {
   readonly sessions: number;
   readonly net?: SimNetOptions;
   readonly engine?: Partial<TunnelEngineOptions>;
+  /** Default: the real codec. */
   readonly wire?: WireCodec;
+  /** Default: real MD5. */
   readonly md5?: (...p: Uint8Array[]) => Uint8Array;
   readonly limitMs?: number;
 }
@@ -29,7 +33,7 @@ export interface LifecycleResult {
 /** Runs the lifecycle; `phase` says how far it got. */
 export function runLifecycle(o: LifecycleOptions): LifecycleResult {
   const limit = o.limitMs ?? 3_600_000;
-  const p = enginePair({ net: { record: false, ...o.net }, lac: o.engine, lns: o.engine, ...(o.wire && { wire: o.wire }), ...(o.md5 && { md5: o.md5 }) });
+  const p = enginePair({ net: { record: false, ...o.net }, lac: o.engine, lns: o.engine, wire: o.wire ?? codecWire, md5: o.md5 ?? md5 });
   const { net, lac, lns, events } = p;
   const count = (side: 'lac' | 'lns', type: TunnelEvent['type']) => events(side).filter((e) => e.type === type).length;
   const result = (phase: LifecycleResult['phase']): LifecycleResult => ({ phase, lac: events('lac'), lns: events('lns'), endMs: net.nowMs });
