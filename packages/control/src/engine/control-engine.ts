@@ -123,6 +123,12 @@ export class ControlEngine {
     if (id === undefined) return;
     const e = this.tunnels.get(id);
     if (e !== undefined) {
+      if (!sameAddress(e.peer, input.from)) {
+        // RFC 2661 §8.1: the responder may answer SCCRQ from another port; from then on the
+        // 4-tuple is fixed, so anything else from a stranger is dropped, not trusted.
+        if (e.engine.state !== 'wait-ctl-reply') return;
+        e.peer = input.from;
+      }
       this.collect(out, id, e, e.engine.handle(input));
       return;
     }
@@ -157,4 +163,8 @@ export class ControlEngine {
       out.push({ kind: 'released', tunnelId });
     }
   }
+}
+
+function sameAddress(a: SocketAddress, b: SocketAddress): boolean {
+  return a.port === b.port && a.address === b.address;
 }

@@ -40,7 +40,7 @@ interface TunnelRecord {
   readonly version: 2 | 3;
   readonly socket: ControlSocket;
   readonly ownSocket: boolean;
-  readonly peer: SocketAddress;
+  peer: SocketAddress;
   connected: boolean;
   dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
   lastResult: TunnelDownReason | undefined;
@@ -227,6 +227,8 @@ export class L2tpContext {
     const engine = this.engine.tunnel(tunnelId)!;
     rec.dataPlane = (async () => {
       if (rec.ownSocket && !rec.connected) {
+        // The peer may have answered from another port than we dialled (RFC 2661 §8.1).
+        rec.peer = this.engine.peerOf(tunnelId) ?? rec.peer;
         await rec.socket.connect(rec.peer);
         rec.connected = true;
       }

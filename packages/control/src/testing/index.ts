@@ -8,3 +8,4 @@ export * from './random.js';
 export * from './heap.js';
 export * from './simnet.js';
 export * from './script.js';
+export * from './match.js';
