@@ -128,6 +128,7 @@ export class TunnelEngine {
         return this.stepTunnel(nowMs, c.result ? { type: 'close', result: c.result } : { type: 'close' });
       case 'open-session': {
         if (this.config.role !== 'lac') throw new L2tpUsageError('only a LAC places incoming calls');
+        if (this.config.quiescent) throw new L2tpUsageError('a quiescent tunnel has no call setup: its sessions are static');
         if (c.sessionId === 0 || this.sessions.has(c.sessionId)) throw new L2tpUsageError(`session id ${c.sessionId} is 0 or in use`);
         if (this.tunnel.state === 'closing' || this.tunnel.state === 'closed') throw new L2tpUsageError('tunnel is closed');
         this.callSerial = (this.callSerial + 1) >>> 0;

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ContextEvents, ControlOptions, ListenOptions, SessionOptions, TunnelInfo, TunnelOptions } from '../api/context-types.js';
-import type { ControlSocket, DataPlane, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
+import type { ControlSocket, DataPlane, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
 import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
@@ -114,6 +114,17 @@ export class L2tpContext {
     rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, state: 'opening', lastResult: undefined, dataPlane: undefined });
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId } }));
     return sessionId;
+  }
+
+  /**
+   * Creates a static session (no call setup: ids agreed out of band) in a quiescent tunnel's kernel
+   * tunnel, once the tunnel is up. Rejects when the tunnel is gone or its data plane failed.
+   */
+  async addStaticSession(tunnelId: number, spec: Omit<SessionSpec, 'tunnelId' | 'peerTunnelId'>): Promise<SessionDataPlane> {
+    const rec = this.tunnels.get(tunnelId);
+    const tdp = await rec?.dataPlane;
+    if (rec === undefined || tdp === undefined) throw new Error(`tunnel ${tunnelId} has no data plane`);
+    return tdp.createSession({ ...spec, tunnelId, peerTunnelId: this.engine.tunnel(tunnelId)?.peerTunnelId ?? 0 });
   }
 
   /** Clears one session with CDN (default result 3, administrative). */
