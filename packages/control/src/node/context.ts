@@ -1,8 +1,8 @@
 /**
  * The library API (`L2tpContext`): tunnels and sessions over real UDP sockets and timers, kernel
  * objects through a {@link DataPlane}, typed events. One {@link ControlEngine} and one timer serve
- * every tunnel of the context; each dialled tunnel has its own socket (connected on tunnel-up, so
- * a managed kernel tunnel can adopt it); an LNS listener socket serves every tunnel it accepts.
+ * every tunnel of the context; each tunnel has its own socket, connected on tunnel-up so that a
+ * managed kernel tunnel can adopt it (an LNS opens it on its listening address with SO_REUSEADDR).
  */
 import { EventEmitter } from 'node:events';
 import type { ContextEvents, ControlOptions, ListenOptions, SessionOptions, TunnelInfo, TunnelOptions } from '../api/context-types.js';
@@ -38,8 +38,8 @@ interface TunnelRecord {
   readonly name: string;
   readonly role: 'lac' | 'lns';
   readonly version: 2 | 3;
-  readonly socket: ControlSocket;
-  readonly ownSocket: boolean;
+  socket: ControlSocket;
+  ownSocket: boolean;
   peer: SocketAddress;
   connected: boolean;
   dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
@@ -237,6 +237,7 @@ export class L2tpContext {
   private async tunnelUp(tunnelId: number, rec: TunnelRecord): Promise<void> {
     const engine = this.engine.tunnel(tunnelId)!;
     rec.dataPlane = (async () => {
+      if (!rec.ownSocket) await this.adoptTunnelSocket(rec);
       if (rec.ownSocket && !rec.connected) {
         // The peer may have answered from another port than we dialled (RFC 2661 §8.1).
         rec.peer = this.engine.peerOf(tunnelId) ?? rec.peer;
@@ -254,6 +255,28 @@ export class L2tpContext {
       return undefined;
     });
     if ((await rec.dataPlane) !== undefined) this.emitter.emit('tunnel-up', { tunnel: this.snapshot(tunnelId, rec) });
+  }
+
+  /**
+   * An accepted tunnel gets its own socket on the listening address (SO_REUSEADDR), connected to the
+   * peer, so the kernel can adopt it as a managed tunnel and steer that peer's packets to it. When
+   * the system refuses, the tunnel stays on the listener socket and its kernel tunnel is unmanaged.
+   */
+  private async adoptTunnelSocket(rec: TunnelRecord): Promise<void> {
+    const listener = this.listener?.socket;
+    if (listener === undefined) return;
+    let socket: ControlSocket | undefined;
+    try {
+      socket = await this.options.dataPlane.openControlSocket({ family: listener.local.family, encap: 'udp', local: listener.local, reuseAddress: true });
+      socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+      await socket.connect(rec.peer);
+    } catch {
+      socket?.close();
+      return;
+    }
+    rec.socket = socket;
+    rec.ownSocket = true;
+    rec.connected = true;
   }
 
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
