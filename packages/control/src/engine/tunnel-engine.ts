@@ -153,12 +153,15 @@ export class TunnelEngine {
   }
 
   /**
-   * Header tunnel id 0 is legal for the SCCRQ that opens the tunnel, and for a StopCCN from a peer
-   * that never learnt our id (RFC 2661 §6.4: its Assigned Tunnel ID AVP then names the tunnel).
+   * Header tunnel id 0 is legal for the SCCRQ that opens the tunnel (and its retransmissions), and for
+   * a StopCCN from a peer that never learnt our id (RFC 2661 §6.4: its Assigned Tunnel ID AVP names it).
    */
   private acceptsIdZero(d: WireDecoded): boolean {
     if (this.tunnel.state === 'idle') return true;
-    return d.kind === 'message' && d.message.type === 'StopCCN' && d.message.assignedTunnelId === this.tunnel.peerTunnelId;
+    if (d.kind !== 'message') return false;
+    const m = d.message;
+    // A retransmitted SCCRQ (our SCCRP or its ack was lost) is a duplicate to acknowledge again.
+    return (m.type === 'StopCCN' || m.type === 'SCCRQ') && m.assignedTunnelId === this.tunnel.peerTunnelId;
   }
 
   private deliver(nowMs: number, d: Sequenced): void {

@@ -10,10 +10,10 @@ import type { TunnelEvent } from '../../src/fsm/types.js';
 import { jsonWire, peek } from './json-wire.js';
 import { fakeMd5 } from './pair.js';
 
-function setup(seed = 1) {
+function setup(seed = 1, lnsRetryMs = 1000) {
   const net = new SimNet({ seed });
   const lac = new ControlEngine({}, { random: net.rng.fork(), md5: fakeMd5 }, jsonWire);
-  const lns = new ControlEngine({ accept: { hostName: 'lns' } }, { random: net.rng.fork(), md5: fakeMd5 }, jsonWire);
+  const lns = new ControlEngine({ accept: { hostName: 'lns', transport: { retryTimeoutMs: lnsRetryMs } } }, { random: net.rng.fork(), md5: fakeMd5 }, jsonWire);
   net.add('lac', lac);
   net.add('lns', lns);
   const events = (n: string) => net.events(n).map((e) => e.output as ControlOutput).filter((o) => o.kind === 'event').map((o) => (o as { event: TunnelEvent }).event);
@@ -45,12 +45,16 @@ describe('ControlEngine', () => {
   });
 
   test('a retransmitted SCCRQ reaches the tunnel it created instead of opening a second one', () => {
-    const { net, lns, events, open } = setup(2);
+    const { net, lns, events, open } = setup(2, 3000);
     net.drop({ from: 'lns', match: (b) => peek(b).type === 'SCCRP', count: 1 });
     open(1);
     net.runUntil(() => events('lns').some((e) => e.type === 'tunnel-up'));
     expect(lns.size).toBe(1);
     expect(net.sent('lac').filter((r) => peek(r.bytes).type === 'SCCRQ').length).toBe(2);
+    // The duplicate SCCRQ is acknowledged at once (a ZLB before the LNS's own SCCRP retransmission).
+    const resentAt = net.sent('lac').filter((r) => peek(r.bytes).type === 'SCCRQ')[1]!.atMs;
+    const zlb = net.sent('lns').find((r) => peek(r.bytes).type === 'ZLB' && r.atMs > resentAt);
+    expect(zlb?.atMs).toBe(resentAt + 10);
   });
 
   test('without accept options an SCCRQ is ignored', () => {
