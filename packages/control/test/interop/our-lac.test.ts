@@ -59,6 +59,22 @@ describe.skipIf(!AVAILABLE.ok)(`our LAC ↔ xl2tpd LNS (${AVAILABLE.reason || 'x
     });
   }
 
+  test('our HELLOs are acknowledged by xl2tpd and the tunnel stays up (go-l2tp drops it 7 s later)', async () => {
+    const lns = await startXl2tpd({ role: 'lns' });
+    running.push(lns);
+    const ours = context();
+    running.push(ours);
+    let down = false;
+    ours.on('tunnel-down', () => { down = true; });
+    const up = ours.once('tunnel-up');
+    const tunnelId = await ours.dial({ name: 'hello', peer: loopback(lns.port), helloIntervalMs: 100, retryTimeoutMs: 200, maxRetries: 2 });
+    await up;
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(lns.logs().match(/message type 6 \(Hello\)/g)?.length ?? 0).toBeGreaterThanOrEqual(5);
+    expect(down).toBe(false);
+    expect(ours.info(tunnelId)?.state).toBe('established');
+  });
+
   test('a wrong secret is refused: tunnel-down, never tunnel-up', async () => {
     const lns = await startXl2tpd({ role: 'lns', secret: 'right', challenge: true });
     running.push(lns);
