@@ -254,7 +254,9 @@ export class L2tpContext {
       this.closeTunnel(tunnelId, result);
       return undefined;
     });
-    if ((await rec.dataPlane) !== undefined) this.emitter.emit('tunnel-up', { tunnel: this.snapshot(tunnelId, rec) });
+    const tdp = await rec.dataPlane;
+    // The tunnel may have gone down while the kernel tunnel was being made: then it never was up.
+    if (tdp !== undefined && this.engine.tunnel(tunnelId)?.state === 'established') this.emitter.emit('tunnel-up', { tunnel: this.snapshot(tunnelId, rec) });
   }
 
   /**
