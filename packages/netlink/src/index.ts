@@ -6,3 +6,12 @@
 
 /** Package version, kept equal to package.json. */
 export const VERSION = '0.1.0';
+
+export * from './errors.js';
+export * from './ip.js';
+export * from './l2tp/attrs.js';
+export * from './l2tp/request.js';
+export * from './l2tp/commands.js';
+export * from './l2tp/replies.js';
+export { encodeRequest } from './l2tp/encode.js';
+export { AttrMap, type NetlinkAck, type NetlinkMessage, parseAck, parseGenl, parseMessages } from './netlink/wire.js';
