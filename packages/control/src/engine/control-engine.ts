@@ -9,6 +9,7 @@ import type { ResultCode, TunnelEvent } from '../fsm/types.js';
 import { type EnginePorts, type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
 import { type Command, L2tpUsageError } from './io.js';
 import { TunnelEngine } from './tunnel-engine.js';
+import { TimeHeap } from './time-heap.js';
 import type { WireCodec } from './wire.js';
 
 /** An input of the multi-tunnel engine. `nowMs` must not decrease. */
@@ -37,12 +38,19 @@ interface Entry {
   readonly engine: TunnelEngine;
   peer: SocketAddress;
   readonly acceptKey: string | undefined;
+  /** The deadline last pushed on the heap for this tunnel (others on the heap are stale). */
+  deadlineMs: number | undefined;
 }
+
+interface Due { readonly atMs: number; readonly seq: number; readonly tunnelId: number }
 
 /** A set of control connections. See the file header. */
 export class ControlEngine {
   private readonly tunnels = new Map<number, Entry>();
   private readonly accepted = new Map<string, number>();
+  /** Tunnel deadlines, lazily cleaned: an entry is live only while it equals its tunnel's `deadlineMs`. */
+  private readonly due = new TimeHeap<Due>();
+  private seq = 0;
 
   private acceptOptions: AcceptOptions | undefined;
 
@@ -79,7 +87,7 @@ export class ControlEngine {
     const tunnelId = options.tunnelId ?? this.allocateTunnelId(options.version === 3 ? 32 : 16);
     if (this.tunnels.has(tunnelId)) throw new L2tpUsageError(`tunnel id ${tunnelId} is in use`);
     const engine = new TunnelEngine(tunnelEngineConfig({ ...options, tunnelId }), this.ports, this.wire);
-    this.tunnels.set(tunnelId, { engine, peer, acceptKey: undefined });
+    this.tunnels.set(tunnelId, { engine, peer, acceptKey: undefined, deadlineMs: undefined });
     return tunnelId;
   }
 
@@ -87,9 +95,16 @@ export class ControlEngine {
   handle(input: ControlInput): ControlOutput[] {
     const out: ControlOutput[] = [];
     if (input.kind === 'timeout') {
-      for (const [id, e] of this.tunnels) {
-        const d = e.engine.nextDeadlineMs();
-        if (d !== undefined && d <= input.nowMs) this.collect(out, id, e, e.engine.handle(input));
+      // Take every due tunnel off the heap first, so each runs once per timeout input.
+      const dueIds: number[] = [];
+      for (let top = this.liveTop(); top !== undefined && top.atMs <= input.nowMs; top = this.liveTop()) {
+        this.due.pop();
+        this.tunnels.get(top.tunnelId)!.deadlineMs = undefined;
+        dueIds.push(top.tunnelId);
+      }
+      for (const id of dueIds) {
+        const e = this.tunnels.get(id);
+        if (e !== undefined) this.collect(out, id, e, e.engine.handle(input));
       }
     } else if (input.kind === 'command') {
       const e = this.tunnels.get(input.tunnelId);
@@ -102,13 +117,15 @@ export class ControlEngine {
   }
 
   /** Earliest deadline over every tunnel, or `undefined`. */
-  nextDeadlineMs(): number | undefined {
-    let at: number | undefined;
-    for (const e of this.tunnels.values()) {
-      const d = e.engine.nextDeadlineMs();
-      if (d !== undefined && (at === undefined || d < at)) at = d;
+  nextDeadlineMs(): number | undefined { return this.liveTop()?.atMs; }
+
+  /** The earliest live heap entry, dropping stale ones (O(log n) amortised, not a scan of every tunnel). */
+  private liveTop(): Due | undefined {
+    for (let top = this.due.peek(); top !== undefined; top = this.due.peek()) {
+      if (this.tunnels.get(top.tunnelId)?.deadlineMs === top.atMs) return top;
+      this.due.pop();
     }
-    return at;
+    return undefined;
   }
 
   /** Closes every tunnel with StopCCN `result` (default: 6, shutting down). */
@@ -146,7 +163,7 @@ export class ControlEngine {
     }
     const tunnelId = this.allocateTunnelId();
     const engine = new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire);
-    const entry: Entry = { engine, peer: input.from, acceptKey: key };
+    const entry: Entry = { engine, peer: input.from, acceptKey: key, deadlineMs: undefined };
     this.tunnels.set(tunnelId, entry);
     this.accepted.set(key, tunnelId);
     this.collect(out, tunnelId, entry, engine.handleDecoded(input.nowMs, d));
@@ -156,6 +173,11 @@ export class ControlEngine {
     for (const o of outputs) {
       if (o.kind === 'transmit') out.push({ kind: 'transmit', tunnelId, to: e.peer, bytes: o.bytes });
       else out.push(o);
+    }
+    const d = e.engine.nextDeadlineMs();
+    if (d !== e.deadlineMs) {
+      e.deadlineMs = d;
+      if (d !== undefined) this.due.push({ atMs: d, seq: this.seq++, tunnelId });
     }
     if (e.engine.finished) {
       this.tunnels.delete(tunnelId);

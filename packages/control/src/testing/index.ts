@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 export * from './random.js';
-export * from './heap.js';
 export * from './simnet.js';
 export * from './script.js';
 export * from './match.js';

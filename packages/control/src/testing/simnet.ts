@@ -8,7 +8,7 @@
  * cycle costs microseconds, and the same seed always replays the same run.
  */
 import type { SocketAddress } from '../api/dataplane.js';
-import { TimeHeap } from './heap.js';
+import { TimeHeap } from '../engine/time-heap.js';
 import { type SeededRandom, seededRandom } from './random.js';
 
 /** An input SimNet feeds to a node: a datagram or a timeout. */

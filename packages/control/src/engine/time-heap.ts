@@ -1,4 +1,4 @@
-/** A binary min-heap ordered by `(atMs, seq)`, for SimNet's in-flight datagrams. */
+/** A binary min-heap ordered by `(atMs, seq)`: SimNet's datagrams in flight and the ControlEngine's tunnel deadlines. */
 
 /** An entry of {@link TimeHeap}: due time and insertion order break ties FIFO. */
 export interface Timed {
