@@ -9,10 +9,13 @@ const status = await runDaemonMain({
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
   defaultControlSocket: DEFAULT_KL2TPD_CONTROL_SOCKET,
-  // The daemon runtime lands with the engine's Node driver; until then running refuses honestly.
-  run: async (_config, _invocation, log) => {
-    log.error('this build of kl2tpd can only check configurations (--check-config)');
-    return 1;
+  run: async (config, invocation, log) => {
+    // Loaded only to run: --version, --check-config and status stay fast.
+    const { runKl2tpd } = await import('./daemon.js');
+    const { platformFor } = await import('./platform.js');
+    const platform = await platformFor(invocation.flags['null'] === true, log);
+    if (platform === undefined) return 1;
+    return runKl2tpd(config, { log, platform });
   },
 }, process.argv.slice(2));
 process.exitCode = status;
