@@ -193,8 +193,10 @@ export class TunnelRunner {
     this.upSinceMs = undefined;
     this.lastResult = { atMs: this.deps.nowMs(), reason };
     this.tunnelId = undefined;
-    if (this.state === 'admin-down') {
+    if (this.state === 'admin-down' || this.stopping) {
+      // Our own doing (the `down` command or shutdown): worth a line, not an error.
       this.log.info(`tunnel down: ${reason}`);
+      if (this.stopping) this.state = 'final';
       return this.deps.changed();
     }
     const delay = this.stopping || this.state === 'final' ? undefined : redialDelayMs(++this.attempts, this.config.ext);
