@@ -4,7 +4,7 @@
  * Pure types; the context that produces them lives in `src/node/context.ts`.
  */
 import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
-import type { Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
+import type { Encap, Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
 
 /** Control-connection settings shared by dialled and accepted tunnels (config key names in quotes). */
 export interface ControlOptions {
@@ -38,6 +38,18 @@ export interface TunnelOptions extends ControlOptions {
   readonly quiescent?: boolean;
 }
 
+/** Options of a static tunnel: no control connection, everything agreed out of band (RFC 3931 unmanaged). */
+export interface StaticTunnelOptions {
+  readonly name: string;
+  readonly tunnelId: number;
+  readonly peerTunnelId: number;
+  readonly encap: Encap;
+  readonly local: SocketAddress;
+  readonly peer: SocketAddress;
+  /** UDP checksums on transmit (IPv4 UDP only). */
+  readonly udpChecksum?: boolean;
+}
+
 /** Options of a session we place (LAC incoming call). */
 export interface SessionOptions {
   readonly name?: string;
@@ -61,6 +73,8 @@ export interface TunnelInfo {
   readonly tunnelId: number;
   readonly peerTunnelId: number;
   readonly role: 'lac' | 'lns';
+  /** `dynamic`: full control connection; `quiescent`: HELLO only; `static`: no control connection. */
+  readonly kind: 'dynamic' | 'quiescent' | 'static';
   readonly state: string;
   readonly peer: SocketAddress;
   readonly peerHostName: string | undefined;

@@ -5,7 +5,9 @@
  * managed kernel tunnel can adopt it (an LNS opens it on its listening address with SO_REUSEADDR).
  */
 import { EventEmitter } from 'node:events';
-import type { ContextEvents, ControlOptions, ListenOptions, SessionOptions, TunnelInfo, TunnelOptions } from '../api/context-types.js';
+import type {
+  ContextEvents, ControlOptions, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions,
+} from '../api/context-types.js';
 import type { ControlSocket, DataPlane, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
 import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
@@ -37,6 +39,7 @@ interface SessionRecord {
 interface TunnelRecord {
   readonly name: string;
   readonly role: 'lac' | 'lns';
+  readonly kind: TunnelInfo['kind'];
   readonly version: 2 | 3;
   socket: ControlSocket;
   ownSocket: boolean;
@@ -55,6 +58,7 @@ export class L2tpContext {
   private readonly engine: ControlEngine;
   private readonly driver: EngineDriver;
   private readonly tunnels = new Map<number, TunnelRecord>();
+  private readonly statics = new Map<number, { readonly options: StaticTunnelOptions; readonly dataPlane: TunnelDataPlane }>();
   private listener: { socket: ControlSocket; options: ListenOptions } | undefined;
   private readonly ports: EnginePorts;
 
@@ -93,7 +97,7 @@ export class L2tpContext {
       ...engineOptions(o), role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}),
       peerTunnelId: o.peerTunnelId ?? 0, quiescent: o.quiescent ?? false,
     }, o.peer);
-    const rec: TunnelRecord = { name: o.name, role: 'lac', version, socket, ownSocket: true, peer: o.peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() };
+    const rec: TunnelRecord = { name: o.name, role: 'lac', kind: o.quiescent ? 'quiescent' : 'dynamic', version, socket, ownSocket: true, peer: o.peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() };
     this.tunnels.set(tunnelId, rec);
     socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
     if (o.quiescent) {
@@ -117,10 +121,33 @@ export class L2tpContext {
   }
 
   /**
-   * Creates a static session (no call setup: ids agreed out of band) in a quiescent tunnel's kernel
-   * tunnel, once the tunnel is up. Rejects when the tunnel is gone or its data plane failed.
+   * Creates a static tunnel: an unmanaged kernel tunnel with no control connection (ids, addresses
+   * and sessions agreed out of band; `ip l2tp add tunnel`). Listed with state `static`.
+   */
+  async addStaticTunnel(o: StaticTunnelOptions): Promise<number> {
+    if (this.tunnels.has(o.tunnelId) || this.statics.has(o.tunnelId)) throw new Error(`tunnel id ${o.tunnelId} is in use`);
+    const dataPlane = await this.options.dataPlane.createTunnel({
+      tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, version: 3, encap: o.encap, local: o.local, peer: o.peer,
+      ...(o.udpChecksum !== undefined && { udpChecksum: o.udpChecksum }),
+    });
+    this.statics.set(o.tunnelId, { options: o, dataPlane });
+    return o.tunnelId;
+  }
+
+  /** Deletes a static tunnel (and with it, in the kernel, its sessions). */
+  async removeStaticTunnel(tunnelId: number): Promise<void> {
+    const t = this.statics.get(tunnelId);
+    this.statics.delete(tunnelId);
+    await t?.dataPlane.down();
+  }
+
+  /**
+   * Creates a static session (no call setup: ids agreed out of band) in a static tunnel, or in a
+   * quiescent tunnel's kernel tunnel once it is up. Rejects when the tunnel has no data plane.
    */
   async addStaticSession(tunnelId: number, spec: Omit<SessionSpec, 'tunnelId' | 'peerTunnelId'>): Promise<SessionDataPlane> {
+    const fixed = this.statics.get(tunnelId);
+    if (fixed !== undefined) return fixed.dataPlane.createSession({ ...spec, tunnelId, peerTunnelId: fixed.options.peerTunnelId });
     const rec = this.tunnels.get(tunnelId);
     const tdp = await rec?.dataPlane;
     if (rec === undefined || tdp === undefined) throw new Error(`tunnel ${tunnelId} has no data plane`);
@@ -150,7 +177,13 @@ export class L2tpContext {
   }
 
   /** Snapshots of every tunnel. */
-  list(): TunnelInfo[] { return [...this.tunnels.keys()].map((id) => this.snapshot(id, this.tunnels.get(id)!)); }
+  list(): TunnelInfo[] {
+    const statics = [...this.statics.values()].map(({ options: o }): TunnelInfo => ({
+      name: o.name, tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, role: 'lac', kind: 'static', state: 'static',
+      peer: o.peer, peerHostName: undefined, lastResult: undefined, sessions: [],
+    }));
+    return [...[...this.tunnels].map(([id, rec]) => this.snapshot(id, rec)), ...statics];
+  }
 
   /** A snapshot of one tunnel; `undefined` once it was released (or never existed). */
   info(tunnelId: number): TunnelInfo | undefined {
@@ -161,7 +194,7 @@ export class L2tpContext {
   private snapshot(tunnelId: number, rec: TunnelRecord): TunnelInfo {
     const engine = this.engine.tunnel(tunnelId);
     return {
-      name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, state: engine?.state ?? 'closed',
+      name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
       peer: rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult,
       sessions: [...rec.sessions].map(([sessionId, s]) => ({ name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: s.state, lastResult: s.lastResult })),
     };
@@ -169,7 +202,8 @@ export class L2tpContext {
 
   /**
    * Sends StopCCN on every tunnel and waits (at most `timeoutMs`) for the peers to acknowledge,
-   * then deletes kernel objects and closes sockets without waiting out the §5.7 hold.
+   * then deletes kernel objects and closes sockets without waiting out the §5.7 hold. Static tunnels
+   * are left in the kernel (they need no daemon); `removeStaticTunnel` deletes them.
    */
   async close(timeoutMs = 2000): Promise<void> {
     this.driver.run((nowMs) => this.engine.closeAll(nowMs));
@@ -206,7 +240,7 @@ export class L2tpContext {
   private onEvent(e: TunnelEvent): void {
     if (e.type === 'tunnel-up' && !this.tunnels.has(e.tunnelId) && this.listener) {
       const peer = this.engine.peerOf(e.tunnelId) ?? this.listener.socket.local;
-      this.tunnels.set(e.tunnelId, { name: `lns-${e.tunnelId}`, role: 'lns', version: 2, socket: this.listener.socket, ownSocket: false, peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() });
+      this.tunnels.set(e.tunnelId, { name: `lns-${e.tunnelId}`, role: 'lns', kind: 'dynamic', version: 2, socket: this.listener.socket, ownSocket: false, peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() });
     }
     const rec = this.tunnels.get(e.tunnelId);
     if (rec === undefined) return;
