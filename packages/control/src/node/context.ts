@@ -238,7 +238,8 @@ export class L2tpContext {
   }
 
   private onEvent(e: TunnelEvent): void {
-    if (e.type === 'tunnel-up' && !this.tunnels.has(e.tunnelId) && this.listener) {
+    if ((e.type === 'tunnel-up' || e.type === 'tunnel-down') && !this.tunnels.has(e.tunnelId) && this.listener) {
+      // An accepted tunnel becomes visible when it comes up, or when it fails before that (bad secret).
       const peer = this.engine.peerOf(e.tunnelId) ?? this.listener.socket.local;
       this.tunnels.set(e.tunnelId, { name: `lns-${e.tunnelId}`, role: 'lns', kind: 'dynamic', version: 2, socket: this.listener.socket, ownSocket: false, peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() });
     }

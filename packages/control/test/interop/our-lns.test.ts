@@ -40,6 +40,21 @@ describe.skipIf(!AVAILABLE.ok)(`xl2tpd LAC ↔ our LNS (${AVAILABLE.reason || 'x
     });
   }
 
+  test('an xl2tpd LAC with the wrong secret is refused and the refusal is reported', async () => {
+    const ours = context();
+    running.push(ours);
+    const bound = await ours.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, secret: 'right' });
+    let up = false;
+    ours.on('tunnel-up', () => { up = true; });
+    const down = ours.once('tunnel-down');
+    const lac = await startXl2tpd({ role: 'lac', peer: { port: bound.port }, secret: 'wrong', challenge: true });
+    running.push(lac);
+    const { reason, tunnel } = await down;
+    expect(['auth-failed', 'peer-stopccn']).toContain(reason.type);
+    expect(tunnel.role).toBe('lns');
+    expect(up).toBe(false);
+  });
+
   test('our CDN and StopCCN reach the xl2tpd LAC', async () => {
     const ours = context();
     running.push(ours);
