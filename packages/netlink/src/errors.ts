@@ -8,9 +8,10 @@ import { constants } from 'node:os';
 
 const ERRNO_NAMES = new Map<number, string>();
 for (const [name, value] of Object.entries(constants.errno)) {
-  // EWOULDBLOCK/EAGAIN and EDEADLOCK/EDEADLK share numbers: keep the first (canonical) name.
   if (!ERRNO_NAMES.has(value)) ERRNO_NAMES.set(value, name);
 }
+// Linux aliases: name them as the kernel source does (it returns -EOPNOTSUPP, -EAGAIN, -EDEADLK).
+for (const name of ['EOPNOTSUPP', 'EAGAIN', 'EDEADLK'] as const) ERRNO_NAMES.set(constants.errno[name], name);
 
 /** Symbolic name of a positive errno (`17` → `EEXIST`), or `E<n>` when unknown. */
 export function errnoName(errno: number): string {

@@ -15,3 +15,7 @@ export * from './l2tp/commands.js';
 export * from './l2tp/replies.js';
 export { encodeRequest } from './l2tp/encode.js';
 export { AttrMap, type NetlinkAck, type NetlinkMessage, parseAck, parseGenl, parseMessages } from './netlink/wire.js';
+export { GenlSocket, type GenlFamily } from './netlink/genl-socket.js';
+export { KernelTransport, resolveL2tpFamily } from './l2tp/kernel-transport.js';
+export { L2tpNetlink } from './l2tp/client.js';
+export * from './fake.js';

@@ -79,6 +79,7 @@ describe('addresses and errors', () => {
     expect([e.name, e.op, e.errno, e.errnoName, e.code, e.message]).toEqual(['NetlinkError', 'TUNNEL_CREATE', 17, 'EEXIST', 'EEXIST', 'TUNNEL_CREATE: EEXIST (exists)']);
     expect(errnoName(19)).toBe('ENODEV');
     expect(errnoName(11)).toBe('EAGAIN');
+    expect(errnoName(95)).toBe('EOPNOTSUPP');
     expect(errnoName(100000)).toBe('E100000');
   });
 });
