@@ -12,9 +12,10 @@
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
-import { CdnResult, ErrorCode, type Inbound, type MessageName, type Outbound, type TunnelEvent } from '../fsm/types.js';
+import { CdnResult, ErrorCode, type Inbound, type Outbound, type TunnelEvent } from '../fsm/types.js';
 import { ReliableTransport } from '../transport/reliable.js';
 import { challengeResponse } from '../codec/auth.js';
+import { SESSION_MESSAGES } from '../codec/message-rules.js';
 import { type EnginePorts, type TunnelEngineConfig, fullRetransmitCycleMs } from './config.js';
 import { type Command, type Input, L2tpUsageError, type Output } from './io.js';
 import type { EncodeContext, WireCodec, WireDecoded } from './wire.js';
@@ -26,8 +27,6 @@ interface Pending {
 }
 
 type Sequenced = Exclude<WireDecoded, { kind: 'zlb' | 'drop' }>;
-
-const SESSION_TYPES: ReadonlySet<MessageName> = new Set(['ICRQ', 'ICRP', 'ICCN', 'OCRQ', 'OCRP', 'OCCN', 'CDN', 'WEN', 'SLI']);
 
 /** Protocol state for one control connection. See the file header for the contract. */
 export class TunnelEngine {
@@ -181,7 +180,7 @@ export class TunnelEngine {
       return;
     }
     const m = d.message;
-    if (!SESSION_TYPES.has(m.type) || this.tunnel.state !== 'established') {
+    if (!SESSION_MESSAGES.has(m.type) || this.tunnel.state !== 'established') {
       this.stepTunnel(nowMs, { type: 'recv', message: m });
       return;
     }
