@@ -3,7 +3,7 @@
  * defaults are the RFC's (RFC 2661 §5.8) and go-l2tp's where the RFC is silent.
  */
 import type { RandomSource } from '../api/random.js';
-import { type TransportConfig, transportConfig } from '../transport/config.js';
+import { type TransportConfig, retransmitDelayMs, transportConfig } from '../transport/config.js';
 
 /** Settings of one tunnel's control connection. */
 export interface TunnelEngineConfig {
@@ -68,6 +68,6 @@ export function tunnelEngineConfig(o: TunnelEngineOptions): TunnelEngineConfig {
  */
 export function fullRetransmitCycleMs(t: TransportConfig): number {
   let total = 0;
-  for (let attempt = 0; attempt <= t.maxRetries; attempt++) total += Math.min(t.retryTimeoutMs * 2 ** attempt, t.maxRetryTimeoutMs);
+  for (let attempt = 0; attempt <= t.maxRetries; attempt++) total += retransmitDelayMs(attempt, t);
   return total;
 }

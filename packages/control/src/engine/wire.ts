@@ -2,7 +2,7 @@
  * The engine's view of the wire: what it needs from the codec, in the state machines' vocabulary.
  * `codec-wire.ts` implements it over `src/codec`; tests may supply their own.
  */
-import type { Inbound, MessageName, Outbound, ResultCode } from '../fsm/types.js';
+import type { Inbound, Outbound, ResultCode } from '../fsm/types.js';
 import type { EnginePorts } from './config.js';
 
 /** The header fields of a received control message (ids are ours: the header names the recipient). */
@@ -65,6 +65,3 @@ export interface WireCodec {
   /** A ZLB (v2) or ACK (v3) acknowledgement. */
   ack(version: 2 | 3, peerTunnelId: number, ns: number, nr: number): Uint8Array;
 }
-
-/** The message name of an {@link Outbound}, for down reasons. */
-export const outboundName = (m: Outbound): MessageName => m.type;
