@@ -9,10 +9,19 @@ const status = await runDaemonMain({
   load: (path) => loadQl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
   defaultControlSocket: DEFAULT_QL2TPD_CONTROL_SOCKET,
-  // The daemon runtime lands with @l2tp/netlink's data plane; until then running refuses honestly.
-  run: async (_config, _invocation, log) => {
-    log.error('this build of ql2tpd can only check configurations (--check-config)');
-    return 1;
+  run: async (config, invocation, log) => {
+    // Loaded only to run: --version, --check-config and status stay fast.
+    const { runQl2tpd } = await import('./daemon.js');
+    const { kernelPlatform } = await import('./platform.js');
+    const platform = await kernelPlatform(log);
+    if (platform === undefined) return 1;
+    const reload = async () => {
+      const r = await loadQl2tpdConfig(invocation.configPath);
+      if (r.ok) return r.config;
+      for (const i of r.issues) log.error({ file: i.file, line: i.line, key: i.path }, i.message);
+      return undefined;
+    };
+    return runQl2tpd(config, { log, platform, reload });
   },
 }, process.argv.slice(2));
 process.exitCode = status;
