@@ -1,0 +1,105 @@
+/**
+ * `NetlinkDataPlane`: the @l2tp/control {@link DataPlane} port on the Linux kernel. Control sockets
+ * are ours (libc + node:dgram), tunnels and sessions are kernel objects made over generic netlink.
+ */
+import type {
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, SessionDataPlane, SessionSpec, TunnelDataPlane, TunnelSpec,
+} from '@l2tp/control';
+import { NetlinkError } from './errors.js';
+import { L2tpNetlink } from './l2tp/client.js';
+import type { L2tpStats } from './l2tp/replies.js';
+import { openKernelControlSocket } from './sockets/control-socket.js';
+
+/** Options of {@link NetlinkDataPlane}. */
+export interface NetlinkDataPlaneOptions {
+  /** Control sockets (default: libc sockets adopted by node:dgram). Tests pass a fake. */
+  readonly openControlSocket?: (options: ControlSocketOptions) => Promise<ControlSocket>;
+}
+
+const toDataPlaneStats = (s: L2tpStats): DataPlaneStats => ({
+  txPackets: s.txPackets, txBytes: s.txBytes, txErrors: s.txErrors, rxPackets: s.rxPackets, rxBytes: s.rxBytes, rxErrors: s.rxErrors,
+});
+
+/** Deleting what is already gone is success: `down()` is idempotent and the kernel may have beaten us to it. */
+async function ignoreGone(p: Promise<void>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (!(e instanceof NetlinkError && (e.errnoName === 'ENODEV' || e.errnoName === 'ENOENT'))) throw e;
+  }
+}
+
+/** The kernel data plane. */
+export class NetlinkDataPlane implements DataPlane {
+  /** The typed netlink client underneath. */
+  readonly netlink: L2tpNetlink;
+  readonly #openSocket: (options: ControlSocketOptions) => Promise<ControlSocket>;
+
+  /** Wraps a client (a fake one in unit tests). */
+  constructor(netlink: L2tpNetlink, options: NetlinkDataPlaneOptions = {}) {
+    this.netlink = netlink;
+    this.#openSocket = options.openControlSocket ?? openKernelControlSocket;
+  }
+
+  /** Connects to the kernel; throws `L2tpFamilyMissingError` (naming the modules) when L2TP is not loaded. */
+  static open(options: NetlinkDataPlaneOptions = {}): NetlinkDataPlane {
+    return new NetlinkDataPlane(L2tpNetlink.open(), options);
+  }
+
+  /** Opens a UDP or L2TP/IP control socket whose fd can become `L2TP_ATTR_FD`. */
+  openControlSocket(options: ControlSocketOptions): Promise<ControlSocket> {
+    return this.#openSocket(options);
+  }
+
+  /** TUNNEL_CREATE: managed when `spec.socket` is given (connect the socket first), else unmanaged. */
+  async createTunnel(spec: TunnelSpec): Promise<TunnelDataPlane> {
+    const { tunnelId, peerTunnelId, version, encap } = spec;
+    if (spec.socket !== undefined) {
+      const fd = spec.socket.fd;
+      if (fd === undefined) throw new RangeError('a managed tunnel needs a control socket with an fd (not the null data plane\'s)');
+      await this.netlink.createTunnel({ tunnelId, peerTunnelId, version, encap, fd });
+    } else {
+      if (spec.local.family !== spec.peer.family) throw new RangeError('local and peer addresses are of different families');
+      await this.netlink.createTunnel({
+        tunnelId, peerTunnelId, version, encap, family: spec.local.family, local: spec.local, peer: spec.peer,
+        ...(spec.udpChecksum !== undefined ? { udpChecksum: spec.udpChecksum } : {}),
+      });
+    }
+    return this.#tunnel(spec);
+  }
+
+  #tunnel(spec: TunnelSpec): TunnelDataPlane {
+    const nl = this.netlink;
+    let down: Promise<void> | undefined;
+    return {
+      createSession: async (s: SessionSpec): Promise<SessionDataPlane> => {
+        if (s.tunnelId !== spec.tunnelId) throw new RangeError(`session ${s.sessionId} is for tunnel ${s.tunnelId}, not ${spec.tunnelId}`);
+        await nl.createSession({
+          tunnelId: s.tunnelId, peerTunnelId: s.peerTunnelId, sessionId: s.sessionId, peerSessionId: s.peerSessionId,
+          version: spec.version, pseudowire: s.pseudowire, l2specType: s.l2specType,
+          sendSeq: s.seqnum, recvSeq: s.seqnum, reorderTimeoutMs: s.reorderTimeoutMs,
+          ...(s.cookie !== undefined ? { cookie: s.cookie } : {}),
+          ...(s.peerCookie !== undefined ? { peerCookie: s.peerCookie } : {}),
+          ...(s.lnsMode !== undefined ? { lnsMode: s.lnsMode } : {}),
+          ...(s.interfaceName !== undefined ? { interfaceName: s.interfaceName } : {}),
+          ...(s.mtu !== undefined ? { mtu: s.mtu } : {}),
+        });
+        // The kernel names the Ethernet interface (l2tpeth%d) when we did not: ask it.
+        const info = s.pseudowire === 'eth' ? await nl.getSession(s.tunnelId, s.sessionId) : undefined;
+        let sessionDown: Promise<void> | undefined;
+        return {
+          interfaceName: info?.interfaceName ?? s.interfaceName,
+          stats: async () => toDataPlaneStats((await nl.getSession(s.tunnelId, s.sessionId)).stats),
+          down: () => (sessionDown ??= ignoreGone(nl.deleteSession(s.tunnelId, s.sessionId))),
+        };
+      },
+      stats: async () => toDataPlaneStats((await nl.getTunnel(spec.tunnelId)).stats),
+      down: () => (down ??= ignoreGone(nl.deleteTunnel(spec.tunnelId))),
+    };
+  }
+
+  /** Releases the netlink socket (kernel tunnels stay). */
+  async close(): Promise<void> {
+    await this.netlink.close();
+  }
+}
