@@ -256,7 +256,7 @@ export class TunnelRunner {
     return {
       name: this.config.name, tunnelId: this.tunnelId ?? 0, peerTunnelId: info?.peerTunnelId ?? 0, peer: this.peer,
       state: this.state === 'up' || this.state === 'dialling' ? (info?.state ?? this.state) : this.state,
-      upSinceMs: this.upSinceMs, lastResult: this.lastResult, sessions,
+      upSinceMs: this.upSinceMs, lastResult: this.lastResult, control: info?.control, sessions,
     };
   }
 }

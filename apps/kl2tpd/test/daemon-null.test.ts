@@ -56,6 +56,8 @@ describe('kl2tpd -null against our own LNS', () => {
     expect(s.tunnels[0]).toMatchObject({ name: 't1', peer: `127.0.0.1:${port}`, sessions: [{ name: 's1', state: 'established' }] });
     expect(s.tunnels[0]!.tunnelId).toBeGreaterThan(0);
     expect(s.tunnels[0]!.peerTunnelId).toBeGreaterThan(0);
+    // SCCRQ, SCCCN, ICRQ, ICCN sent; SCCRP and ICRP received.
+    expect(s.tunnels[0]!.control).toMatchObject({ sent: 4, received: 2, retransmitted: 0 });
     const down = lns.once('tunnel-down');
     const t0 = Date.now();
     d.child.kill('SIGTERM');

@@ -80,12 +80,15 @@ export async function runQl2tpd(initial: Ql2tpdConfig, o: Ql2tpdRunOptions): Pro
         heard?.();
       });
       driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId: t.tunnelId, command: { type: 'open' } }));
-      return (stopccn: boolean) => {
-        // RFC 3931 StopCCN result 6: we are shutting down (sent once, not waited for).
-        if (stopccn && engine.tunnel(t.tunnelId)?.state === 'established') {
-          driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId: t.tunnelId, command: { type: 'close', result: { result: 6 } } }));
-        }
-        driver.stop();
+      return {
+        detach(stopccn: boolean) {
+          // RFC 3931 StopCCN result 6: we are shutting down (sent once, not waited for).
+          if (stopccn && engine.tunnel(t.tunnelId)?.state === 'established') {
+            driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId: t.tunnelId, command: { type: 'close', result: { result: 6 } } }));
+          }
+          driver.stop();
+        },
+        counters: () => engine.tunnel(t.tunnelId)?.counters,
       };
     },
   };

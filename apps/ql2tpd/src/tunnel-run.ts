@@ -9,7 +9,7 @@
  * pseudowire returns when the peer does, even when both ends restart (go-l2tp tears it down for
  * good, and never completes its own HELLO).
  */
-import type { ControlSocket, DataPlane, SocketAddress, TunnelDownReason } from '@l2tp/control';
+import type { ControlCounters, ControlSocket, DataPlane, SocketAddress, TunnelDownReason } from '@l2tp/control';
 import type { LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import type { Ql2tpdTunnelConfig } from './config.js';
 import { createPseudowires, type Pseudowires, type TunnelAddresses } from './pseudowire.js';
@@ -24,10 +24,10 @@ export interface TunnelRunDeps {
   resolve(tunnel: Ql2tpdTunnelConfig): Promise<TunnelAddresses>;
   /**
    * Quiescent tunnels: start a control engine on the socket; its tunnel-down comes back through
-   * `down`. The returned function stops it (after a StopCCN when `stopccn`).
+   * `down`. Returns how to stop it (after a StopCCN when `stopccn`) and read its counters.
    */
   attach(tunnel: Ql2tpdTunnelConfig, peer: SocketAddress, socket: ControlSocket, down: (r: TunnelDownReason) => void,
-    heard?: () => void): (stopccn: boolean) => void;
+    heard?: () => void): { detach(stopccn: boolean): void; counters(): ControlCounters | undefined };
   readonly nowMs: () => number;
   changed(): void;
   /** Formats an engine down reason for the log. */
@@ -40,7 +40,7 @@ export class TunnelRun {
   private probe: { socket: ControlSocket; detach: (stopccn: boolean) => void } | undefined;
   private pw: Pseudowires | undefined;
   private socket: ControlSocket | undefined;
-  private detach: ((stopccn: boolean) => void) | undefined;
+  private engine: { detach(stopccn: boolean): void; counters(): ControlCounters | undefined } | undefined;
   private upSinceMs: number | undefined;
   private lastResult: LastResult | undefined;
   private failures = 0;
@@ -77,7 +77,7 @@ export class TunnelRun {
       throw e;
     }
     this.socket = socket;
-    if (socket) this.detach = this.deps.attach(this.config, addrs.peer, socket, (r) => void this.engineDown(r));
+    if (socket) this.engine = this.deps.attach(this.config, addrs.peer, socket, (r) => void this.engineDown(r));
     this.state = 'up';
     this.upSinceMs = this.deps.nowMs();
     this.log.info({ mode: this.quiescent ? `quiescent, HELLO every ${this.config.helloTimeoutMs} ms` : 'static' }, 'tunnel up');
@@ -103,7 +103,7 @@ export class TunnelRun {
       const addrs = await this.deps.resolve(this.config);
       const socket = await this.deps.dataPlane.openControlSocket({ family: addrs.peer.family, encap: this.config.encap, local: addrs.local, tunnelId: this.config.tunnelId });
       await socket.connect(addrs.peer);
-      const detach = this.deps.attach(this.config, addrs.peer, socket, () => void this.engineDown({ type: 'retransmit-exhausted', messageType: 'HELLO' }), () => void this.revive());
+      const { detach } = this.deps.attach(this.config, addrs.peer, socket, () => void this.engineDown({ type: 'retransmit-exhausted', messageType: 'HELLO' }), () => void this.revive());
       this.probe = { socket, detach };
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'cannot open the probing socket');
@@ -142,8 +142,8 @@ export class TunnelRun {
   }
 
   private async teardown(stopccn: boolean): Promise<void> {
-    this.detach?.(stopccn);
-    this.detach = undefined;
+    this.engine?.detach(stopccn);
+    this.engine = undefined;
     const pw = this.pw;
     this.pw = undefined;
     this.upSinceMs = undefined;
@@ -182,7 +182,8 @@ export class TunnelRun {
     return {
       name: t.name, tunnelId: t.tunnelId, peerTunnelId: t.peerTunnelId, peer: host(t.peer), local: t.local && host(t.local),
       state: this.state === 'up' ? (this.quiescent ? 'established' : 'static') : this.state, upSinceMs: this.upSinceMs,
-      lastResult: this.lastResult, data: await count(pw?.dataPlane), sessions,
+      lastResult: this.lastResult, control: this.quiescent ? (this.engine?.counters() ?? { sent: 0, received: 0, retransmitted: 0, hellosSent: 0 }) : undefined,
+      data: await count(pw?.dataPlane), sessions,
     };
   }
 }

@@ -44,6 +44,10 @@ describe('quiescent tunnels (HELLO every 200 ms)', () => {
     await sleep(3000);
     expect(await stateOf(a.handle)).toBe('established');
     expect(await stateOf(b.handle)).toBe('established');
+    const c = (await a.handle.status()).tunnels[0]!.control!;
+    expect(c.hellosSent).toBeGreaterThanOrEqual(5);
+    expect(c.retransmitted).toBe(0);
+    expect(c.received).toBeGreaterThanOrEqual(5);
     b.handle.stop();
     expect(await b.exited).toBe(0);
     // hello 200 + retries 100, 200 (+ jitter): well within 2 s.

@@ -80,6 +80,8 @@ export interface TunnelInfo {
   readonly peerHostName: string | undefined;
   /** Why it last went down, once it has. */
   readonly lastResult: TunnelDownReason | undefined;
+  /** Control-channel counters (sent, received, retransmitted, HELLOs), while the engine holds the tunnel. */
+  readonly control: { readonly sent: number; readonly received: number; readonly retransmitted: number; readonly hellosSent: number } | undefined;
   readonly sessions: readonly SessionInfo[];
 }
 

@@ -20,6 +20,14 @@ import { type EnginePorts, type TunnelEngineConfig, fullRetransmitCycleMs } from
 import { type Command, type Input, L2tpUsageError, type Output } from './io.js';
 import type { EncodeContext, WireCodec, WireDecoded } from './wire.js';
 
+/** Control-channel counters of one tunnel (status and metrics). */
+export interface ControlCounters {
+  readonly sent: number;
+  readonly received: number;
+  readonly retransmitted: number;
+  readonly hellosSent: number;
+}
+
 interface Pending {
   readonly message: Outbound;
   readonly peerSessionId: number;
@@ -38,6 +46,7 @@ export class TunnelEngine {
   private helloDueMs: number | undefined;
   private holdUntilMs: number | undefined;
   private done = false;
+  private hellosSent = 0;
   private callSerial = 0;
   private out: Output[] = [];
 
@@ -73,6 +82,12 @@ export class TunnelEngine {
   get acknowledged(): boolean { return this.transport.idle; }
   /** Sessions known to the tunnel (any state but closed). */
   get sessionCount(): number { return this.sessions.size; }
+
+  /** Control-channel counters: first transmissions, retransmissions, messages delivered, HELLOs sent. */
+  get counters(): ControlCounters {
+    const c = this.transport.counters;
+    return { sent: c.sent, received: c.received, retransmitted: c.retransmitted, hellosSent: this.hellosSent };
+  }
   /** The state of one session, if it exists. */
   session(sessionId: number): SessionData | undefined { return this.sessions.get(sessionId); }
 
@@ -277,7 +292,10 @@ export class TunnelEngine {
     if (this.helloDueMs !== undefined && this.helloDueMs <= nowMs) {
       // RFC 2661 §5.5: HELLO is an ordinary reliable message; its acknowledgement completes it. When
       // something is already unacknowledged, its retransmissions probe the peer just as well.
-      if (this.transport.idle) this.send({ type: 'HELLO' }, 0);
+      if (this.transport.idle) {
+        this.hellosSent++;
+        this.send({ type: 'HELLO' }, 0);
+      }
       this.helloDueMs = nowMs + this.helloDelayMs();
     }
   }

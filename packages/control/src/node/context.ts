@@ -180,7 +180,7 @@ export class L2tpContext {
   list(): TunnelInfo[] {
     const statics = [...this.statics.values()].map(({ options: o }): TunnelInfo => ({
       name: o.name, tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, role: 'lac', kind: 'static', state: 'static',
-      peer: o.peer, peerHostName: undefined, lastResult: undefined, sessions: [],
+      peer: o.peer, peerHostName: undefined, lastResult: undefined, control: undefined, sessions: [],
     }));
     return [...[...this.tunnels].map(([id, rec]) => this.snapshot(id, rec)), ...statics];
   }
@@ -195,7 +195,7 @@ export class L2tpContext {
     const engine = this.engine.tunnel(tunnelId);
     return {
       name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
-      peer: rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult,
+      peer: rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
       sessions: [...rec.sessions].map(([sessionId, s]) => ({ name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: s.state, lastResult: s.lastResult })),
     };
   }

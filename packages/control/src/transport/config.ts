@@ -38,7 +38,12 @@ export function retransmitDelayMs(attempt: number, config: TransportConfig): num
   return Math.min(config.retryTimeoutMs * 2 ** attempt, config.maxRetryTimeoutMs);
 }
 
-/** Completes a partial transport configuration with {@link DEFAULT_TRANSPORT_CONFIG}. */
+/**
+ * Completes a partial transport configuration with {@link DEFAULT_TRANSPORT_CONFIG}. An ack delay
+ * not given is kept under a quarter of the retry timeout: a peer that delays its ZLB/ACK as long as
+ * we wait before retransmitting makes every message go out twice (seen with retry_timeout = 100).
+ */
 export function transportConfig(partial: Partial<TransportConfig> = {}): TransportConfig {
-  return { ...DEFAULT_TRANSPORT_CONFIG, ...partial };
+  const c = { ...DEFAULT_TRANSPORT_CONFIG, ...partial };
+  return partial.ackDelayMs === undefined ? { ...c, ackDelayMs: Math.min(c.ackDelayMs, Math.floor(c.retryTimeoutMs / 4)) } : c;
 }

@@ -87,6 +87,10 @@ export class ReliableTransport<T, R = T> {
   private dead = false;
 
   /** Creates the transport of a fresh control connection (Ns and Nr start at 0, RFC 2661 §5.8). */
+  /** Messages sent for the first time, retransmissions, and messages delivered (for status and metrics). */
+  readonly counters = { sent: 0, retransmitted: 0, received: 0 };
+
+  /** Creates an idle transport. */
   constructor(private readonly config: TransportConfig) {}
 
   /** Current congestion state (for tests and status). */
@@ -134,6 +138,7 @@ export class ReliableTransport<T, R = T> {
       this.expectedNs = seqNext(ns);
       const delivered = [item];
       if (this.held !== undefined) this.drainHeld(delivered);
+      this.counters.received += delivered.length;
       this.owe(nowMs + this.config.ackDelayMs);
       return { status: 'delivered', delivered, acked };
     }
@@ -173,6 +178,7 @@ export class ReliableTransport<T, R = T> {
       rec.attempt += 1;
       rec.dueMs = nowMs + retransmitDelayMs(rec.attempt, this.config);
       this.cc = onRetransmit(this.cc);
+      this.counters.retransmitted++;
       out.push({ kind: 'send', ns: rec.ns, nr: this.expectedNs, item: rec.item, attempt: rec.attempt });
     }
     const window = Math.min(this.cc.cwnd, this.cc.peerWindow);
@@ -182,6 +188,7 @@ export class ReliableTransport<T, R = T> {
       const ns = this.nextSendNs;
       this.nextSendNs = seqNext(ns);
       this.inFlight.push({ ns, item, attempt: 0, dueMs: nowMs + retransmitDelayMs(0, this.config) });
+      this.counters.sent++;
       out.push({ kind: 'send', ns, nr: this.expectedNs, item, attempt: 0 });
     }
     if (this.queueHead === this.queue.length && this.queueHead > 0) {

@@ -40,3 +40,14 @@ test('a silent peer takes the tunnel down after the HELLO exhausts its retries',
   expect(net.sent('lac').filter((r) => peek(r.bytes).type === 'HELLO').map((r) => r.atMs - first)).toEqual([0, 1000, 3000, 7000, 15_000, 23_000]);
   expect(net.nowMs - first).toBe(31_000);
 });
+
+test('counters: HELLOs sent and delivered match the wire; a silent peer shows the retransmissions', () => {
+  const { net, lac, lns } = pair();
+  net.runUntilIdle({ limitMs: 50_000 });
+  const lacHellos = net.sent('lac').filter((r) => peek(r.bytes).type === 'HELLO').length;
+  expect(lac.counters).toEqual({ sent: lacHellos, received: lns.counters.sent, retransmitted: 0, hellosSent: lacHellos });
+  const silent = pair();
+  silent.net.drop({ from: 'lns', match: () => true });
+  silent.net.runUntil(() => silent.lac.finished, 200_000);
+  expect(silent.lac.counters).toMatchObject({ sent: 1, retransmitted: 5, hellosSent: 1, received: 0 });
+});

@@ -137,3 +137,11 @@ test('when the oldest is acknowledged alone, the next overdue message goes out o
   expect(t.nextDeadlineMs()).toBe(1001);
   expect(t.poll(1100).map((o) => o.kind === 'send' && [o.ns, o.attempt])).toEqual([[2, 1]]);
 });
+
+describe('ack delay', () => {
+  test('stays under a quarter of the retry timeout unless set explicitly', () => {
+    expect(transportConfig().ackDelayMs).toBe(100);
+    expect(transportConfig({ retryTimeoutMs: 100 }).ackDelayMs).toBe(25);
+    expect(transportConfig({ retryTimeoutMs: 100, ackDelayMs: 90 }).ackDelayMs).toBe(90);
+  });
+});
