@@ -18,7 +18,8 @@ export interface ShellDaemon {
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
   /** sd_notify(3) (a no-op outside systemd). */
   notify(state: string): void;
-  status(): DaemonStatus;
+  /** The status snapshot (async: kernel counters come from netlink). */
+  status(): DaemonStatus | Promise<DaemonStatus>;
   /** `up` / `down` of one configured object; rejects with a message for the client. */
   command(op: 'up' | 'down', target: string): Promise<string>;
   /** Graceful shutdown work (StopCCN, pppd, kernel objects); the shell bounds it. */
@@ -53,7 +54,7 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
   const closers: { close(): unknown }[] = [];
 
   const handle = async (req: ControlRequest): Promise<ControlResponse> => {
-    if (req.op === 'status') return { ok: true, status: d.status() };
+    if (req.op === 'status') return { ok: true, status: await d.status() };
     if (stopping) return { ok: false, error: 'shutting down' };
     try {
       return { ok: true, message: await d.command(req.op, req.target) };
