@@ -25,3 +25,4 @@ export { openKernelControlSocket } from './sockets/control-socket.js';
 export { closeFd, openPppol2tpSocket } from './sockets/pppol2tp.js';
 export { sockaddrIp, sockaddrL2tpIp, sockaddrPppol2tp, sockaddrUn, parseSockaddrIp, type Pppol2tpIds } from './sockets/sockaddr.js';
 export { sdNotify } from './sys/systemd.js';
+export { inNetns } from './sockets/netns.js';

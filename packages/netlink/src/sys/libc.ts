@@ -102,3 +102,8 @@ export function pollIn(fd: number, timeoutMs: number): boolean {
     if (r.errno !== Errno.EINTR) throw new NetlinkError('poll', r.errno);
   }
 }
+
+/** setns(2) of the calling thread (the JS main thread) into the namespace open at `fd`. */
+export function setns(fd: number, nstype: number): void {
+  check('setns', call('setns', I32, [I32, I32], [fd, nstype]));
+}
