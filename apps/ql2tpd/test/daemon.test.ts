@@ -28,9 +28,11 @@ const quiescent = (lport: number, pport: number, tid: number, ptid: number) => c
 
 type Handle = { stop(): void; status(): Promise<DaemonStatus>; reload(): Promise<void> };
 async function start(config: Ql2tpdConfig, dataPlane = nullDataPlane(), reload?: () => Promise<Ql2tpdConfig>) {
-  let handle!: Handle;
-  const exited = runQl2tpd(config, { log, signals: false, platform: { dataPlane, wire: codecWire, notify: () => undefined }, started: (d) => { handle = d; }, ...(reload && { reload }) });
-  await new Promise((r) => setTimeout(r, 20));
+  let started!: (h: Handle) => void;
+  const ready = new Promise<Handle>((r) => { started = r; });
+  const exited = runQl2tpd(config, { log, signals: false, platform: { dataPlane, wire: codecWire, notify: () => undefined }, started, ...(reload && { reload }) });
+  // Resolves once running, or (creation failed) once exited; `handle` is then undefined.
+  const handle = await Promise.race([ready, exited.then(() => undefined)]) as Handle;
   if (handle) stops.push(() => handle.stop());
   return { handle, exited };
 }
