@@ -21,7 +21,7 @@ beforeAll(() => {
     ip -n qB addr add 10.20.0.2/24 dev vB; ip -n qB link set vB up; ip -n qB link set lo up`);
 });
 afterAll(() => { trySh('ip netns del qA; ip netns del qB'); });
-const children: { kill(sig: string): unknown }[] = [];
+const children: { kill(sig: NodeJS.Signals): unknown }[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
   trySh('ip -n qA l2tp del tunnel tunnel_id 10');
