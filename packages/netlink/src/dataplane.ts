@@ -7,6 +7,7 @@ import type {
 } from '@l2tp/control';
 import { NetlinkError } from './errors.js';
 import { L2tpNetlink } from './l2tp/client.js';
+import type { TunnelCreate } from './l2tp/commands.js';
 import type { L2tpStats } from './l2tp/replies.js';
 import { openKernelControlSocket } from './sockets/control-socket.js';
 
@@ -14,6 +15,12 @@ import { openKernelControlSocket } from './sockets/control-socket.js';
 export interface NetlinkDataPlaneOptions {
   /** Control sockets (default: libc sockets adopted by node:dgram). Tests pass a fake. */
   readonly openControlSocket?: (options: ControlSocketOptions) => Promise<ControlSocket>;
+  /**
+   * How long TUNNEL_CREATE retries on EEXIST (default 1000 ms). The kernel frees a deleted tunnel's
+   * id from a workqueue, so re-creating the same id right after a delete (a reload, a redial) can
+   * briefly see EEXIST; a real duplicate still fails after this long.
+   */
+  readonly existRetryMs?: number;
 }
 
 const toDataPlaneStats = (s: L2tpStats): DataPlaneStats => ({
@@ -34,11 +41,24 @@ export class NetlinkDataPlane implements DataPlane {
   /** The typed netlink client underneath. */
   readonly netlink: L2tpNetlink;
   readonly #openSocket: (options: ControlSocketOptions) => Promise<ControlSocket>;
+  readonly #existRetryMs: number;
 
   /** Wraps a client (a fake one in unit tests). */
   constructor(netlink: L2tpNetlink, options: NetlinkDataPlaneOptions = {}) {
     this.netlink = netlink;
     this.#openSocket = options.openControlSocket ?? openKernelControlSocket;
+    this.#existRetryMs = options.existRetryMs ?? 1000;
+  }
+
+  async #createRetrying(t: TunnelCreate): Promise<void> {
+    for (let waitedMs = 0, stepMs = 5; ; waitedMs += stepMs, stepMs = Math.min(stepMs * 2, 100)) {
+      try {
+        return await this.netlink.createTunnel(t);
+      } catch (e) {
+        if (!(e instanceof NetlinkError && e.errnoName === 'EEXIST') || waitedMs >= this.#existRetryMs) throw e;
+      }
+      await new Promise((resolve) => setTimeout(resolve, stepMs));
+    }
   }
 
   /** Connects to the kernel; throws `L2tpFamilyMissingError` (naming the modules) when L2TP is not loaded. */
@@ -57,10 +77,10 @@ export class NetlinkDataPlane implements DataPlane {
     if (spec.socket !== undefined) {
       const fd = spec.socket.fd;
       if (fd === undefined) throw new RangeError('a managed tunnel needs a control socket with an fd (not the null data plane\'s)');
-      await this.netlink.createTunnel({ tunnelId, peerTunnelId, version, encap, fd });
+      await this.#createRetrying({ tunnelId, peerTunnelId, version, encap, fd });
     } else {
       if (spec.local.family !== spec.peer.family) throw new RangeError('local and peer addresses are of different families');
-      await this.netlink.createTunnel({
+      await this.#createRetrying({
         tunnelId, peerTunnelId, version, encap, family: spec.local.family, local: spec.local, peer: spec.peer,
         ...(spec.udpChecksum !== undefined ? { udpChecksum: spec.udpChecksum } : {}),
       });

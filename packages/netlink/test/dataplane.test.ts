@@ -16,7 +16,7 @@ const session: SessionSpec = {
 
 function plane() {
   const kernel = new FakeL2tpKernel();
-  return { kernel, dp: new NetlinkDataPlane(new L2tpNetlink(kernel.transport), { openControlSocket: async () => socketWithFd(9) }) };
+  return { kernel, dp: new NetlinkDataPlane(new L2tpNetlink(kernel.transport), { openControlSocket: async () => socketWithFd(9), existRetryMs: 20 }) };
 }
 
 describe('NetlinkDataPlane over the fake kernel', () => {
@@ -59,6 +59,15 @@ describe('NetlinkDataPlane over the fake kernel', () => {
     await dp.createTunnel(spec);
     await expect(dp.createTunnel(spec)).rejects.toMatchObject({ name: 'NetlinkError', op: 'TUNNEL_CREATE', errnoName: 'EEXIST' });
     await expect(dp.createTunnel({ ...spec, tunnelId: 5, peer: { address: '::1', port: 0, family: 6 } })).rejects.toThrow(/different families/);
+  });
+
+  test('EEXIST is retried while the kernel still frees a deleted id, then reported', async () => {
+    const { kernel, dp } = plane();
+    const spec = { tunnelId: 1, peerTunnelId: 2, version: 3 as const, encap: 'ip' as const, local: v4('10.0.0.1', 0), peer: v4('10.0.0.2', 0) };
+    kernel.tunnels.set(1, new Map()); // a tunnel being deleted: its id is still taken
+    setTimeout(() => kernel.tunnels.delete(1), 8);
+    await dp.createTunnel(spec);
+    expect(kernel.transport.requests.filter((r) => r.command === 'TUNNEL_CREATE').length).toBeGreaterThan(1);
   });
 
   test('close() releases the netlink transport', async () => {
