@@ -106,10 +106,17 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     void d.reload().then(() => d.notify('READY=1'), (e: unknown) => log.error({ err: (e as Error).message }, 'reload failed'));
   };
   const removeSignals = () => {
+    clearInterval(watchdog);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onHup);
   };
+  // systemd watchdog (WatchdogSec=): ping at half the interval systemd expects.
+  const watchdogUsec = Number(process.env['WATCHDOG_USEC'] ?? 0);
+  const watchdogPid = process.env['WATCHDOG_PID'];
+  const watchdog = watchdogUsec > 0 && (watchdogPid === undefined || Number(watchdogPid) === process.pid)
+    ? setInterval(() => d.notify('WATCHDOG=1'), Math.max(1, Math.floor(watchdogUsec / 2000))) : undefined;
+  watchdog?.unref();
   if (options.signals !== false) {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

@@ -54,3 +54,22 @@ describe('daemon shell', () => {
     expect(process.listenerCount('SIGHUP')).toBe(0);
   });
 });
+
+describe('systemd watchdog', () => {
+  it('pings WATCHDOG=1 at half of WATCHDOG_USEC while running, and stops when the shell stops', async () => {
+    process.env['WATCHDOG_USEC'] = '100000';
+    try {
+      const { d, notes } = daemon();
+      const shell = await startShell(d, { signals: false });
+      await new Promise((r) => setTimeout(r, 230));
+      const pings = notes.filter((n) => n === 'WATCHDOG=1').length;
+      expect(pings).toBeGreaterThanOrEqual(3);
+      shell.stop(0);
+      await shell.exited;
+      await new Promise((r) => setTimeout(r, 120));
+      expect(notes.filter((n) => n === 'WATCHDOG=1').length).toBeLessThanOrEqual(pings + 1);
+    } finally {
+      delete process.env['WATCHDOG_USEC'];
+    }
+  });
+});
