@@ -9,6 +9,8 @@ import { NetlinkError } from './errors.js';
 import { L2tpNetlink } from './l2tp/client.js';
 import type { TunnelCreate } from './l2tp/commands.js';
 import type { L2tpStats } from './l2tp/replies.js';
+import { GenlSocket } from './netlink/genl-socket.js';
+import { setLinkMtu } from './netlink/rtnl.js';
 import { openKernelControlSocket } from './sockets/control-socket.js';
 
 /** Options of {@link NetlinkDataPlane}. */
@@ -21,6 +23,14 @@ export interface NetlinkDataPlaneOptions {
    * briefly see EEXIST; a real duplicate still fails after this long.
    */
   readonly existRetryMs?: number;
+  /**
+   * Applies a session's MTU to its Ethernet interface (6.1 ignores `L2TP_ATTR_MTU`). `open()` sets
+   * it to an rtnetlink request on a socket in the same namespace; without it the MTU is only sent
+   * as the attribute. PPP MTUs are pppd's (its `mtu`/`mru` options).
+   */
+  readonly setLinkMtu?: (interfaceName: string, mtu: number) => Promise<void>;
+  /** Called by `close()` (releases what `open()` made besides the netlink client). */
+  readonly onClose?: () => void;
 }
 
 const toDataPlaneStats = (s: L2tpStats): DataPlaneStats => ({
@@ -42,12 +52,14 @@ export class NetlinkDataPlane implements DataPlane {
   readonly netlink: L2tpNetlink;
   readonly #openSocket: (options: ControlSocketOptions) => Promise<ControlSocket>;
   readonly #existRetryMs: number;
+  readonly #options: NetlinkDataPlaneOptions;
 
   /** Wraps a client (a fake one in unit tests). */
   constructor(netlink: L2tpNetlink, options: NetlinkDataPlaneOptions = {}) {
     this.netlink = netlink;
     this.#openSocket = options.openControlSocket ?? openKernelControlSocket;
     this.#existRetryMs = options.existRetryMs ?? 1000;
+    this.#options = options;
   }
 
   async #createRetrying(t: TunnelCreate): Promise<void> {
@@ -63,7 +75,14 @@ export class NetlinkDataPlane implements DataPlane {
 
   /** Connects to the kernel; throws `L2tpFamilyMissingError` (naming the modules) when L2TP is not loaded. */
   static open(options: NetlinkDataPlaneOptions = {}): NetlinkDataPlane {
-    return new NetlinkDataPlane(L2tpNetlink.open(), options);
+    const netlink = L2tpNetlink.open();
+    // Opened now, not on first use: sockets belong to the namespace they are made in (see inNetns).
+    const route = GenlSocket.open('route');
+    return new NetlinkDataPlane(netlink, {
+      setLinkMtu: async (name, mtu) => setLinkMtu(route, name, mtu),
+      ...options,
+      onClose: () => { route.close(); options.onClose?.(); },
+    });
   }
 
   /** Opens a UDP or L2TP/IP control socket whose fd can become `L2TP_ATTR_FD`. */
@@ -106,6 +125,15 @@ export class NetlinkDataPlane implements DataPlane {
         });
         // The kernel names the Ethernet interface (l2tpeth%d) when we did not: ask it.
         const info = s.pseudowire === 'eth' ? await nl.getSession(s.tunnelId, s.sessionId) : undefined;
+        const setMtu = this.#options.setLinkMtu;
+        if (s.mtu !== undefined && info?.interfaceName !== undefined && setMtu !== undefined) {
+          try {
+            await setMtu(info.interfaceName, s.mtu);
+          } catch (e) {
+            await ignoreGone(nl.deleteSession(s.tunnelId, s.sessionId));
+            throw e;
+          }
+        }
         let sessionDown: Promise<void> | undefined;
         return {
           interfaceName: info?.interfaceName ?? s.interfaceName,
@@ -121,5 +149,6 @@ export class NetlinkDataPlane implements DataPlane {
   /** Releases the netlink socket (kernel tunnels stay). */
   async close(): Promise<void> {
     await this.netlink.close();
+    this.#options.onClose?.();
   }
 }

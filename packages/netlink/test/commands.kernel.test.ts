@@ -89,7 +89,7 @@ describe('sessions', () => {
     expect(shown).toMatch(/cookie 01020304/);
     expect(shown).toMatch(/peer cookie 0a0b0c0d0e0f1011/);
     expect(shown).toMatch(/reorder timeout: 300/);
-    // 6.1 ignores L2TP_ATTR_MTU (l2tp_eth sizes the link from the underlay: 1442 here); see NetlinkDataPlane.
+    // 6.1 ignores L2TP_ATTR_MTU (l2tp_eth sizes the link from its underlay): NetlinkDataPlane sets it by rtnetlink.
     expect(ipns('-d link show pw300')).toMatch(/pw300: .* mtu \d+/);
   });
 

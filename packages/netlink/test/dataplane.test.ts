@@ -70,9 +70,26 @@ describe('NetlinkDataPlane over the fake kernel', () => {
     expect(kernel.transport.requests.filter((r) => r.command === 'TUNNEL_CREATE').length).toBeGreaterThan(1);
   });
 
-  test('close() releases the netlink transport', async () => {
-    const { kernel, dp } = plane();
+  test('close() releases the netlink transport and what open() added', async () => {
+    const kernel = new FakeL2tpKernel();
+    let closed = 0;
+    const dp = new NetlinkDataPlane(new L2tpNetlink(kernel.transport), { onClose: () => closed++ });
     await dp.close();
-    expect(kernel.transport.closed).toBe(true);
+    expect([kernel.transport.closed, closed]).toEqual([true, 1]);
+  });
+
+  test('an eth session MTU is applied to its interface; a failure removes the session', async () => {
+    const kernel = new FakeL2tpKernel();
+    const set: [string, number][] = [];
+    let fail = false;
+    const dp = new NetlinkDataPlane(new L2tpNetlink(kernel.transport), {
+      setLinkMtu: async (name, mtu) => { if (fail) throw new Error('no'); set.push([name, mtu]); },
+    });
+    const t = await dp.createTunnel({ tunnelId: 1, peerTunnelId: 2, version: 3, encap: 'udp', local: v4('10.0.0.1'), peer: v4('10.0.0.2') });
+    await t.createSession({ ...session, mtu: 1400, interfaceName: 'pw0' });
+    expect(set).toEqual([['pw0', 1400]]);
+    fail = true;
+    await expect(t.createSession({ ...session, sessionId: 11, mtu: 1400 })).rejects.toThrow('no');
+    expect([...kernel.sessions.keys()]).toEqual(['1/10']);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { GenlSocket } from '../src/netlink/genl-socket.js';
-import { encodeGenl, GenlCtrl, Nlmsg } from '../src/netlink/wire.js';
+import { setLinkMtu, setMtuRequest } from '../src/netlink/rtnl.js';
+import { encodeGenl, GenlCtrl, Nlmsg, parseMessages } from '../src/netlink/wire.js';
 
 // Generic netlink works on the host (only the l2tp family is absent): these run against the real kernel.
 describe('GenlSocket on the host kernel', () => {
@@ -35,5 +36,24 @@ describe('GenlSocket on the host kernel', () => {
     try { s.exchange('GETFAMILY', bytes, seq, false); } catch (e) { err = e; }
     expect(err).toMatchObject({ name: 'NetlinkError', errnoName: 'ERANGE' }); // the policy's length check
     expect((err as { extAck?: string }).extAck).toMatch(/\w/);
+  });
+});
+
+describe('rtnetlink link MTU', () => {
+  test('RTM_NEWLINK names the link and carries IFLA_MTU', () => {
+    const b = setMtuRequest('pw0', 1400, 3, 0);
+    const [m] = parseMessages(b, b.length);
+    expect([m?.type, m?.flags, m?.seq]).toEqual([16, 5, 3]);
+    expect(m?.payload.subarray(16).toString('hex')).toBe('0800' + '0300' + '70773000' + '0800' + '0400' + '78050000');
+    expect(() => setMtuRequest('pw0', 20, 1, 0)).toThrow(RangeError);
+  });
+
+  test('on the host kernel: an unknown link is ENODEV, named SETLINK', () => {
+    const route = GenlSocket.open('route');
+    try {
+      expect(() => setLinkMtu(route, 'no-such-link', 1400)).toThrow(expect.objectContaining({ name: 'NetlinkError', op: 'SETLINK', errnoName: 'ENODEV' }));
+    } finally {
+      route.close();
+    }
   });
 });

@@ -35,9 +35,10 @@ async function pseudowire(encap: 'udp' | 'ip', family: 4 | 6, bPeerCookie: Uint8
   const tA = await dpA.createTunnel({ tunnelId: 10, peerTunnelId: 20, version: 3, encap, local: end(la), peer: end(lb), udpChecksum: true });
   const tB = await dpB.createTunnel({ tunnelId: 20, peerTunnelId: 10, version: 3, encap, local: end(lb), peer: end(la), udpChecksum: true });
   const common = { l2specType: 'default', seqnum: false, reorderTimeoutMs: 0, pseudowire: 'eth' } as const;
-  const sA = await tA.createSession({ ...common, tunnelId: 10, peerTunnelId: 20, sessionId: 1, peerSessionId: 2, cookie: cookieA, peerCookie: cookieB, interfaceName: 'pwA' });
+  const sA = await tA.createSession({ ...common, tunnelId: 10, peerTunnelId: 20, sessionId: 1, peerSessionId: 2, cookie: cookieA, peerCookie: cookieB, interfaceName: 'pwA', mtu: 1400 });
   const sB = await tB.createSession({ ...common, tunnelId: 20, peerTunnelId: 10, sessionId: 2, peerSessionId: 1, cookie: cookieB, peerCookie: bPeerCookie, interfaceName: 'pwB' });
   expect([sA.interfaceName, sB.interfaceName]).toEqual(['pwA', 'pwB']);
+  expect(sh(`ip -n ${A} link show pwA`)).toMatch(/ mtu 1400 /); // set by rtnetlink: the kernel ignores L2TP_ATTR_MTU
   sh(`ip -n ${A} addr add 10.10.0.1/24 dev pwA; ip -n ${A} link set pwA up
       ip -n ${B} addr add 10.10.0.2/24 dev pwB; ip -n ${B} link set pwB up`);
   return { tA, tB, sA, sB };

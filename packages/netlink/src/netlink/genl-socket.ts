@@ -44,9 +44,12 @@ export class GenlSocket {
     this.portId = libnl.localPort(sock);
   }
 
-  /** Opens a socket with extended acks on and echoed requests capped to their header. */
-  static open(): GenlSocket {
-    const s = new GenlSocket(libnl.genlSocket());
+  /**
+   * Opens a socket with extended acks on and echoed requests capped to their header: generic
+   * netlink by default, or `'route'` (rtnetlink) for link changes.
+   */
+  static open(protocol: 'generic' | 'route' = 'generic'): GenlSocket {
+    const s = new GenlSocket(protocol === 'generic' ? libnl.genlSocket() : libnl.netlinkSocket(0));
     try {
       libc.setsockoptInt(s.fd, Sock.SOL_NETLINK, Sock.NETLINK_EXT_ACK, 1);
       libc.setsockoptInt(s.fd, Sock.SOL_NETLINK, Sock.NETLINK_CAP_ACK, 1);
@@ -67,9 +70,14 @@ export class GenlSocket {
    * at its ACK (NLMSG_ERROR 0), a dump at NLMSG_DONE. A negative ack throws `NetlinkError(op, …)`.
    */
   exchange(op: string, bytes: Buffer, seq: number, dump: boolean): GenlMessage[] {
+    return this.request(op, bytes, seq, dump).map((m) => parseGenl(m.payload));
+  }
+
+  /** {@link exchange} for any netlink protocol: the reply messages unparsed. */
+  request(op: string, bytes: Buffer, seq: number, dump: boolean): NetlinkMessage[] {
     if (this.#closed) throw new NetlinkError(op, 9, undefined, 'netlink socket closed');
     libc.sendto(this.fd, bytes, 0, KERNEL);
-    const replies: GenlMessage[] = [];
+    const replies: NetlinkMessage[] = [];
     for (;;) {
       for (const m of this.#receive(op, true)) {
         if (m.seq !== seq) continue; // a stale reply of an earlier, failed exchange
@@ -83,7 +91,7 @@ export class GenlSocket {
           if (err < 0) throw new NetlinkError(op, -err);
           return replies;
         } else if (m.type >= 0x10) {
-          replies.push(parseGenl(m.payload));
+          replies.push(m);
         }
       }
     }

@@ -69,19 +69,22 @@ export function encodeAttrs(attrs: readonly RawAttr[]): Buffer {
   return out;
 }
 
-/** Builds a complete netlink message: nlmsghdr + genlmsghdr + attributes. */
-export function encodeGenl(frame: GenlFrame): Buffer {
-  const body = encodeAttrs(frame.attrs);
-  const out = Buffer.alloc(Nlmsg.HDRLEN + GenlCtrl.HDRLEN + body.length);
+/** Builds a netlink message: nlmsghdr, then `body` (a family header and attributes). */
+export function encodeNetlink(type: number, flags: number, seq: number, portId: number, body: Uint8Array): Buffer {
+  const out = Buffer.alloc(Nlmsg.HDRLEN + body.length);
   out.writeUInt32LE(out.length, 0);
-  out.writeUInt16LE(frame.familyId, 4);
-  out.writeUInt16LE(frame.flags, 6);
-  out.writeUInt32LE(frame.seq >>> 0, 8);
-  out.writeUInt32LE(frame.portId >>> 0, 12);
-  out.writeUInt8(frame.command, 16);
-  out.writeUInt8(frame.version, 17);
-  body.copy(out, 20);
+  out.writeUInt16LE(type, 4);
+  out.writeUInt16LE(flags, 6);
+  out.writeUInt32LE(seq >>> 0, 8);
+  out.writeUInt32LE(portId >>> 0, 12);
+  out.set(body, Nlmsg.HDRLEN);
   return out;
+}
+
+/** Builds a complete generic-netlink message: nlmsghdr + genlmsghdr + attributes. */
+export function encodeGenl(frame: GenlFrame): Buffer {
+  const genlHdr = Buffer.from([frame.command, frame.version, 0, 0]);
+  return encodeNetlink(frame.familyId, frame.flags, frame.seq, frame.portId, Buffer.concat([genlHdr, encodeAttrs(frame.attrs)]));
 }
 
 /** One netlink message cut out of a receive buffer; `payload` is a copy that outlives the buffer. */

@@ -51,6 +51,18 @@ export function genlSocket(): NlSock {
   return sock;
 }
 
+/** `nl_socket_alloc` + `nl_connect`: a bound netlink socket of another protocol (NETLINK_ROUTE is 0). */
+export function netlinkSocket(protocol: number): NlSock {
+  const sock = call<JsExternal>('nl', 'nl_socket_alloc', P, [], []);
+  if (isNullPointer(sock)) throw new Error('nl_socket_alloc: out of memory');
+  const r = call<number>('nl', 'nl_connect', I32, [P, I32], [sock, protocol]);
+  if (r < 0) {
+    call('nl', 'nl_socket_free', Void, [P], [sock]);
+    throw new LibnlError('nl_connect', r);
+  }
+  return sock;
+}
+
 /** `nl_socket_get_fd`. */
 export function socketFd(sock: NlSock): number {
   return call<number>('nl', 'nl_socket_get_fd', I32, [P], [sock]);
