@@ -77,4 +77,12 @@ describe('kl2tpd ↔ xl2tpd with real pppd on both sides', () => {
     expect(k.log()).toMatch(/pppd exited/);
     expect(k.log()).toMatch(/last session gone: closing the tunnel/);
   }, 60_000);
+
+  it('kill -9 kl2tpd: the kernel tunnel disappears with its socket', async () => {
+    const k = kl2tpd();
+    await until(pppUp, 30_000, 'ppp0 with an address in kA');
+    k.child.kill('SIGKILL');
+    await k.exited;
+    await until(() => trySh('ip -n kA l2tp show tunnel') === '', 10_000, 'the kernel tunnel to go');
+  }, 60_000);
 });
