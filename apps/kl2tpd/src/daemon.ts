@@ -33,7 +33,7 @@ export interface Kl2tpdRunOptions {
   /** Handle SIGTERM/SIGINT (default true; tests drive `stop` instead). */
   readonly signals?: boolean;
   /** Receives the running daemon, for tests. */
-  readonly started?: (daemon: { stop(): void; status(): DaemonStatus }) => void;
+  readonly started?: (daemon: { stop(): void; status(): Promise<DaemonStatus> }) => void;
 }
 
 /** Looks up an endpoint's host (literal addresses pass through). */
@@ -86,8 +86,8 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
     });
   }
 
-  const status = (): DaemonStatus => ({
-    daemon: 'kl2tpd', version: VERSION, pid: process.pid, startedAtMs, nowMs: Date.now(), tunnels: runners.map((r) => r.status()),
+  const status = async (): Promise<DaemonStatus> => ({
+    daemon: 'kl2tpd', version: VERSION, pid: process.pid, startedAtMs, nowMs: Date.now(), tunnels: await Promise.all(runners.map((r) => r.status())),
   });
   const shell = await startShell({
     log, controlSocket: config.ext.controlSocket, metricsListen: config.ext.metricsListen, notify: platform.notify, status,
@@ -95,7 +95,11 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
       const [tunnelName, sessionName] = target.split('/');
       const runner = runners.find((r) => r.config.name === tunnelName);
       if (runner === undefined) throw new Error(`no tunnel named ${tunnelName} in the configuration`);
-      if (sessionName !== undefined) throw new Error('kl2tpd brings sessions up and down with their tunnel: name the tunnel');
+      if (sessionName !== undefined) {
+        if (op === 'down') runner.downSession(sessionName);
+        else runner.upSession(sessionName);
+        return `${op} ${target}`;
+      }
       if (op === 'down') runner.down();
       else await runner.up();
       return `${op} ${target}`;

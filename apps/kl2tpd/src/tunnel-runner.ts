@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parsePppdOptions } from '@l2tp/config';
-import type { ContextEvents, L2tpContext, SocketAddress } from '@l2tp/control';
+import type { ContextEvents, L2tpContext, SessionDataPlane, SocketAddress } from '@l2tp/control';
 import type { LastResult, Logger, SessionStatus, TunnelStatus } from '@l2tp/daemon';
 import type { Kl2tpdSessionConfig, Kl2tpdTunnelConfig } from './config.js';
 import type { Pppd, PppdSpec } from './pppd.js';
@@ -47,6 +47,10 @@ interface SessionRun {
   lastResult: LastResult | undefined;
   pppd: Pppd | undefined;
   fd: number | undefined;
+  /** The kernel session (null data plane: a stand-in), for its counters. */
+  dataPlane: SessionDataPlane | undefined;
+  /** Taken down by `kl2tpd down TUNNEL/SESSION`: stays down, and does not close its tunnel. */
+  adminDown: boolean;
 }
 
 /** Runs one `[tunnel.NAME]`; see the file header. */
@@ -71,6 +75,7 @@ export class TunnelRunner {
     this.log = deps.log.child({ tunnel_name: config.name });
     this.sessions = config.sessions.map((s) => ({
       config: s, sessionId: 0, peerSessionId: 0, state: 'idle', upSinceMs: undefined, lastResult: undefined, pppd: undefined, fd: undefined,
+      dataPlane: undefined, adminDown: false,
     }));
   }
 
@@ -95,7 +100,7 @@ export class TunnelRunner {
         helloIntervalMs: t.helloTimeoutMs, retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, windowSize: t.windowSize,
       });
       this.log.info({ tunnel_id: this.tunnelId, peer: this.peer }, 'new dynamic tunnel: SCCRQ sent');
-      for (const s of this.sessions) this.openSession(s);
+      for (const s of this.sessions) if (!s.adminDown) this.openSession(s);
     } catch (e) {
       this.failed(`cannot dial: ${(e as Error).message}`);
     }
@@ -138,6 +143,7 @@ export class TunnelRunner {
     s.state = 'established';
     s.peerSessionId = e.session.peerSessionId;
     s.upSinceMs = this.deps.nowMs();
+    s.dataPlane = e.dataPlane;
     const log = this.log.child({ session_name: s.config.name, session_id: s.sessionId, peer_session_id: s.peerSessionId });
     log.info({ interface_name: e.dataPlane.interfaceName }, 'session up');
     this.deps.changed();
@@ -169,12 +175,13 @@ export class TunnelRunner {
     const reason = describeSessionDown(e.reason);
     s.state = 'down';
     s.upSinceMs = undefined;
+    s.dataPlane = undefined;
     s.lastResult = { atMs: this.deps.nowMs(), reason };
     this.log.info({ session_name: s.config.name, session_id: s.sessionId }, `session down: ${reason}`);
     this.stopPppd(s);
     this.deps.changed();
     const live = this.sessions.some((x) => x.state === 'opening' || x.state === 'established');
-    if (!live && this.state === 'up' && !this.config.ext.stayUp && !this.stopping && this.tunnelId !== undefined) {
+    if (!live && !s.adminDown && this.state === 'up' && !this.config.ext.stayUp && !this.stopping && this.tunnelId !== undefined) {
       this.log.info('last session gone: closing the tunnel (stay_up = false)');
       this.state = 'closing';
       this.deps.context.closeTunnel(this.tunnelId, { result: 1 });
@@ -219,6 +226,29 @@ export class TunnelRunner {
     this.deps.changed();
   }
 
+  /** `kl2tpd down TUNNEL/SESSION`: CDN (result 3) for one session; it stays down until `up`. */
+  downSession(name: string): void {
+    const s = this.session(name);
+    s.adminDown = true;
+    if (this.tunnelId !== undefined && (s.state === 'opening' || s.state === 'established')) {
+      this.deps.context.closeSession(this.tunnelId, s.sessionId, { result: 3, message: 'administratively down' });
+    }
+  }
+
+  /** `kl2tpd up TUNNEL/SESSION`: place the call again (the tunnel must be up). */
+  upSession(name: string): void {
+    const s = this.session(name);
+    s.adminDown = false;
+    if (this.state !== 'up') throw new Error(`tunnel ${this.config.name} is not up (${this.state})`);
+    if (s.state !== 'opening' && s.state !== 'established') this.openSession(s);
+  }
+
+  private session(name: string): SessionRun {
+    const s = this.sessions.find((x) => x.config.name === name);
+    if (s === undefined) throw new Error(`no session named ${name} in tunnel ${this.config.name}`);
+    return s;
+  }
+
   /** `kl2tpd up`: dial again now (a down or failed tunnel). */
   async up(): Promise<void> {
     if (this.state !== 'final' && this.state !== 'redial-wait' && this.state !== 'admin-down') return;
@@ -246,12 +276,17 @@ export class TunnelRunner {
     s.fd = undefined;
   }
 
-  /** This tunnel as `status` shows it. */
-  status(): TunnelStatus {
+  /** This tunnel as `status` shows it, with the kernel's counters of each session. */
+  async status(): Promise<TunnelStatus> {
     const info = this.tunnelId === undefined ? undefined : this.deps.context.info(this.tunnelId);
-    const sessions: SessionStatus[] = this.sessions.map((s) => ({
-      name: s.config.name, sessionId: s.sessionId, peerSessionId: s.peerSessionId, state: s.state,
-      upSinceMs: s.upSinceMs, pppdPid: s.pppd?.pid, lastResult: s.lastResult,
+    const sessions: SessionStatus[] = await Promise.all(this.sessions.map(async (s) => {
+      const k = await s.dataPlane?.stats().catch(() => undefined);
+      return {
+        name: s.config.name, sessionId: s.sessionId, peerSessionId: s.peerSessionId, state: s.adminDown && s.state === 'down' ? 'admin-down' : s.state,
+        upSinceMs: s.upSinceMs, pppdPid: s.pppd?.pid, lastResult: s.lastResult, interfaceName: s.dataPlane?.interfaceName,
+        data: k && { txPackets: Number(k.txPackets), txBytes: Number(k.txBytes), txErrors: Number(k.txErrors),
+          rxPackets: Number(k.rxPackets), rxBytes: Number(k.rxBytes), rxErrors: Number(k.rxErrors), rxSeqDiscards: 0, rxOosPackets: 0 },
+      };
     }));
     return {
       name: this.config.name, tunnelId: this.tunnelId ?? 0, peerTunnelId: info?.peerTunnelId ?? 0, peer: this.peer,

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ContextEvents, SessionDataPlane, TunnelInfo } from '@l2tp/control';
+import type { ContextEvents, TunnelInfo } from '@l2tp/control';
 import { parseKl2tpdConfig } from '../src/index.js';
 import { TunnelRunner, type RunnerDeps } from '../src/tunnel-runner.js';
 import type { Pppd, PppdExit } from '../src/pppd.js';
@@ -48,7 +48,7 @@ function harness(extra = '', withPpp = true) {
   const up = async () => {
     await runner.start();
     ev('tunnel-up', { tunnel });
-    ev('session-up', { tunnel, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'established', lastResult: undefined }, dataPlane: { interfaceName: undefined } as SessionDataPlane });
+    ev('session-up', { tunnel, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'established', lastResult: undefined }, dataPlane: { interfaceName: 'ppp0', stats: async () => ({ txPackets: 3n, txBytes: 300n, txErrors: 0n, rxPackets: 4n, rxBytes: 400n, rxErrors: 0n }), down: async () => undefined } });
     await new Promise((r) => setTimeout(r, 0));
   };
   const sessionDown = (reason: ContextEvents['session-down']['reason']) =>
@@ -64,8 +64,8 @@ describe('TunnelRunner', () => {
     expect(h.calls).toEqual(['dial t1 hello=5000 retries=5', 'open 42 s1', 'pppox 42/7->99/8']);
     expect(h.pppds).toHaveLength(1);
     expect(h.runner.ready).toBe(true);
-    expect(h.runner.status()).toMatchObject({ name: 't1', tunnelId: 42, peerTunnelId: 99, state: 'established', upSinceMs: 1000,
-      sessions: [{ name: 's1', sessionId: 7, peerSessionId: 8, state: 'established', pppdPid: 1234 }] });
+    expect(await h.runner.status()).toMatchObject({ name: 't1', tunnelId: 42, peerTunnelId: 99, state: 'established', upSinceMs: 1000,
+      sessions: [{ name: 's1', sessionId: 7, peerSessionId: 8, state: 'established', pppdPid: 1234, interfaceName: 'ppp0', data: { rxPackets: 4, rxBytes: 400, txPackets: 3 } }] });
   });
 
   it('pppd exiting clears the call with CDN result 3 and frees the socket', async () => {
@@ -83,7 +83,7 @@ describe('TunnelRunner', () => {
     h.sessionDown({ type: 'peer-cdn', result: { result: 3 } });
     expect(h.pppds[0]!.stopped).toBe(true);
     expect(h.calls.at(-1)).toBe('stopccn 42 result=1');
-    expect(h.runner.status().sessions[0]).toMatchObject({ state: 'down', lastResult: { reason: expect.stringMatching(/^peer sent CDN result 3/) } });
+    expect((await h.runner.status()).sessions[0]).toMatchObject({ state: 'down', lastResult: { reason: expect.stringMatching(/^peer sent CDN result 3/) } });
     const kept = harness('stay_up = true');
     await kept.up();
     kept.sessionDown({ type: 'peer-cdn', result: { result: 3 } });
@@ -95,7 +95,7 @@ describe('TunnelRunner', () => {
     await h.runner.start();
     h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' } });
     expect(h.runner.state).toBe('final');
-    expect(h.runner.status().lastResult?.reason).toBe('no acknowledgement from the peer: SCCRQ retransmissions exhausted');
+    expect((await h.runner.status()).lastResult?.reason).toBe('no acknowledgement from the peer: SCCRQ retransmissions exhausted');
   });
 
   it('with redial the tunnel is dialled again after redial_timeout, doubling, until max_redials', async () => {
@@ -125,5 +125,20 @@ describe('TunnelRunner', () => {
     expect(h.runner.state).toBe('admin-down');
     await h.runner.up();
     expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(2);
+  });
+});
+
+describe('session up/down commands', () => {
+  it('down TUNNEL/SESSION sends CDN 3 and keeps the tunnel; up places the call again', async () => {
+    const h = harness('', false);
+    await h.up();
+    h.runner.downSession('s1');
+    expect(h.calls.at(-1)).toBe('cdn 42/7 result=3');
+    h.sessionDown({ type: 'local-close', sent: { result: 3 } });
+    expect(h.calls.filter((c) => c.startsWith('stopccn'))).toEqual([]);
+    expect((await h.runner.status()).sessions[0]!.state).toBe('admin-down');
+    h.runner.upSession('s1');
+    expect(h.calls.at(-1)).toBe('open 42 s1');
+    expect(() => h.runner.upSession('nope')).toThrow(/no session named nope/);
   });
 });
