@@ -15,7 +15,8 @@ const status = await runDaemonMain({
     const { platformFor } = await import('./platform.js');
     const platform = await platformFor(invocation.flags['null'] === true, log);
     if (platform === undefined) return 1;
-    return runKl2tpd(config, { log, platform });
+    const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
+    return runKl2tpd(withMetrics as typeof config, { log, platform });
   },
 }, process.argv.slice(2));
 process.exitCode = status;

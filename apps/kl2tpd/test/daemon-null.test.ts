@@ -17,14 +17,14 @@ const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 /** Starts kl2tpd -null on a config whose peer is 127.0.0.1:port; returns the process, its socket and log. */
-function kl2tpd(port: number, extra = '', file?: string) {
+function kl2tpd(port: number, extra = '', file?: string, args: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-null-'));
   const sock = join(dir, 'kl2tpd.sock');
   const config = file ?? join(dir, 'kl2tpd.toml');
   if (file === undefined) {
     writeFileSync(config, `control_socket = "${sock}"\n[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\nhost_name = "kl2tpd-test"\n${extra}\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`);
   }
-  const child: ChildProcess = spawn(process.execPath, [MAIN, '-config', config, '-null', '-verbose', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [MAIN, '-config', config, '-null', '-verbose', '--log-format', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d) => { log += d; });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -51,8 +51,12 @@ describe('kl2tpd -null against our own LNS', () => {
     const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
     cleanups.push(() => lns.close(200));
     const { port } = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'our-lns' });
-    const d = kl2tpd(port);
+    const metricsPort = 19000 + Math.floor(Math.random() * 1000);
+    const d = kl2tpd(port, '', undefined, ['--metrics-listen', `127.0.0.1:${metricsPort}`]);
     const s = await until(async () => allUp(await statusOf(d.sock)));
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain('l2tp_tunnel_up{daemon="kl2tpd",tunnel="t1"} 1');
+    expect(metrics).toMatch(/l2tp_tunnel_control_sent_total\{daemon="kl2tpd",tunnel="t1"\} 4/);
     expect(s.tunnels[0]).toMatchObject({ name: 't1', peer: `127.0.0.1:${port}`, sessions: [{ name: 's1', state: 'established' }] });
     expect(s.tunnels[0]!.tunnelId).toBeGreaterThan(0);
     expect(s.tunnels[0]!.peerTunnelId).toBeGreaterThan(0);

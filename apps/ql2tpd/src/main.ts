@@ -21,7 +21,8 @@ const status = await runDaemonMain({
       for (const i of r.issues) log.error({ file: i.file, line: i.line, key: i.path }, i.message);
       return undefined;
     };
-    return runQl2tpd(config, { log, platform, reload });
+    const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
+    return runQl2tpd(withMetrics as typeof config, { log, platform, reload });
   },
 }, process.argv.slice(2));
 process.exitCode = status;

@@ -5,7 +5,7 @@
  * without a daemon.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { normalizeGoFlags } from '@l2tp/config';
+import { normalizeGoFlags, parseListenAddress } from '@l2tp/config';
 import type { ControlRequest } from './control-socket.js';
 import type { LogFormat } from './log.js';
 
@@ -23,7 +23,9 @@ export interface DaemonCli {
 /** What the command line asks for. */
 export type Invocation =
   | { readonly kind: 'run'; readonly configPath: string; readonly verbose: boolean;
-      readonly logFormat: LogFormat | undefined; readonly flags: Readonly<Record<string, boolean>> }
+      readonly logFormat: LogFormat | undefined; readonly flags: Readonly<Record<string, boolean>>;
+      /** `--metrics-listen HOST:PORT` (overrides the config's `metrics_listen`). */
+      readonly metricsListen?: { readonly host: string; readonly port: number } }
   | { readonly kind: 'check-config'; readonly configPath: string }
   /** `status`, `up TARGET`, `down TARGET`: ask the running daemon over its control socket. */
   | { readonly kind: 'control'; readonly request: ControlRequest; readonly json: boolean;
@@ -49,6 +51,7 @@ export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invoca
     .option('--check-config', 'validate the configuration, print every problem, exit 2 if there is one', false)
     .addOption(new Option('--log-format <format>', 'log line format (default: json, or pretty on a terminal)')
       .choices(['json', 'pretty']))
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics on GET /metrics (overrides metrics_listen)')
     .version(cli.version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
     .allowExcessArguments(false)
@@ -61,7 +64,7 @@ Commands for a running ${cli.name} (over its control socket; --socket PATH or th
     .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
   try {
     const booleans = ['verbose', 'check-config', 'help', 'version', ...extra];
-    program.parse(normalizeGoFlags(argv, booleans, ['config', 'log-format']), { from: 'user' });
+    program.parse(normalizeGoFlags(argv, booleans, ['config', 'log-format', 'metrics-listen']), { from: 'user' });
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
     const ok = e.exitCode === 0;
@@ -71,7 +74,11 @@ Commands for a running ${cli.name} (over its control socket; --socket PATH or th
   const configPath = o['config'] as string;
   if (o['checkConfig'] === true) return { kind: 'check-config', configPath };
   const flags = Object.fromEntries(extra.map((f) => [f, o[f] === true]));
-  return { kind: 'run', configPath, verbose: o['verbose'] === true, logFormat: o['logFormat'] as LogFormat | undefined, flags };
+  const run = { kind: 'run' as const, configPath, verbose: o['verbose'] === true, logFormat: o['logFormat'] as LogFormat | undefined, flags };
+  if (o['metricsListen'] === undefined) return run;
+  const addr = parseListenAddress(o['metricsListen']);
+  if (!addr.ok) return { kind: 'exit', status: 2, toStderr: true, output: `error: --metrics-listen: expected ${addr.expected}\n` };
+  return { ...run, metricsListen: { host: addr.value.host, port: addr.value.port } };
 }
 
 /** Parses `status [--json]`, `up TARGET`, `down TARGET` with `--socket PATH` and `--config PATH`. */

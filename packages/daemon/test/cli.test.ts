@@ -23,3 +23,11 @@ describe('daemon control commands', () => {
     expect(parseDaemonArgs(cli, ['-null'])).toMatchObject({ kind: 'run', flags: { null: true } });
   });
 });
+
+describe('--metrics-listen', () => {
+  it('takes host:port or [v6]:port and refuses anything else with status 2', () => {
+    expect(parseDaemonArgs(cli, ['--metrics-listen', '127.0.0.1:9701'])).toMatchObject({ kind: 'run', metricsListen: { host: '127.0.0.1', port: 9701 } });
+    expect(parseDaemonArgs(cli, ['-metrics-listen=[::1]:9701'])).toMatchObject({ kind: 'run', metricsListen: { host: '::1', port: 9701 } });
+    expect(parseDaemonArgs(cli, ['--metrics-listen', 'nope'])).toMatchObject({ kind: 'exit', status: 2, output: expect.stringMatching(/--metrics-listen/) });
+  });
+});
