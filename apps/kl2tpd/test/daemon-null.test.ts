@@ -72,6 +72,20 @@ describe('kl2tpd -null against our own LNS', () => {
     expect(d.log()).toMatch(/shutdown complete/);
   });
 
+  it('IPv6: tunnel and session up with an LNS on [::1]', async () => {
+    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    cleanups.push(() => lns.close(200));
+    const { port } = await lns.listen({ local: { address: '::1', port: 0, family: 6 }, hostName: 'our-lns6' });
+    const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-v6-'));
+    const file = join(dir, 'k.toml');
+    writeFileSync(file, `control_socket = "${dir}/k.sock"\n[tunnel.t6]\npeer = "[::1]:${port}"\nversion = "l2tpv2"\n[tunnel.t6.session.s1]\npseudowire = "ppp"\n`);
+    const d = kl2tpd(port, '', file);
+    const s = await until(async () => allUp(await statusOf(join(dir, 'k.sock'))));
+    expect(s.tunnels[0]).toMatchObject({ name: 't6', peer: `[::1]:${port}`, state: 'established' });
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+  });
+
   it('exits 1 when the tunnel never comes up (nothing listens), logging why', async () => {
     const d = kl2tpd(9, 'retry_timeout = 100\nmax_retries = 2');
     expect(await d.exited).toBe(1);
