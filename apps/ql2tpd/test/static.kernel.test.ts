@@ -67,6 +67,20 @@ describe.each(['udp', 'ip'] as const)('static L2TPv3 eth pseudowire over %s with
   });
 });
 
+it('IPv6 outer addresses over UDP: ping across', async () => {
+  sh(`ip -n qA addr add fd00::1/64 dev vA nodad; ip -n qB addr add fd00::2/64 dev vB nodad`);
+  trySh('ip -n qB l2tp del session tunnel_id 20 session_id 2; ip -n qB l2tp del tunnel tunnel_id 20');
+  sh(`ip -n qB l2tp add tunnel tunnel_id 20 peer_tunnel_id 10 encap udp local fd00::2 remote fd00::1 udp_sport 5000 udp_dport 5000
+    ip -n qB l2tp add session name pwB tunnel_id 20 session_id 2 peer_session_id 1 l2spec_type none
+    ip -n qB addr add 10.30.0.2/24 dev pwB; ip -n qB link set pwB up`);
+  const q = await ql2tpd(`[tunnel.t]\nversion = "l2tpv3"\nlocal = "[fd00::1]:5000"\npeer = "[fd00::2]:5000"\ntid = 10\nptid = 20\n[tunnel.t.session.s]\npseudowire = "eth"\nsid = 1\npsid = 2\ninterface_name = "pwA"\n`);
+  expect(Number(/mtu (\d+)/.exec(sh('ip -n qA link show pwA'))![1])).toBe(1500 - 40 - 8 - 8 - 14);
+  sh('ip -n qA addr add 10.30.0.1/24 dev pwA; ip -n qA link set pwA up');
+  expect(sh('ip netns exec qA ping -c 2 -W 2 10.30.0.2')).toMatch(/2 received/);
+  q.child.kill('SIGTERM');
+  expect(await q.exited).toBe(0);
+});
+
 it('a wrong peer cookie passes no traffic', async () => {
   peer('udp', 'deadbeef');
   const q = await ql2tpd(config('udp'));
