@@ -4,7 +4,10 @@
  * `bind({ fd })` so Node keeps receiving the control packets after the kernel takes the data packets.
  * It must not be connected in C before adoption: libuv would then refuse addressed sends, so
  * `connect()` goes through dgram (ffi-feasibility §3). L2TP/IP sockets (IPPROTO_L2TP, v3 only) are
- * SOCK_DGRAM over AF_INET/AF_INET6 too, which is what dgram checks; their port is always 0.
+ * SOCK_DGRAM over AF_INET/AF_INET6 too, which is what dgram checks; their port is always 0. On
+ * them the kernel adds the zero session id of RFC 3931 §4.1.1.2 on send and strips it on receive:
+ * datagrams here start at the control header. dgram cannot connect them (sockaddr_l2tpip6 is longer
+ * than sockaddr_in6), so they are connected through libc and sends keep naming the peer.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { ControlSocket, ControlSocketOptions, SocketAddress } from '@l2tp/control';
@@ -30,14 +33,17 @@ export async function openKernelControlSocket(options: ControlSocketOptions): Pr
       s.once('error', reject);
       s.bind({ fd }, () => { s.off('error', reject); resolve(); });
     });
-    return adopt(sock, fd, bound);
+    return adopt(sock, fd, bound, encap);
   } catch (e) {
     if (sock !== undefined) sock.close(); else libc.close(fd);
     throw e;
   }
 }
 
-function adopt(sock: Socket, fd: number, local: SocketAddress): ControlSocket {
+function adopt(sock: Socket, fd: number, local: SocketAddress, encap: 'udp' | 'ip'): ControlSocket {
+  // node:dgram refuses port 0, but L2TP/IP has no ports: the kernel ignores that slot of
+  // sockaddr_l2tpip (`l2tp_unused`), so any non-zero number stands in for it.
+  const portOf = (p: SocketAddress): number => (encap === 'ip' ? 1 : p.port);
   let peer: SocketAddress | undefined;
   let connecting = false;
   let closed = false;
@@ -50,30 +56,32 @@ function adopt(sock: Socket, fd: number, local: SocketAddress): ControlSocket {
   };
   // ICMP errors (port unreachable) surface as 'error'; the control protocol retransmits, so ignore them.
   sock.on('error', () => undefined);
-  return {
+  const self: ControlSocket = {
     fd,
     local,
     send(bytes: Uint8Array, to?: SocketAddress): void {
       if (closed) return;
       if (connecting) held.push(bytes.slice());
+      else if (peer !== undefined && encap === 'ip') sock.send(bytes, portOf(peer), peer.address);
       else if (peer !== undefined) sock.send(bytes);
-      else if (to !== undefined) { inFlight++; sock.send(bytes, to.port, to.address, sent); }
+      else if (to !== undefined) { inFlight++; sock.send(bytes, portOf(to), to.address, sent); }
     },
     async connect(p: SocketAddress): Promise<void> {
       if (inFlight > 0) await new Promise<void>((resolve) => drained.push(resolve));
       connecting = true;
       try {
-        await new Promise<void>((resolve, reject) => sock.connect(p.port, p.address, (err?: Error) => (err ? reject(err) : resolve())));
+        if (encap === 'ip') libc.connect(fd, sockaddrL2tpIp(p.family, p.address, 0));
+        else await new Promise<void>((resolve, reject) => sock.connect(p.port, p.address, (err?: Error) => (err ? reject(err) : resolve())));
       } finally {
         connecting = false;
       }
       peer = p;
-      for (const b of held.splice(0)) if (!closed) sock.send(b);
+      for (const b of held.splice(0)) if (!closed) self.send(b);
     },
     onDatagram(receiver): void {
       sock.removeAllListeners('message');
       sock.on('message', (msg, rinfo) => receiver(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
-        address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 6 : 4,
+        address: rinfo.address, port: encap === 'ip' ? 0 : rinfo.port, family: rinfo.family === 'IPv6' ? 6 : 4,
       }));
     },
     close(): void {
@@ -83,4 +91,5 @@ function adopt(sock: Socket, fd: number, local: SocketAddress): ControlSocket {
       sock.close();
     },
   };
+  return self;
 }
