@@ -1,5 +1,8 @@
 // Helpers of the *.kernel.test.ts suites (run in the qemu guest, as root, with the L2TP modules).
 import { execSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
+import { NetlinkDataPlane } from '../src/dataplane.js';
+import { inNetns } from '../src/sockets/netns.js';
 
 /** Runs a shell command and returns its stdout; throws with stderr on failure. */
 export const sh = (cmd: string): string => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -22,4 +25,32 @@ export function twoNamespaces(a: string, b: string, v4net = '10.9.0', v6net = 'f
 /** Deletes namespaces, ignoring those already gone. */
 export function dropNamespaces(...names: string[]): void {
   for (const n of names) ok(`ip netns del ${n}`);
+}
+
+/** Polls `check` until it holds, failing with `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000, stepMs = 20): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/**
+ * Registers hooks that make namespaces `a` and `b` (veth between, 10.9.0.0/24 and fd09::/64) with a
+ * NetlinkDataPlane opened in each; the returned object holds them once the suite runs.
+ */
+export function twoDataPlanes(a: string, b: string): { a: NetlinkDataPlane; b: NetlinkDataPlane } {
+  const planes = {} as { a: NetlinkDataPlane; b: NetlinkDataPlane };
+  beforeAll(() => {
+    twoNamespaces(a, b, '10.9.0', 'fd09::');
+    planes.a = inNetns(a, () => NetlinkDataPlane.open());
+    planes.b = inNetns(b, () => NetlinkDataPlane.open());
+  });
+  afterAll(async () => {
+    await planes.a?.close();
+    await planes.b?.close();
+    dropNamespaces(a, b);
+  });
+  return planes;
 }

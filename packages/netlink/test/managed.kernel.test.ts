@@ -11,7 +11,7 @@ import { L2tpMonitor, type L2tpEvent } from '../src/l2tp/monitor.js';
 import { openKernelControlSocket } from '../src/sockets/control-socket.js';
 import { inNetns } from '../src/sockets/netns.js';
 import { closeFd, openPppol2tpSocket } from '../src/sockets/pppol2tp.js';
-import { dropNamespaces, sh, twoNamespaces } from './kernel-helpers.js';
+import { dropNamespaces, sh, twoNamespaces, until } from './kernel-helpers.js';
 
 const A = 'ma';
 const B = 'mb';
@@ -27,14 +27,6 @@ afterAll(async () => {
   await dp.close();
   dropNamespaces(A, B);
 });
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function managedPair(tunnelId: number): Promise<{ ours: ControlSocket; peer: ControlSocket }> {
   const ours = await inNetns(A, () => dp.openControlSocket({ family: 4, encap: 'udp', local: a }));

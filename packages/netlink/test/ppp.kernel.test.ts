@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { NetlinkDataPlane } from '../src/dataplane.js';
 import { inNetns } from '../src/sockets/netns.js';
 import { closeFd, openPppol2tpSocket } from '../src/sockets/pppol2tp.js';
-import { dropNamespaces, ok, sh, twoNamespaces } from './kernel-helpers.js';
+import { dropNamespaces, ok, sh, twoNamespaces, until } from './kernel-helpers.js';
 
 const A = 'ppa';
 const B = 'ppb';
@@ -19,14 +19,6 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   dropNamespaces(A, B);
 });
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('pppd on each side brings ppp0 up over PPPoL2TP and pings across', async () => {
   const side = async (ns: string, dp: NetlinkDataPlane, me: string, them: string, tid: number, ptid: number, sid: number, psid: number, lns: boolean, ips: string) => {
@@ -54,7 +46,7 @@ test('pppd on each side brings ppp0 up over PPPoL2TP and pings across', async ()
     const b = await side(B, dpB, '10.9.0.2', '10.9.0.1', 200, 100, 2, 1, true, '10.40.0.2:10.40.0.1');
     let log = '';
     for (const c of [a.child, b.child]) c.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
-    await until(`ppp0 up in both namespaces (pppd said: ${log})`, () => ok(`ip -n ${A} addr show ppp0 | grep -q 'inet 10.40.0.1'`) && ok(`ip -n ${B} addr show ppp0 | grep -q 'inet 10.40.0.2'`), 30_000);
+    await until(`ppp0 up in both namespaces (pppd said: ${log})`, () => ok(`ip -n ${A} addr show ppp0 | grep -q 'inet 10.40.0.1'`) && ok(`ip -n ${B} addr show ppp0 | grep -q 'inet 10.40.0.2'`), 30_000, 200);
     expect(sh(`ip netns exec ${A} ping -c 2 -W 2 10.40.0.2`)).toMatch(/2 received/);
     const exited = new Promise((r) => a.child.once('exit', r));
     a.child.kill('SIGTERM');

@@ -4,26 +4,12 @@
  * in the session's rx_cookie_discards).
  */
 import type { SessionDataPlane } from '@l2tp/control';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { NetlinkDataPlane } from '../src/dataplane.js';
-import { inNetns } from '../src/sockets/netns.js';
-import { dropNamespaces, ok, sh, twoNamespaces } from './kernel-helpers.js';
+import { describe, expect, test } from 'vitest';
+import { ok, sh, twoDataPlanes } from './kernel-helpers.js';
 
 const A = 'pwa';
 const B = 'pwb';
-let dpA: NetlinkDataPlane;
-let dpB: NetlinkDataPlane;
-
-beforeAll(() => {
-  twoNamespaces(A, B, '10.9.0', 'fd09::');
-  dpA = inNetns(A, () => NetlinkDataPlane.open());
-  dpB = inNetns(B, () => NetlinkDataPlane.open());
-});
-afterAll(async () => {
-  await dpA.close();
-  await dpB.close();
-  dropNamespaces(A, B);
-});
+const dp = twoDataPlanes(A, B);
 
 const cookieA = Uint8Array.of(0xca, 0xfe, 0, 1);
 const cookieB = Uint8Array.of(0xbe, 0xef, 0, 2, 3, 4, 5, 6);
@@ -32,8 +18,8 @@ async function pseudowire(encap: 'udp' | 'ip', family: 4 | 6, bPeerCookie: Uint8
   const [la, lb] = family === 4 ? ['10.9.0.1', '10.9.0.2'] : ['fd09::1', 'fd09::2'];
   const port = encap === 'udp' ? 1701 : 0;
   const end = (address: string) => ({ address, port, family });
-  const tA = await dpA.createTunnel({ tunnelId: 10, peerTunnelId: 20, version: 3, encap, local: end(la), peer: end(lb), udpChecksum: true });
-  const tB = await dpB.createTunnel({ tunnelId: 20, peerTunnelId: 10, version: 3, encap, local: end(lb), peer: end(la), udpChecksum: true });
+  const tA = await dp.a.createTunnel({ tunnelId: 10, peerTunnelId: 20, version: 3, encap, local: end(la), peer: end(lb), udpChecksum: true });
+  const tB = await dp.b.createTunnel({ tunnelId: 20, peerTunnelId: 10, version: 3, encap, local: end(lb), peer: end(la), udpChecksum: true });
   const common = { l2specType: 'default', seqnum: false, reorderTimeoutMs: 0, pseudowire: 'eth' } as const;
   const sA = await tA.createSession({ ...common, tunnelId: 10, peerTunnelId: 20, sessionId: 1, peerSessionId: 2, cookie: cookieA, peerCookie: cookieB, interfaceName: 'pwA', mtu: 1400 });
   const sB = await tB.createSession({ ...common, tunnelId: 20, peerTunnelId: 10, sessionId: 2, peerSessionId: 1, cookie: cookieB, peerCookie: bPeerCookie, interfaceName: 'pwB' });
@@ -66,7 +52,7 @@ describe.each(kinds)('v3 eth pseudowire over %s/IPv%i', (encap, family) => {
     const { tA, tB, sB } = await pseudowire(encap, family, Uint8Array.of(9, 9, 9, 9));
     try {
       expect(ok(`ip netns exec ${A} ping -c 2 -i 0.2 -W 1 10.10.0.2`)).toBe(false);
-      const b = await dpB.netlink.getSession(20, 2);
+      const b = await dp.b.netlink.getSession(20, 2);
       expect(b.stats.rxCookieDiscards).toBeGreaterThan(0n);
       expect(b.stats.rxPackets).toBe(0n);
       expect(sB.interfaceName).toBe('pwB');
