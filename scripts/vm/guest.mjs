@@ -47,11 +47,12 @@ export async function runInGuest({ command, cwd = process.cwd(), env = {}, timeo
   const exports = Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', L2TP_IN_GUEST: '1', ...env })
     .map(([k, v]) => `export ${k}=${quote(v)}`).join('\n');
   // API filesystems are mounted from inside the chroot (the host's mount binary): mounting them
-  // from the initramfs onto the overlay left /proc showing sysfs.
+  // from the initramfs onto the overlay left /proc showing sysfs. /tmp stays the host's (copy on
+  // write): checkouts and their temp dirs often live there (CI clones into /tmp).
   writeFileSync(join(io, 'stage2.sh'), `${exports}
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /run; mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
 hostname l2tp-guest
 ip link set lo up 2>/dev/null
 cd ${quote(cwd)} || { echo 125 > /l2tp-io/rc; exit; }
