@@ -27,7 +27,7 @@ function kl2tpd(port: number, extra = '', file?: string, args: string[] = []) {
   const child: ChildProcess = spawn(process.execPath, [MAIN, '-config', config, '-null', '-verbose', '--log-format', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d) => { log += d; });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   cleanups.push(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });
   return { child, sock, exited, log: () => log, dir };
 }

@@ -48,7 +48,7 @@ function kl2tpd() {
   const child = spawn('ip', ['netns', 'exec', 'kA', process.execPath, MAIN, '-config', join(dir, 'k.toml'), '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d) => { log += d; });
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
   children.push(child);
   return { child, exited, log: () => log };
 }

@@ -34,7 +34,7 @@ async function ql2tpd(toml: string) {
   const child = spawn('ip', ['netns', 'exec', 'qA', process.execPath, MAIN, '-config', join(dir, 'q.toml'), '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
   children.push(child);
   for (let i = 0; i < 100 && !/pwA/.test(trySh('ip -n qA link show pwA 2>/dev/null')); i++) await new Promise((r) => setTimeout(r, 100));
   return { child, exited, log: () => log };
