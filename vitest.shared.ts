@@ -1,0 +1,37 @@
+/**
+ * The one vitest configuration every workspace uses (each workspace's vitest.config.ts and
+ * vitest.kernel.config.ts only call these), so suites behave the same everywhere.
+ */
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+/**
+ * Unit suites run on the host. Kernel suites (*.kernel.test.ts) need L2TP in the kernel and run
+ * inside the qemu guest through scripts/test-all.mjs, never here.
+ */
+export function unitConfig(): ViteUserConfig {
+  return defineConfig({
+    test: {
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/**/*.kernel.test.ts', 'node_modules/**'],
+      reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+      testTimeout: 30_000,
+    },
+  });
+}
+
+/**
+ * Kernel suites: *.kernel.test.ts, run inside the qemu guest (scripts/vm/kernel-suites.mjs) where the
+ * L2TP and PPP modules are loaded. One worker: the guest has one CPU and tests share the kernel.
+ */
+export function kernelConfig(): ViteUserConfig {
+  return defineConfig({
+    test: {
+      include: ['test/**/*.kernel.test.ts'],
+      pool: 'forks',
+      maxWorkers: 1,
+      fileParallelism: false,
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+    },
+  });
+}
