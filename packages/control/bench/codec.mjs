@@ -3,7 +3,7 @@
 // are met in benchmarks, not timed tests).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decodeDatagram, encodeMessage } from '../dist/index.js';
+import { decodeDatagram, encodeMessage, encodeZlb } from '../dist/index.js';
 
 const capture = JSON.parse(readFileSync(new URL('../test/vectors/xl2tpd/plain.json', import.meta.url), 'utf8'));
 const bytesOf = (note) => new Uint8Array(Buffer.from(capture.datagrams.find((d) => d.note === note).hex, 'hex'));
@@ -25,7 +25,14 @@ function rate(label, fn, iterations) {
   console.log(`codec: ${label.padEnd(36)} ${(iterations / s / 1e6).toFixed(2)} M/s  (${(s * 1e9 / iterations).toFixed(0)} ns each)`);
 }
 
-rate(`decode SCCRQ (${sccrq.length} B, xl2tpd)`, () => decodeDatagram(sccrq), 2_000_000);
-rate(`encode SCCRQ`, () => encodeMessage(decodedSccrq.message, decodedSccrq.header), 1_000_000);
-rate(`decode ICCN (${iccn.length} B, xl2tpd)`, () => decodeDatagram(iccn), 2_000_000);
+const icrq = bytesOf('ICRQ');
+const hello = encodeMessage({ type: 'HELLO', avps: {} }, { version: 2, tunnelId: 4242, sessionId: 0, ns: 9, nr: 9 });
+const zlb = bytesOf('ZLB');
+for (const [name, bytes, n] of [['SCCRQ', sccrq, 2_000_000], ['ICRQ', icrq, 2_000_000], ['ICCN', iccn, 2_000_000], ['HELLO', hello, 3_000_000], ['ZLB', zlb, 3_000_000]]) {
+  const d = decodeDatagram(bytes)[0].value;
+  rate(`decode ${name} (${bytes.length} B)`, () => decodeDatagram(bytes), n);
+  rate(`encode ${name}`, () => (d.kind === 'zlb' ? encodeZlb(d.header) : encodeMessage(d.message, d.header)), n);
+}
 rate(`decode hidden ICRQ (MD5 unhide)`, () => decodeDatagram(hiddenIcrq, { secret, md5 }), 300_000);
+rate(`encode hidden ICRQ (MD5 hide)`, () => encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 7, callSerialNumber: 1 } }, header, { hide: { secret, md5, random } }), 300_000);
+void decodedSccrq;

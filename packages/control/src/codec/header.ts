@@ -94,25 +94,27 @@ export function decodeHeader(b: Uint8Array, offset: number, ipEncap = false):
 
 /** Writes a control header for a message of `length` bytes (header included) at `out[offset]`. */
 export function encodeHeader(out: Uint8Array, offset: number, h: ControlHeader, length: number): void {
-  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  v.setUint16(offset, T_BIT | L_BIT | S_BIT | h.version);
-  v.setUint16(offset + 2, length);
-  if (h.version === 2) {
-    v.setUint16(offset + 4, h.tunnelId);
-    v.setUint16(offset + 6, h.sessionId);
-  } else {
-    v.setUint32(offset + 4, h.tunnelId);
-  }
-  v.setUint16(offset + 8, h.ns);
-  v.setUint16(offset + 10, h.nr);
+  const flags = T_BIT | L_BIT | S_BIT | h.version;
+  const hi = h.version === 2 ? h.tunnelId : h.tunnelId >>> 16;
+  const lo = h.version === 2 ? h.sessionId : h.tunnelId & 0xffff;
+  out[offset] = flags >> 8; out[offset + 1] = flags & 0xff;
+  out[offset + 2] = length >> 8; out[offset + 3] = length & 0xff;
+  out[offset + 4] = hi >> 8; out[offset + 5] = hi & 0xff;
+  out[offset + 6] = lo >> 8; out[offset + 7] = lo & 0xff;
+  out[offset + 8] = h.ns >> 8; out[offset + 9] = h.ns & 0xff;
+  out[offset + 10] = h.nr >> 8; out[offset + 11] = h.nr & 0xff;
+}
+
+function checkField(k: string, val: number, m: number): void {
+  if (!Number.isInteger(val) || val < 0 || val > m) throw new RangeError(`header ${k}: ${val} is not an integer 0..${m}`);
 }
 
 /** Checks header fields are in range before encoding (our misuse throws). */
 export function checkHeader(h: ControlHeader): void {
-  const max = h.version === 2 ? 0xffff : 0xffffffff;
-  for (const [k, val, m] of [['tunnelId', h.tunnelId, max], ['sessionId', h.sessionId, 0xffff], ['ns', h.ns, 0xffff], ['nr', h.nr, 0xffff]] as const) {
-    if (!Number.isInteger(val) || val < 0 || val > m) throw new RangeError(`header ${k}: ${val} is not an integer 0..${m}`);
-  }
+  checkField('tunnelId', h.tunnelId, h.version === 2 ? 0xffff : 0xffffffff);
+  checkField('sessionId', h.sessionId, 0xffff);
+  checkField('ns', h.ns, 0xffff);
+  checkField('nr', h.nr, 0xffff);
   if (h.version === 3 && h.sessionId !== 0) throw new RangeError('L2TPv3 control headers carry no session id');
 }
 

@@ -9,6 +9,7 @@
  */
 import { AVP, AVP_BY_TYPE, type AvpName, type AvpSpec } from './avp-table.js';
 import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
+import { encodePlain } from './encode-plain.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
 import { NEVER_HIDE_IN, REQUIRED_V2, REQUIRED_V3, SESSION_MESSAGES } from './message-rules.js';
 import {
@@ -190,8 +191,9 @@ function avpBytes(spec: Pick<AvpSpec, 'mandatory' | 'type'>, vendorId: number, v
 /** Encodes one control message with its header; Message Type goes first (RFC 2661 §4.1). */
 export function encodeMessage(message: OutgoingMessage, header: ControlHeader, options: EncodeOptions = {}): Uint8Array {
   checkHeader(header);
-  const parts: Uint8Array[] = [avpBytes(AVP.messageType, 0, encodeValue('u16', MessageType[message.type]), false)];
   const hide = options.hide !== undefined && !NEVER_HIDE_IN.has(message.type) ? options.hide : undefined;
+  if (hide === undefined) return encodePlain(message.type, message.avps, message.unknownAvps, header);
+  const parts: Uint8Array[] = [avpBytes(AVP.messageType, 0, encodeValue('u16', MessageType[message.type]), false)];
   let randomVector: Uint8Array | undefined;
   for (const [name, value] of Object.entries(message.avps) as [AvpName, unknown][]) {
     if (name === 'messageType' || value === undefined) continue;
