@@ -206,7 +206,9 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
         randomVector = hide.random(16);
         parts.push(avpBytes(AVP.randomVector, 0, randomVector, false));
       }
-      const pad = hide.random((16 - ((bytes.length + 2) % 16)) % 16);
+      // Pad to a 16-byte boundary to obscure the length (§4.3), never past the 1023-byte AVP limit.
+      const room = LENGTH_MASK - AVP_HEADER - 2 - bytes.length;
+      const pad = hide.random(Math.max(0, Math.min((16 - ((bytes.length + 2) % 16)) % 16, room)));
       bytes = hideAvpValue(bytes, spec.type, hide.secret, randomVector, hide.md5, pad);
     }
     parts.push(avpBytes(spec, 0, bytes, hideThis));

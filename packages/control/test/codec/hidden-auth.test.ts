@@ -72,3 +72,23 @@ describe('tunnel authentication', () => {
     expect(verifyMessageDigest(0, d, msg, [old], hmac, nonces)).toBe(false);
   });
 });
+
+describe('hidden AVP round trip for every length', () => {
+  it('hide/unhide for value lengths 0..1017, with and without padding', () => {
+    for (let n = 0; n <= 1017; n++) {
+      const value = Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff);
+      const plain = hideAvpValue(value, 31, secret, rv, md5);
+      expect(unhideAvpValue(plain, 31, secret, rv, md5)).toEqual(value);
+      const padded = hideAvpValue(value, 31, secret, rv, md5, random((16 - ((n + 2) % 16)) % 16 + 16));
+      expect(unhideAvpValue(padded, 31, secret, rv, md5)).toEqual(value);
+    }
+  });
+  it('through encodeMessage/decodeDatagram for every value length an AVP can hide (0..1015)', () => {
+    for (let n = 0; n <= 1015; n++) {
+      const challenge = Uint8Array.from({ length: n }, (_, i) => (i * 13 + n) & 0xff);
+      const m = encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 1, callSerialNumber: 2, proxyAuthenChallenge: challenge } }, H, { hide: { secret, md5, random } });
+      const r = decodeMessage(m, { secret, md5 });
+      expect(r.ok && r.value.kind === 'control' && r.value.message.avps.proxyAuthenChallenge).toEqual(challenge);
+    }
+  });
+});
