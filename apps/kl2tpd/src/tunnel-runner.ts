@@ -67,7 +67,7 @@ export class TunnelRunner {
   private lastResult: LastResult | undefined;
   private peer = '';
   private readonly sessions: SessionRun[];
-  private readonly log: Logger;
+  private log: Logger;
   private stopping = false;
 
   /** Prepares the runner; nothing happens until `start`. */
@@ -99,7 +99,9 @@ export class TunnelRunner {
         hostName: t.hostName, ...(t.ext.secret !== undefined && { secret: t.ext.secret }), hideAvps: t.ext.hideAvps,
         helloIntervalMs: t.helloTimeoutMs, retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, windowSize: t.windowSize,
       });
-      this.log.info({ tunnel_id: this.tunnelId, peer: this.peer }, 'new dynamic tunnel: SCCRQ sent');
+      // From here on every line carries the tunnel's id as well as its name.
+      this.log = this.deps.log.child({ tunnel_name: t.name, tunnel_id: this.tunnelId });
+      this.log.info({ peer: this.peer }, 'new dynamic tunnel: SCCRQ sent');
       for (const s of this.sessions) if (!s.adminDown) this.openSession(s);
     } catch (e) {
       this.failed(`cannot dial: ${(e as Error).message}`);
