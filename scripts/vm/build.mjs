@@ -93,7 +93,15 @@ export function ensureGuestImage() {
     const t0 = Date.now();
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    sh('apt-get', ['download', pkg], { cwd: dir });
+    try {
+      sh('apt-get', ['download', pkg], { cwd: dir });
+    } catch {
+      // Stale package lists name a kernel the mirror has dropped (security updates bump the ABI).
+      sh('apt-get', ['update', '-qq']);
+      const fresh = kernelPackage();
+      if (fresh !== pkg) throw new Error(`the kernel package changed to ${fresh} after apt-get update; run again`);
+      sh('apt-get', ['download', pkg], { cwd: dir });
+    }
     const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
     const root = join(dir, 'root');
     sh('dpkg-deb', ['-x', join(dir, deb), root]);
