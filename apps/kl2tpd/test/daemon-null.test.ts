@@ -86,6 +86,21 @@ describe('kl2tpd -null against our own LNS', () => {
     expect(await d.exited).toBe(0);
   });
 
+  it('redial: with nothing listening it retries with back-off, and comes up once the LNS appears', async () => {
+    const probe = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    const { port } = await probe.listen({ local: { address: '127.0.0.1', port: 0, family: 4 } });
+    await probe.close(0);
+    const d = kl2tpd(port, 'retry_timeout = 100\nmax_retries = 1\nredial = true\nredial_timeout = 200');
+    await until(() => (/redialling/.test(d.log()) ? true : undefined), 5000);
+    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    cleanups.push(() => lns.close(200));
+    await lns.listen({ local: { address: '127.0.0.1', port, family: 4 }, hostName: 'late-lns' });
+    const s = await until(async () => allUp(await statusOf(d.sock)), 10_000);
+    expect(s.tunnels[0]!.lastResult?.reason).toMatch(/SCCRQ retransmissions exhausted/);
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+  });
+
   it('exits 1 when the tunnel never comes up (nothing listens), logging why', async () => {
     const d = kl2tpd(9, 'retry_timeout = 100\nmax_retries = 2');
     expect(await d.exited).toBe(1);
