@@ -1,0 +1,35 @@
+/** Options for {@link runInGuest}. */
+export interface GuestRunOptions {
+  /** Shell command line run by /bin/sh inside the guest. */
+  command: string;
+  /** Working directory inside the guest (the host path; the host root is mounted at /). */
+  cwd?: string;
+  /** Extra environment for the command (PATH, HOME and L2TP_IN_GUEST=1 are set already). */
+  env?: Record<string, string>;
+  /** Wall-clock limit for the whole boot and command; past it the status is 124. */
+  timeoutMs?: number;
+  /** Host directories the guest may write to (shared read-write over 9p). */
+  rw?: string[];
+  /** Guest memory in MiB (default 1024). */
+  memMb?: number;
+  /** Called with each chunk of guest output as it arrives. */
+  onOutput?: (chunk: string) => void;
+}
+
+/** What a guest run produced. */
+export interface GuestRunResult {
+  /** The command's exit status; 124 timeout, 125 the VM failed before the command finished. */
+  status: number;
+  /** The command's standard output. */
+  stdout: string;
+  /** The command's standard error (and guest console lines on a VM failure). */
+  stderr: string;
+  /** Boot plus command, in milliseconds. */
+  durationMs: number;
+}
+
+/** Whether a guest can be booted here (builds the cached image on first use), and if not why. */
+export function guestAvailable(): { ok: true } | { ok: false; reason: string };
+
+/** Boots a guest, runs the command, powers off; never rejects for a failing command. */
+export function runInGuest(options: GuestRunOptions): Promise<GuestRunResult>;
