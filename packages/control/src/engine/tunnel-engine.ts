@@ -188,10 +188,11 @@ export class TunnelEngine {
    */
   private acceptsIdZero(d: WireDecoded): boolean {
     if (this.tunnel.state === 'idle') return true;
-    if (d.kind !== 'message' && d.kind !== 'rejected') return false;
-    const m = d.kind === 'message' ? d.message : { type: undefined, assignedTunnelId: undefined };
-    // A retransmitted SCCRQ (our SCCRP or its ack was lost) is a duplicate to acknowledge again.
+    // A retransmitted SCCRQ (our SCCRP or StopCCN, or its ack, was lost) is a duplicate to acknowledge
+    // again; a refused one too, so that its held tunnel keeps answering it.
     if (d.kind === 'rejected') return d.messageType === 'SCCRQ' && d.assignedTunnelId === this.tunnel.peerTunnelId;
+    if (d.kind !== 'message') return false;
+    const m = d.message;
     return (m.type === 'StopCCN' || m.type === 'SCCRQ') && m.assignedTunnelId === this.tunnel.peerTunnelId;
   }
 
