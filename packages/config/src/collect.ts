@@ -90,7 +90,7 @@ export class Collector {
 
   /** Reads `[KEY.NAME]` tables with `specs`, in file order, as `{ name, ...values }`. */
   #readNamedTables(value: unknown, path: readonly string[], specs: KeySpecs): Record<string, unknown>[] {
-    const named = this.namedTables(value, path, formatPath(path)) ?? {};
+    const named = this.namedTables(value, path, `${formatPath(path)} table`) ?? {};
     return this.ordered(path, Object.keys(named))
       .map((name) => ({ name, ...this.readTable(named[name]!, [...path, name], {}, specs, []).ext }));
   }

@@ -57,7 +57,7 @@ describe('named tables', () => {
       [3, 1, 'lns.a.colour', 'unrecognised parameter colour'],
       [6, 3, 'lns.b.ip_range', 'element 1 is bad'],
       [6, 16, 'lns.b.ip_range', 'element 3 is bad'],
-      [8, 5, 'lns.c', 'expected a table [lns.c] (a lns) (got 5)'],
+      [8, 5, 'lns.c', 'expected a table [lns.c] (a lns table) (got 5)'],
     ]);
   });
 
