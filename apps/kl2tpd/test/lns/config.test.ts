@@ -89,3 +89,30 @@ describe.each(readdirSync(dir).filter((f) => f.endsWith('.toml')).sort())('bad-l
     r.issues.forEach((issue, i) => expect(issue.message).toContain(expected[i]!.text));
   });
 });
+
+describe('shipped LNS example and documentation', () => {
+  const root = join(import.meta.dirname, '..', '..', '..', '..');
+  test('configs/examples/kl2tpd-lns.toml parses with its pppd options file', () => {
+    const file = join(root, 'configs', 'examples', 'kl2tpd-lns.toml');
+    const lns = parse(readFileSync(file, 'utf8'), file).ext.lns;
+    expect(lns.map((l) => [l.name, l.listen.host, l.ipRange, l.pppdArgs])).toEqual([
+      ['default', '0.0.0.0', ['192.168.42.10-192.168.42.250'], join(root, 'configs', 'examples', 'kl2tpd-lns-options')],
+      ['carrier', '2001:db8::1', ['198.51.100.0/25'], join(root, 'configs', 'examples', 'kl2tpd-lns-options')],
+    ]);
+  });
+
+  test('every [lns.NAME] key is in docs/config.md (LNS keys) and kl2tpd.toml(5), with its default', async () => {
+    const { extensionKeys } = await import('@l2tp/config');
+    const { kl2tpdExtension } = await import('../../src/config.js');
+    const keys = extensionKeys(kl2tpdExtension).tables['lns']!;
+    expect(keys).toHaveLength(18);
+    const config = readFileSync(join(root, 'docs', 'config.md'), 'utf8').split(/^## /m).find((s) => s.startsWith('LNS keys')) ?? '';
+    const man = readFileSync(join(root, 'docs', 'kl2tpd.toml.5.md'), 'utf8').split(/^## /m).find((s) => s.startsWith('LNS TABLES')) ?? '';
+    const row = (doc: string, k: string) => doc.split('\n').find((l) => l.startsWith(`| \`${k}\` |`)) ?? '';
+    expect(keys.filter((k) => !row(config, k) || !row(man, k))).toEqual([]);
+    for (const [k, v] of [['hello_timeout', '`60000`'], ['listen', '`"0.0.0.0:1701"`'], ['sccrq_limit', '`"10/min"`'], ['sccrq_burst', '`3`']]) {
+      expect(row(config, k!)).toContain(v);
+      expect(row(man, k!)).toContain(v);
+    }
+  });
+});
