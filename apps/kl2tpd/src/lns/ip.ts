@@ -65,6 +65,7 @@ export function parseAddress(text: string): { readonly family: 4; readonly value
 
 /** The canonical text of a peer address (IPv4-mapped IPv6 as plain IPv4); the input when it is none. */
 export function canonicalAddress(text: string): string {
+  if (!text.includes(':')) return text;
   const a = parseAddress(text);
   if (a === undefined) return text;
   return a.family === 4 ? formatIpv4(a.value) : text.toLowerCase();

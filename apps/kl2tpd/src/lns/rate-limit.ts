@@ -70,13 +70,17 @@ export class SccrqRateLimiter {
     return b.tokens >= 1 ? 0 : Math.ceil((1 - b.tokens) / this.#perMs);
   }
 
-  /** Drops buckets that have refilled; then, while over `maxPeers`, the least recently seen. */
+  /**
+   * Drops buckets that have refilled; then, while over 7/8 of `maxPeers`, the least recently
+   * seen (the slack makes a sweep happen once per `maxPeers / 8` new addresses, not per SCCRQ).
+   */
   sweep(nowMs: number): void {
     for (const [key, b] of this.#buckets) {
       if (b.tokens + (nowMs - b.atMs) * this.#perMs >= this.#burst) this.#buckets.delete(key);
     }
+    const keep = Math.floor(this.#max * 7 / 8);
     for (const key of this.#buckets.keys()) {
-      if (this.#buckets.size <= this.#max) break;
+      if (this.#buckets.size <= keep) break;
       this.#buckets.delete(key);
     }
   }

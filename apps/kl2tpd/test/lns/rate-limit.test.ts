@@ -24,15 +24,17 @@ describe('SccrqRateLimiter', () => {
     expect(l.take('2001:db8::1', 0)).toBe(true);
   });
 
-  test('a refilled bucket is forgotten on sweep; past maxPeers the least recently seen goes', () => {
+  test('a refilled bucket is forgotten on sweep; past maxPeers the least recently seen go, down to 7/8', () => {
     const l = new SccrqRateLimiter({ rate: tenPerMin, burst: 2, maxPeers: 3 });
     for (const a of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) l.take(a, 0);
     l.take('10.0.0.1', 1);
     expect(l.size).toBe(3);
     l.take('10.0.0.4', 2);
-    expect(l.size).toBe(3);
-    // 10.0.0.2 was the least recently seen: forgotten, so it has a full bucket again.
+    expect(l.size).toBe(2);
+    // 10.0.0.2 was the least recently seen: forgotten, so it has a full bucket again; 10.0.0.1 (both
+    // tokens spent) was kept, so it stays empty.
     expect([l.take('10.0.0.2', 3), l.take('10.0.0.2', 3), l.take('10.0.0.2', 3)]).toEqual([true, true, false]);
+    expect(l.take('10.0.0.1', 3)).toBe(false);
     l.sweep(3 + 60_000);
     expect(l.size).toBe(0);
   });
