@@ -47,6 +47,8 @@ export function buildGoL2tpKl2tpd({ cacheDir = goL2tpCacheDir() } = {}) {
   if (go.error || go.status !== 0) {
     return { ok: false, reason: `go is not installed: apt-get install golang-go ${Object.values(DEBIAN_SOURCES).join(' ')}` };
   }
+  const cc = run('cc', ['--version']);
+  if (cc.error || cc.status !== 0) return { ok: false, reason: 'no C compiler for cgo: apt-get install gcc linux-libc-dev' };
   const missing = Object.entries(DEBIAN_SOURCES).filter(([path]) => !existsSync(join(GOCODE, path))).map(([, pkg]) => pkg);
   if (missing.length > 0) return { ok: false, reason: `Debian Go sources missing under ${GOCODE}: apt-get install ${[...new Set(missing)].join(' ')}` };
 
@@ -61,7 +63,8 @@ export function buildGoL2tpKl2tpd({ cacheDir = goL2tpCacheDir() } = {}) {
   mkdirSync(dirname(bin), { recursive: true });
   const env = {
     ...process.env, GO111MODULE: 'off', GOPATH: `${gopath}:/usr/share/gocode`, GOCACHE: join(cacheDir, 'gocache'),
-    GOFLAGS: '', GOPROXY: 'off', CGO_ENABLED: '0',
+    // cgo stays on: cmd/kl2tpd/pppox.go includes <linux/if_pppox.h> (gcc and linux-libc-dev).
+    GOFLAGS: '', GOPROXY: 'off', CGO_ENABLED: '1',
   };
   const b = run('go', ['build', '-o', bin, 'github.com/katalix/go-l2tp/cmd/kl2tpd'], { env });
   if (b.status !== 0) {
