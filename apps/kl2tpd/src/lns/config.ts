@@ -24,7 +24,7 @@ export const DEFAULT_SCCRQ_LIMIT: Rate = { count: 10, intervalMs: 60_000 };
 /** Default `sccrq_burst`: accel-ppp's connlimit example. */
 export const DEFAULT_SCCRQ_BURST = 3;
 
-const listen: Reader<Endpoint> = (v, ctx) => {
+const listen: Reader<Endpoint> = (v) => {
   const r = parseListenAddress(v);
   if (!r.ok) return r;
   if (r.value.family === undefined) return fail('an IP address and port to listen on ("0.0.0.0:1701", "[::]:1701")');

@@ -106,7 +106,7 @@ export function importXl2tpd(text: string, options: ImportOptions): ImportResult
     const lines = [
       `# pppd options for [lns.${lnsName}], converted from ${options.file} by kl2tpd import-xl2tpd:`,
       `# xl2tpd put these on pppd's command line ([lns ${chosen.name}] keys)`, ...words,
-      ...(file ? ['# and read the section\'s pppoptfile', `file ${file.value}`] : []),
+      ...(file ? ['# and read the section\'s pppoptfile', `file ${pppdWord(file.value)}`] : []),
     ];
     optionsFile = { path: `${dir}/options.lns-${lnsName}`, text: `${lines.join('\n')}\n` };
     out.push(`pppd_args = ${JSON.stringify(optionsFile.path)}`);
@@ -124,6 +124,11 @@ export function importXl2tpd(text: string, options: ImportOptions): ImportResult
     '',
   ];
   return { ok: true, toml: `${[...header, ...out].join('\n')}\n`, optionsFile, notes };
+}
+
+/** One word of a pppd options file: quoted when pppd's reader would split or interpret it. */
+function pppdWord(w: string): string {
+  return /^[^\s"'\\#]+$/.test(w) ? w : `"${w.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** Keys of an `[lns]` section with no kl2tpd equivalent, and why. */

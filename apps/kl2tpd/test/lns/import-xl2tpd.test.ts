@@ -157,3 +157,10 @@ describe('xl2tpd.conf syntax (file.c)', () => {
     expect(existsSync(f)).toBe(true);
   });
 });
+
+test('a pppoptfile path with a space is quoted for pppd\'s options reader', async () => {
+  const { parsePppdOptions } = await import('@l2tp/config');
+  const r = convert('[lns default]\nrequire authentication = yes\npppoptfile = /etc/ppp/my options\n');
+  const words = parsePppdOptions(r.optionsFile!.text);
+  expect(words.ok && words.words.slice(-2)).toEqual(['file', '/etc/ppp/my options']);
+});
