@@ -14,7 +14,7 @@
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
-import { CdnResult, ErrorCode, type Inbound, type Outbound, type TunnelEvent } from '../fsm/types.js';
+import { CdnResult, ErrorCode, type Inbound, type Outbound, type ResultCode, type TunnelEvent } from '../fsm/types.js';
 import { ReliableTransport } from '../transport/reliable.js';
 import { challengeResponse } from '../codec/auth.js';
 import { SESSION_MESSAGES } from '../codec/message-spec.js';
@@ -52,6 +52,8 @@ export class TunnelEngine {
   private hellosSent = 0;
   private callSerial = 0;
   private out: Output[] = [];
+  /** Set while `handleDecoded` carries a policy refusal for the SCCRQ it delivers. */
+  private refusal: ResultCode | undefined;
 
   /** Creates the engine in `idle` (quiescent: ready to `open` straight into `established`). */
   constructor(readonly config: TunnelEngineConfig, private readonly ports: EnginePorts, private readonly wire: WireCodec) {
@@ -121,11 +123,17 @@ export class TunnelEngine {
     return this.out;
   }
 
-  /** Like `handle` for a datagram the caller already decoded (the multi-tunnel engine routes by it). */
-  handleDecoded(nowMs: number, decoded: readonly WireDecoded[]): Output[] {
+  /**
+   * Like `handle` for a datagram the caller already decoded (the multi-tunnel engine routes by it).
+   * With `refusal`, an SCCRQ in it is acknowledged and refused with StopCCN `refusal` instead of
+   * answered (an LNS's admission policy).
+   */
+  handleDecoded(nowMs: number, decoded: readonly WireDecoded[], refusal?: ResultCode): Output[] {
     this.out = [];
     if (this.done) return this.out;
+    this.refusal = refusal;
     for (const d of decoded) this.receive(nowMs, d);
+    this.refusal = undefined;
     this.flush(nowMs);
     return this.out;
   }
@@ -210,6 +218,10 @@ export class TunnelEngine {
       return;
     }
     const m = d.message;
+    if (m.type === 'SCCRQ' && this.refusal !== undefined) {
+      this.stepTunnel(nowMs, { type: 'refuse', result: this.refusal, assignedTunnelId: m.assignedTunnelId });
+      return;
+    }
     if (!SESSION_MESSAGES.has(m.type) || this.tunnel.state !== 'established') {
       this.stepTunnel(nowMs, { type: 'recv', message: m });
       return;
