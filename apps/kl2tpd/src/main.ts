@@ -4,7 +4,8 @@ import { runDaemonMain } from '@l2tp/daemon';
 import { KL2TPD_CLI } from './cli.js';
 import { DEFAULT_KL2TPD_CONTROL_SOCKET, loadKl2tpdConfig } from './config.js';
 
-const status = await runDaemonMain({
+// No top-level await: the shipped CLI is a CommonJS bundle (scripts/pack/build-cli.mjs).
+void runDaemonMain({
   cli: KL2TPD_CLI,
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
@@ -18,5 +19,4 @@ const status = await runDaemonMain({
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
     return runKl2tpd(withMetrics as typeof config, { log, platform });
   },
-}, process.argv.slice(2));
-process.exitCode = status;
+}, process.argv.slice(2)).then((status) => { process.exitCode = status; });
