@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyModules } from './lazy.mjs';
 import { renderManPage } from './man.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,31 +57,6 @@ const splitAtDynamicImports = {
       ({ contents: `module.exports = require(${JSON.stringify(RUN)})[${JSON.stringify(args.path)}];`, loader: 'js', resolveDir: dist }));
   },
 };
-// Node built-ins the start file's code imports at the top but needs only on some paths (commander
-// requires child_process for executable subcommands, which we have none of; the config parser uses
-// node:net's isIP only for addresses): each becomes a proxy that loads it on first use. Only
-// namespace-object modules qualify (a proxy cannot stand in for a function or class export).
-const LAZY_BUILTINS = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline'];
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(b) {
-    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|').replace('/', '\\/')})$`);
-    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true }
-      : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-      loader: 'js',
-      contents: `let m;
-const load = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));
-module.exports = new Proxy({}, {
-  get: (_, k) => load()[k],
-  has: (_, k) => k in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; },
-});
-`,
-    }));
-  },
-};
 const common = {
   bundle: true,
   platform: 'node',
@@ -93,12 +69,13 @@ const common = {
   metafile: true,
   logLevel: 'warning',
 };
-const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: cli, plugins: [splitAtDynamicImports, lazyBuiltins] });
+const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: cli, plugins: [splitAtDynamicImports, lazyModules()] });
 // Getters: each part of the run file is initialised when first asked for, so `-null` never loads ffi-rs.
 const runEntry = [...splitTargets].map(([key, abs]) => `  get ${JSON.stringify(key)}() { return require(${JSON.stringify(abs)}); },`);
 const run = await build({
   ...common, outfile: join(dist, `${name}-run.cjs`),
   stdin: { contents: `module.exports = {\n${runEntry.join('\n')}\n};\n`, resolveDir: dist, sourcefile: `${name}-run.js`, loader: 'js' },
+  plugins: [lazyModules()],
 });
 // A module in both files would exist twice, with two copies of its state: refuse to build that.
 const bundled = (r) => Object.values(r.metafile.outputs).flatMap((o) => Object.entries(o.inputs))
