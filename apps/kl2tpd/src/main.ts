@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /** The `kl2tpd` command: see docs/kl2tpd.8.md. */
 import { runDaemonMain } from '@l2tp/daemon';
-import { KL2TPD_CLI } from './cli.js';
+import { KL2TPD_CLI, KL2TPD_SUBCOMMANDS } from './cli.js';
 import { DEFAULT_KL2TPD_CONTROL_SOCKET, loadKl2tpdConfig } from './config.js';
 
+const argv = process.argv.slice(2);
+// kl2tpd's own subcommands (cli.ts KL2TPD_SUBCOMMANDS) come before the shared daemon command line.
 // No top-level await: the shipped CLI is a CommonJS bundle (scripts/pack/build-cli.mjs).
-void runDaemonMain({
+const main = async (): Promise<number> => (KL2TPD_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '') ? (await import('./import-xl2tpd-cli.js')).runImportXl2tpd(argv.slice(1)) : runDaemonMain({
   cli: KL2TPD_CLI,
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
@@ -19,4 +21,5 @@ void runDaemonMain({
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
     return runKl2tpd(withMetrics as typeof config, { log, platform });
   },
-}, process.argv.slice(2)).then((status) => { process.exitCode = status; });
+}, argv);
+void main().then((status) => { process.exitCode = status; });
