@@ -33,7 +33,7 @@ export async function runKernelSuites({ root, workspaces, resultsDir }) {
     command, cwd: root, rw: [resultsDir], timeoutMs: 30 * 60_000, env: { CI: process.env.CI ?? '', FORCE_COLOR: '0' },
     onOutput: (stream, text) => process[stream].write(text),
   });
-  console.log(`kernel suites: guest finished with status ${r.status} in ${r.durationMs} ms`);
+  console.log(`kernel suites: guest finished with status ${r.status} in ${r.durationMs} ms (${r.smp} vCPU, booted in ${r.bootMs} ms, node -e 0 took ${r.nodeStartMs} ms)`);
   if (r.status === 124 || r.status === 125) {
     return { reports: reports.map(({ file, label }) => ({ file, label })), notRun: r.status === 124 ? 'the guest timed out' : `the guest failed: ${r.console.slice(-500)}` };
   }

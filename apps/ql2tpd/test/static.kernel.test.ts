@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/vm/waits.mjs';
 
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const sh = (cmd: string) => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,7 +37,7 @@ async function ql2tpd(toml: string) {
   child.stderr.on('data', (d) => { log += d; });
   const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
   children.push(child);
-  for (let i = 0; i < 100 && !/pwA/.test(trySh('ip -n qA link show pwA 2>/dev/null')); i++) await new Promise((r) => setTimeout(r, 100));
+  await until(() => /pwA/.test(trySh('ip -n qA link show pwA 2>/dev/null')), 15_000, 'ql2tpd to make pwA').catch((e: Error) => { throw new Error(`${e.message}\n${log}`); });
   return { child, exited, log: () => log };
 }
 
