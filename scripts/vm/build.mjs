@@ -10,15 +10,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { checkImage, fileRecord } from './check.mjs';
 import { writeNewc } from './cpio.mjs';
 
-/** Where the cache lives: L2TP_VM_CACHE, read at each call, or /var/cache/l2tp-vm. */
-export const cacheDir = () => process.env.L2TP_VM_CACHE ?? '/var/cache/l2tp-vm';
-/** @deprecated The cache directory when this module was loaded; use {@link cacheDir}. */
-export const CACHE = cacheDir();
+/** Where the cache lives: L2TP_VM_CACHE, read at each call, else /var/cache/l2tp-vm (root) or ~/.cache/l2tp-vm. */
+export const cacheDir = () => process.env.L2TP_VM_CACHE ?? (process.getuid?.() === 0 ? '/var/cache/l2tp-vm' : join(homedir(), '.cache', 'l2tp-vm'));
 /** Modules the guest loads, in this order (their dependencies first). */
 export const MODULES = [
   'virtio_pci', '9pnet_virtio', '9p', 'overlay', 'veth', 'l2tp_core', 'l2tp_netlink', 'l2tp_eth', 'l2tp_ip', 'l2tp_ip6',
