@@ -1,7 +1,7 @@
 // The kernel suites of `pnpm test` (scripts/test-all.mjs): every workspace with a
 // vitest.kernel.config.ts and *.kernel.test.ts files runs them inside ONE guest boot, each writing
 // a vitest JSON report into the shared results directory. No guest → `notRun` with the reason,
-// which test-all prints loudly; nothing is counted as passed.
+// which test-all prints loudly and counts as a failure; nothing is counted as passed.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { guestAvailable, runInGuest } from './guest.mjs';

@@ -34,8 +34,8 @@ describe('waitForOutput', () => {
   it('resolves on the matching output without waiting out the bound', async () => {
     const child = spawn(process.execPath, ['-e', 'console.error("starting"); setTimeout(() => console.log("listening on 1701"), 50); setTimeout(() => {}, 5000)']);
     const t0 = Date.now();
-    expect(await waitForOutput(child, /listening on \d+/, 4000, 'listening')).toMatch(/starting[\s\S]*listening on 1701/);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(await waitForOutput(child, /listening on \d+/, 120_000, 'listening')).toMatch(/starting[\s\S]*listening on 1701/);
+    expect(Date.now() - t0).toBeLessThan(30_000); // far from the 120 s bound, on however loaded a host
     child.kill();
   });
   it('a process that exits first fails the wait at once, with what it wrote', async () => {
