@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGuestImage, invalidateGuestImage } from './build.mjs';
 
-/** vCPUs of the guest (L2TP_VM_SMP overrides); measured in scripts/vm/README.md. */
-export const DEFAULT_SMP = 2;
+/** vCPUs of the guest (L2TP_VM_SMP overrides): one measured faster than two under TCG here (scripts/vm/README.md). */
+export const DEFAULT_SMP = 1;
 
 /** KVM only where it can boot stock kernels (kvm_intel/kvm_amd, not kvm_pvm); TCG otherwise. */
 function accelerator() {
