@@ -49,7 +49,7 @@ function nothingReady(cache: string) {
 describe('a build that cannot finish fails and marks nothing ready', () => {
   it('a missing tool (xz) is named with its Debian package before anything is downloaded', () => {
     const f = fresh();
-    const r = runBuild({ ...f.env, PATH: pathWithout('xz', f.env.PATH) });
+    const r = runBuild({ ...f.env, PATH: pathWithout('xz', f.env.PATH, work) });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/missing xz \(xz-utils\); apt-get install xz-utils/);
     expect(f.aptCalls()).toEqual([]);
@@ -58,7 +58,7 @@ describe('a build that cannot finish fails and marks nothing ready', () => {
 
   it('cpio(1) is not needed (the fresh-machine failure "cpio: not found"): a PATH without it builds', () => {
     const f = fresh();
-    const r = runBuild({ ...f.env, PATH: pathWithout('cpio', f.env.PATH) });
+    const r = runBuild({ ...f.env, PATH: pathWithout('cpio', f.env.PATH, work) });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(checkImage(imageDir(f.cache))).toEqual([]);

@@ -69,10 +69,10 @@ esac
 
 /**
  * A PATH equal to `path` but without `tool`: each directory is replaced by one of symlinks to
- * everything in it except the tool.
+ * everything in it except the tool (made in a new directory under `under`).
  */
-export function pathWithout(tool: string, path: string): string {
-  const base = mkdtempSync(join(tmpdir(), 'vm-cache-test-path-'));
+export function pathWithout(tool: string, path: string, under: string = tmpdir()): string {
+  const base = mkdtempSync(join(under, 'path-'));
   return path.split(delimiter).filter((d) => existsSync(d)).map((d, i) => {
     const shadow = join(base, String(i));
     mkdirSync(shadow);
