@@ -8,7 +8,12 @@
 import { spawnSync } from 'node:child_process';
 
 /** What the host suites use: real pppd and xl2tpd, ip, ping, tcpdump captures, libnl (ffi), systemd-analyze. */
-export const HOST_PACKAGES = ['iproute2', 'ppp', 'xl2tpd', 'libnl-3-200', 'libnl-genl-3-200', 'tcpdump', 'systemd', 'iputils-ping'];
+const BASE_PACKAGES = ['iproute2', 'ppp', 'xl2tpd', 'libnl-3-200', 'libnl-genl-3-200', 'tcpdump', 'systemd', 'iputils-ping'];
+/** go-l2tp's kl2tpd, built as an interop peer (scripts/go-l2tp/build.mjs): Go, its Debian sources, gcc for cgo. */
+export const GO_L2TP_PACKAGES = ['golang-go', 'golang-github-go-kit-kit-dev', 'golang-github-mdlayher-genetlink-dev', 'golang-github-mdlayher-netlink-dev',
+  'golang-github-pelletier-go-toml-dev', 'golang-golang-x-sys-dev', 'gcc', 'libc6-dev', 'git'];
+/** Everything the host suites need (interop against xl2tpd, pppd and go-l2tp included). */
+export const HOST_PACKAGES = [...BASE_PACKAGES, ...GO_L2TP_PACKAGES];
 /** What the kernel suites add: the qemu guest and its build (scripts/vm/build.mjs). */
 export const KERNEL_PACKAGES = ['qemu-system-x86', 'busybox-static', 'kmod', 'xz-utils'];
 
