@@ -5,10 +5,9 @@
  * tunnel authentication (`secret`, `hide_avps`, RFC 2661 §5.1.1 and §4.3), redial with back-off
  * as in xl2tpd (`redial`, `redial_timeout`, `max_redials`), `stay_up`, and the daemon's paths.
  */
-import { readFileSync } from 'node:fs';
 import {
   boolean, defineExtension, fail, filePath, integer, key, loadConfigFile, parseConfig, parseListenAddress,
-  parsePppdOptions, readableFile, string, U32_MAX, unixSocketPath,
+  parsePppdOptions, readableFile, readTextFileSync, string, U32_MAX, unixSocketPath,
   type ConfigOf, type ParseResult, type Reader,
 } from '@l2tp/config';
 
@@ -27,7 +26,13 @@ export const DEFAULT_REDIAL_TIMEOUT_MS = 5000;
 const pppdOptionsFile: Reader<string> = (v, ctx) => {
   const r = readableFile(v, ctx);
   if (!r.ok) return r;
-  const words = parsePppdOptions(readFileSync(r.value, 'utf8'));
+  let text: string;
+  try {
+    text = readTextFileSync(r.value);
+  } catch (e) {
+    return fail('a pppd options file', `${JSON.stringify(v)}: ${(e as Error).message.replace(`${r.value}: `, '')}`);
+  }
+  const words = parsePppdOptions(text);
   if (!words.ok) return fail('a pppd options file', `${JSON.stringify(v)}: line ${words.line}: ${words.message}`);
   return r;
 };

@@ -8,6 +8,7 @@ const status = await runDaemonMain({
   cli: KL2TPD_CLI,
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
+  metricsListen: (config) => config.ext.metricsListen,
   defaultControlSocket: DEFAULT_KL2TPD_CONTROL_SOCKET,
   run: async (config, invocation, log) => {
     // Loaded only to run: --version, --check-config and status stay fast.

@@ -8,12 +8,13 @@ const status = await runDaemonMain({
   cli: QL2TPD_CLI,
   load: (path) => loadQl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
+  metricsListen: (config) => config.ext.metricsListen,
   defaultControlSocket: DEFAULT_QL2TPD_CONTROL_SOCKET,
   run: async (config, invocation, log) => {
     // Loaded only to run: --version, --check-config and status stay fast.
     const { runQl2tpd } = await import('./daemon.js');
-    const { kernelPlatform } = await import('./platform.js');
-    const platform = await kernelPlatform(log);
+    const { kernelPlatform, nullPlatform } = await import('./platform.js');
+    const platform = invocation.flags['null'] === true ? await nullPlatform(log) : await kernelPlatform(log);
     if (platform === undefined) return 1;
     const reload = async () => {
       const r = await loadQl2tpdConfig(invocation.configPath);

@@ -54,7 +54,8 @@ export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invoca
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics on GET /metrics (overrides metrics_listen)')
     .version(cli.version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .allowExcessArguments(false)
+    // A word that is no option is a command we do not have (checked below, after parsing).
+    .allowExcessArguments(true)
     .addHelpText('after', `
 Commands for a running ${cli.name} (over its control socket; --socket PATH or the config's control_socket):
   ${cli.name} status [--json]          every tunnel and session with counters
@@ -69,6 +70,9 @@ Commands for a running ${cli.name} (over its control socket; --socket PATH or th
     if (!(e instanceof CommanderError)) throw e;
     const ok = e.exitCode === 0;
     return { kind: 'exit', status: ok ? 0 : 2, output: ok ? out : err, toStderr: !ok };
+  }
+  if (program.args.length > 0) {
+    return { kind: 'exit', status: 2, toStderr: true, output: `error: unknown command '${program.args[0]}' (commands: status, up, down; see ${cli.name} --help)\n` };
   }
   const o = program.opts<Record<string, unknown>>();
   const configPath = o['config'] as string;

@@ -20,6 +20,7 @@ export {
   listenControlSocket, parseControlRequest, requestControlSocket, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS,
   type ControlHandler, type ControlRequest, type ControlResponse,
 } from './control-socket.js';
-export { listenMetrics, renderMetrics } from './metrics.js';
+export { DaemonMetrics, listenMetrics, renderMetrics, reserveMetricsListener } from './metrics.js';
 export { runDaemonMain, EXIT_CONFIG, type Console, type DaemonMain } from './main.js';
+export { claimSigusr1, onStatusSignal } from './sigusr1.js';
 export { startShell, type Shell, type ShellDaemon, type ShellOptions } from './shell.js';
