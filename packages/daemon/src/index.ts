@@ -9,7 +9,7 @@
 export const VERSION = '0.1.0';
 
 export { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
-export { createLogger, type LogFormat, type LogOptions } from './log.js';
+export { createLogger, isJournalStream, journalPriority, type LogFormat, type LogOptions } from './log.js';
 /** The pino logger type the daemons pass around. */
 export type { Logger } from 'pino';
 export {
