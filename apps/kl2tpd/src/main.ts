@@ -16,8 +16,11 @@ const status = await runDaemonMain({
     const { platformFor } = await import('./platform.js');
     const platform = await platformFor(invocation.flags['null'] === true, log);
     if (platform === undefined) return 1;
+    // -verbose: one debug line per control message and state change (decoded only then).
+    const { controlTrace, md5 } = await import('@l2tp/control');
+    const traced = invocation.verbose ? { ...platform, trace: controlTrace((l) => log.debug(l.fields, l.msg), md5) } : platform;
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
-    return runKl2tpd(withMetrics as typeof config, { log, platform });
+    return runKl2tpd(withMetrics as typeof config, { log, platform: traced });
   },
 }, process.argv.slice(2));
 process.exitCode = status;

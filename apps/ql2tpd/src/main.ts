@@ -16,6 +16,9 @@ const status = await runDaemonMain({
     const { kernelPlatform, nullPlatform } = await import('./platform.js');
     const platform = invocation.flags['null'] === true ? await nullPlatform(log) : await kernelPlatform(log);
     if (platform === undefined) return 1;
+    // -verbose: one debug line per control message and state change (decoded only then).
+    const { controlTrace, md5 } = await import('@l2tp/control');
+    const traced = invocation.verbose ? { ...platform, trace: controlTrace((l) => log.debug(l.fields, l.msg), md5) } : platform;
     const reload = async () => {
       const r = await loadQl2tpdConfig(invocation.configPath);
       if (r.ok) return r.config;
@@ -23,7 +26,7 @@ const status = await runDaemonMain({
       return undefined;
     };
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
-    return runQl2tpd(withMetrics as typeof config, { log, platform, reload });
+    return runQl2tpd(withMetrics as typeof config, { log, platform: traced, reload });
   },
 }, process.argv.slice(2));
 process.exitCode = status;

@@ -2,7 +2,8 @@
  * The daemons' logger: pino, one line per event, on stderr like go-l2tp (stdout stays free for
  * `status`). JSON by default when stderr is not a terminal (systemd's journal, NetworkManager),
  * human-readable on a terminal; `--log-format` overrides. Debug lines only with `-verbose`.
- * JSON lines name their level (`"level":"error"`), which log indexers read without a table.
+ * JSON lines name their level (`"level":"error"`), which log indexers read without a table. The
+ * pretty format leaves out the `-verbose` trace's `control` object: its message says it all.
  *
  * Under systemd, when stderr is the journal's stream (`JOURNAL_STREAM` names its device and
  * inode), every line starts with its syslog priority as sd-daemon(3) defines (`<3>` error,
@@ -78,7 +79,7 @@ export function createLogger(name: string, options: LogOptions): Logger {
   const journal = options.journal ?? isJournalStream(fd, options.env);
   const dest = pino.destination({ fd, sync: true });
   if (format === 'pretty') {
-    const prettyOptions = { colorize: !journal && process.stderr.isTTY && fd === 2, ignore: 'pid,hostname,daemon' };
+    const prettyOptions = { colorize: !journal && process.stderr.isTTY && fd === 2, ignore: 'pid,hostname,daemon,control' };
     if (journal) {
       // Formatted in place (prettyFactory is a plain function), so the prefix has the entry's level.
       const toText = prettyFactory(prettyOptions);
