@@ -9,6 +9,7 @@ export const DEFAULT_CONFIG_PATH = '/etc/ql2tpd/ql2tpd.toml';
 export const QL2TPD_CLI: DaemonCli = {
   name: 'ql2tpd', version: VERSION, defaultConfigPath: DEFAULT_CONFIG_PATH,
   description: 'Static and quiescent L2TPv3 pseudowires from a TOML file, with HELLO keepalives',
+  sessionTargets: false,
   flags: { null: 'run the control protocol without kernel tunnels or sessions (UDP encapsulation only), to try ql2tpd without the L2TP modules' },
 };
 
