@@ -24,9 +24,9 @@ describe.each(['kl2tpd', 'ql2tpd'])('docs/%s.8.md', (name) => {
   test('the SYNOPSIS has the commands as --help spells them (up|down TARGET)', () => {
     const commands = help.split('Commands for a running')[1]!.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/)[0]!);
     expect(commands).toHaveLength(3);
-    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const quote = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     for (const c of commands) {
-      const usage = new RegExp(`^${escape(c.replace(' [--json]', ''))}( |$)`, 'm');
+      const usage = new RegExp(`^${quote(c.replace(' [--json]', ''))}( |$)`, 'm');
       expect(synopsis.replace('up|down', c.includes(' up ') ? 'up' : 'down')).toMatch(usage);
     }
   });

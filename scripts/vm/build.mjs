@@ -51,7 +51,7 @@ function extractVmlinux(bzImage, out) {
     let elf;
     try {
       elf = execFileSync('xz', ['-dc', '--single-stream'], { input: img.subarray(at), maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'ignore'] });
-    } catch (e) { elf = e.stdout; }
+    } catch (e) { elf = /** @type {{ stdout?: Buffer }} */ (e).stdout; }
     if (elf && elf.length > 4 && elf.readUInt32BE(0) === 0x7f454c46) { writeFileSync(out, elf); return; }
   }
   throw new Error(`${bzImage}: no xz-compressed ELF vmlinux inside`);
@@ -118,7 +118,7 @@ export function ensureGuestImage() {
       for (const line of deps.split('\n')) {
         const m = /^insmod (\S+)/.exec(line);
         if (!m) continue;
-        let target = join(initrd, 'mods', basename(m[1]).replace(/\.xz$/, ''));
+        const target = join(initrd, 'mods', basename(m[1]).replace(/\.xz$/, ''));
         if (order.includes(`/mods/${basename(target)}`)) continue;
         if (m[1].endsWith('.xz')) writeFileSync(target, execFileSync('xz', ['-dc', m[1]], { maxBuffer: 1 << 28 }));
         else copyFileSync(m[1], target);

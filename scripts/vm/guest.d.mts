@@ -26,6 +26,8 @@ export interface GuestRunResult {
   stderr: string;
   /** Boot plus command, in milliseconds. */
   durationMs: number;
+  /** The guest's serial console (kernel messages), for diagnosing a VM failure. */
+  console: string;
 }
 
 /** Whether a guest can be booted here (builds the cached image on first use), and if not why. */

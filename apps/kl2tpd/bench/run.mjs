@@ -18,7 +18,7 @@ function config(port, tunnels, sessions) {
     for (let s = 0; s < sessions; s++) out.push(`[tunnel.t${t}.session.s${s}]`, 'pseudowire = "ppp"');
   }
   const file = join(mkdtempSync(join(tmpdir(), 'kb-')), 'k.toml');
-  writeFileSync(file, out.join('\n') + '\n');
+  writeFileSync(file, `${out.join('\n')}\n`);
   return file;
 }
 const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);

@@ -52,7 +52,7 @@ const established = async (sock: string) => {
 const messages = (log: string) => log.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
 /** TCP ports `pid` listens on, from ss(8). */
 const listeningPorts = (pid: number) => execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' }).split('\n')
-  .filter((l) => l.includes(`pid=${pid},`)).map((l) => Number(/:(\d+)\s/.exec(l.split(/\s+/)[3] + ' ')?.[1]));
+  .filter((l) => l.includes(`pid=${pid},`)).map((l) => Number(/:(\d+)\s/.exec(`${l.split(/\s+/)[3]} `)?.[1]));
 
 describe('kl2tpd operator behaviours (-null)', () => {
   it('SIGUSR1 writes the status table to the log and opens no inspector', async () => {

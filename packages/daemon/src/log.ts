@@ -64,7 +64,7 @@ function journalStream(inner: { write(s: string): unknown }): DestinationStream 
     write(s: string): void {
       const p = `<${journalPriority(stream.lastLevel)}>`;
       // pino-pretty may write several lines for one entry: journald reads each line on its own.
-      inner.write(p + (s.endsWith('\n') ? s.slice(0, -1).replaceAll('\n', `\n${p}`) + '\n' : s.replaceAll('\n', `\n${p}`)));
+      inner.write(p + (s.endsWith('\n') ? `${s.slice(0, -1).replaceAll('\n', `\n${p}`)}\n` : s.replaceAll('\n', `\n${p}`)));
     },
   };
   return stream;

@@ -35,7 +35,7 @@ export class DaemonMetrics {
   private readonly gauges: Record<string, Gauge<string>> = {};
   private readonly counters: Record<string, Counter<string>> = {};
 
-  private constructor(private readonly prom: typeof import('prom-client'), defaultMetrics: boolean) {
+  private constructor(prom: typeof import('prom-client'), defaultMetrics: boolean) {
     this.registry = new prom.Registry();
     if (defaultMetrics) prom.collectDefaultMetrics({ register: this.registry });
     const gauge = (name: string, help: string, labelNames: readonly string[]) => {

@@ -11,7 +11,7 @@ import { AVP, AVP_BY_TYPE, type AvpName, type AvpSpec } from './avp-table.js';
 import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
 import { encodePlain } from './encode-plain.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
-import { NEVER_HIDE_IN, REQUIRED_V2, REQUIRED_V3, SESSION_MESSAGES } from './message-rules.js';
+import { NEVER_HIDE_IN, REQUIRED_V2, REQUIRED_V3 } from './message-rules.js';
 import {
   type ControlHeader, type DecodeError, type Decoded, MESSAGE_TYPE_NAME, type Md5, MessageType, type MessageTypeName,
   type RawAvp,
