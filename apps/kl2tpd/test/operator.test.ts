@@ -43,7 +43,7 @@ function kl2tpd(port: number, args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 /** Resolves with `fn`'s first defined value (vitest's waitFor, polling every 50 ms). */
-const until = <T>(fn: () => Promise<T | undefined> | T | undefined, timeout = 8000) =>
+const until = <T>(fn: () => Promise<T | undefined> | T | undefined, timeout = 20_000) =>
   vi.waitFor(async () => (await fn()) ?? Promise.reject(new Error('not yet')), { timeout, interval: 50 }) as Promise<T>;
 const established = async (sock: string) => {
   const r = await requestControlSocket(sock, { op: 'status' });
@@ -158,7 +158,7 @@ describe('kl2tpd command line', () => {
   it('an unknown command says so, status 2', () => {
     const r = run('connect', 't1');
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("error: unknown command 'connect' (commands: status, up, down; see kl2tpd --help)\n");
+    expect(r.stderr).toBe("error: unknown command 'connect' (commands: status, up, down, import-xl2tpd; see kl2tpd --help)\n");
   });
   it('-config /dev/zero and a config over 1 MiB are refused before being read whole, status 2', () => {
     for (const args of [['-config', '/dev/zero', '--check-config'], ['-config', '/dev/zero', '-null', '--log-format', 'json']]) {

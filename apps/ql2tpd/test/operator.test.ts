@@ -29,7 +29,7 @@ function ql2tpd(lport: number, pport: number, tid: number, ptid: number, args: s
 }
 
 /** Resolves with `fn`'s first defined value (vitest's waitFor, polling every 50 ms). */
-const until = <T>(fn: () => Promise<T | undefined> | T | undefined, timeout = 8000) =>
+const until = <T>(fn: () => Promise<T | undefined> | T | undefined, timeout = 20_000) =>
   vi.waitFor(async () => (await fn()) ?? Promise.reject(new Error('not yet')), { timeout, interval: 50 }) as Promise<T>;
 /** Resolves once the tunnel is established and `hellos` HELLOs were acknowledged by the peer. */
 const helloing = (sock: string, hellos: number) => async () => {

@@ -18,6 +18,8 @@ export interface DaemonCli {
   readonly defaultConfigPath: string;
   /** False when `up`/`down` take only a tunnel (ql2tpd); default true (`TUNNEL[/SESSION]`). */
   readonly sessionTargets?: boolean;
+  /** The daemon's own commands, dispatched before this parser (kl2tpd's `import-xl2tpd`); named in the unknown-command error. */
+  readonly commands?: readonly string[];
   /** Extra boolean flags (`null`) with their help text. */
   readonly flags?: Readonly<Record<string, string>>;
 }
@@ -74,7 +76,7 @@ Commands for a running ${cli.name} (over its control socket; --socket PATH or th
     return { kind: 'exit', status: ok ? 0 : 2, output: ok ? out : err, toStderr: !ok };
   }
   if (program.args.length > 0) {
-    return { kind: 'exit', status: 2, toStderr: true, output: `error: unknown command '${program.args[0]}' (commands: status, up, down; see ${cli.name} --help)\n` };
+    return { kind: 'exit', status: 2, toStderr: true, output: `error: unknown command '${program.args[0]}' (commands: ${['status', 'up', 'down', ...(cli.commands ?? [])].join(', ')}; see ${cli.name} --help)\n` };
   }
   const o = program.opts<Record<string, unknown>>();
   const configPath = o['config'] as string;
