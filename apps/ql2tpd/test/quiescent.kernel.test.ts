@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/ql2tpd.cjs', import.meta.url).pathname;
 const sh = (cmd: string) => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const trySh = (cmd: string) => { try { return sh(cmd); } catch (e) { return String((e as { stdout?: string }).stdout ?? ''); } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -89,8 +89,8 @@ it('SIGHUP with one session changed and one unchanged: the unchanged session kee
   for (const [ns, f] of [['zA', a.file], ['zB', b.file]] as const) {
     writeFileSync(f, `control_socket = "${f.replace(/q\.toml$/, 'q.sock')}"\n${conf(ns, 9)}`);
   }
-  trySh("ip netns pids zA | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/main.js' | awk '{print $1}' | xargs -r kill -HUP");
-  trySh("ip netns pids zB | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/main.js' | awk '{print $1}' | xargs -r kill -HUP");
+  trySh("ip netns pids zA | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/ql2tpd.cjs' | awk '{print $1}' | xargs -r kill -HUP");
+  trySh("ip netns pids zB | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/ql2tpd.cjs' | awk '{print $1}' | xargs -r kill -HUP");
   await new Promise((r) => pinger.once('exit', r));
   const m = /(\d+) packets transmitted, (\d+) received/.exec(out)!;
   expect(Number(m[2])).toBe(Number(m[1]));

@@ -5,10 +5,9 @@
  * inspector). The daemon supplies its status, its up/down/reload actions and how to
  * shut down; the shell owns the process-level rules.
  */
-import { listenControlSocket, type ControlRequest, type ControlResponse } from './control-socket.js';
-import { listenMetrics } from './metrics.js';
+import type { ControlRequest, ControlResponse } from './control-socket.js';
 import { onStatusSignal } from './sigusr1.js';
-import { renderStatusTable, type DaemonStatus } from './status.js';
+import type { DaemonStatus } from './status.js';
 import type { Logger } from 'pino';
 
 /** What a daemon plugs into the shell. */
@@ -64,6 +63,9 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
       return { ok: false, error: (e as Error).message };
     }
   };
+  // Imported here, not at the top: the daemons' bundles then load node:net, node:http and the
+  // metrics code only when a daemon runs, never for --version or --check-config.
+  const { listenControlSocket } = await import('./control-socket.js');
   try {
     closers.push(await listenControlSocket(d.controlSocket, handle));
   } catch (e) {
@@ -73,6 +75,7 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     // runDaemonMain bound the port before the daemon started (a busy port exits 2 there); a
     // library user that did not gets the reason logged and runs on without metrics.
     try {
+      const { listenMetrics } = await import('./metrics.js');
       closers.push(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status()));
       log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
     } catch (e) {
@@ -114,7 +117,7 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     void d.reload().then(() => d.notify('READY=1'), (e: unknown) => log.error({ err: (e as Error).message }, 'reload failed'));
   };
   const onUsr1 = () => {
-    void Promise.resolve().then(() => d.status()).then((status) => {
+    void Promise.all([Promise.resolve().then(() => d.status()), import('./status.js')]).then(([status, { renderStatusTable }]) => {
       log.info('received SIGUSR1: status follows');
       for (const line of renderStatusTable(status).trimEnd().split('\n')) log.info(line);
     }, (e: unknown) => log.error({ err: (e as Error).message }, 'status for SIGUSR1 failed'));
