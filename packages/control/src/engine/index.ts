@@ -5,3 +5,4 @@ export * from './wire.js';
 export * from './tunnel-engine.js';
 export * from './control-engine.js';
 export * from './codec-wire.js';
+export * from './trace.js';
