@@ -14,6 +14,8 @@ import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine
 import type { EnginePorts } from '../engine/config.js';
 import type { WireCodec } from '../engine/wire.js';
 import { codecWire } from '../engine/codec-wire.js';
+import { L2tpUsageError } from '../engine/io.js';
+import type { TunnelEngine } from '../engine/tunnel-engine.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
 import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
@@ -23,15 +25,16 @@ export interface ContextOptions {
   readonly dataPlane: DataPlane;
   /** The wire format; the real one (RFC 2661/3931 codec) unless a test substitutes another. */
   readonly wire?: WireCodec;
+  /** Time and timers (default: the process's monotonic clock); tests pass a virtual one. */
   readonly clock?: Clock;
   readonly random?: RandomSource;
 }
 
+/** What the context adds to a session of the engine; its state is the engine's (one copy). */
 interface SessionRecord {
   readonly name: string | undefined;
   readonly options: SessionOptions;
   peerSessionId: number;
-  state: string;
   lastResult: SessionDownReason | undefined;
   dataPlane: SessionDataPlane | undefined;
 }
@@ -61,12 +64,17 @@ export class L2tpContext {
   private readonly statics = new Map<number, { readonly options: StaticTunnelOptions; readonly dataPlane: TunnelDataPlane }>();
   private listener: { socket: ControlSocket; options: ListenOptions } | undefined;
   private readonly ports: EnginePorts;
+  private readonly clock: Clock;
+  /** Re-checked after every engine step (close() waits on them instead of polling). */
+  private readonly waiters = new Set<() => void>();
+  private closing: Promise<void> | undefined;
 
   /** Creates a context; nothing is opened until `dial` or `listen`. */
   constructor(private readonly options: ContextOptions) {
     this.ports = { random: options.random ?? cryptoRandom, md5 };
+    this.clock = options.clock ?? monotonicClock;
     this.engine = new ControlEngine({}, this.ports, options.wire ?? codecWire);
-    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), options.clock ?? monotonicClock);
+    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock);
   }
 
   /** Subscribes to an event. */
@@ -89,8 +97,13 @@ export class L2tpContext {
     });
   }
 
-  /** Opens a tunnel we originate (LAC) or a quiescent one; resolves with its tunnel id once SCCRQ is out. */
+  /**
+   * Opens a tunnel we originate (LAC) or a quiescent one; resolves with its tunnel id once SCCRQ is out.
+   * Rejects with {@link L2tpUsageError} after `close()` or when `tunnelId` is in use, and with the data
+   * plane's error when no socket can be opened.
+   */
   async dial(o: TunnelOptions): Promise<number> {
+    this.usable();
     const socket = await this.options.dataPlane.openControlSocket({ family: o.peer.family, encap: 'udp', ...(o.local && { local: o.local }) });
     const version = o.version ?? 2;
     const tunnelId = this.engine.addTunnel({
@@ -109,23 +122,30 @@ export class L2tpContext {
     return tunnelId;
   }
 
-  /** Places an incoming call in a dialled tunnel (now, or when it comes up). Returns the session id. */
+  /**
+   * Places an incoming call in a dialled tunnel (now, or when it comes up). Returns the session id.
+   * Throws {@link L2tpUsageError} when the tunnel is unknown, closing, or the id is in use.
+   */
   openSession(tunnelId: number, o: SessionOptions = {}): number {
+    this.usable();
     const rec = this.tunnels.get(tunnelId);
     const engine = this.engine.tunnel(tunnelId);
-    if (rec === undefined || engine === undefined) throw new Error(`no tunnel ${tunnelId}`);
+    if (rec === undefined || engine === undefined) throw new L2tpUsageError(`no tunnel ${tunnelId}`);
     const sessionId = o.sessionId || engine.allocateSessionId();
-    rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, state: 'opening', lastResult: undefined, dataPlane: undefined });
+    if (engine.session(sessionId) !== undefined || rec.sessions.has(sessionId)) throw new L2tpUsageError(`session id ${sessionId} is in use in tunnel ${tunnelId}`);
+    rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, lastResult: undefined, dataPlane: undefined });
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId } }));
     return sessionId;
   }
 
   /**
    * Creates a static tunnel: an unmanaged kernel tunnel with no control connection (ids, addresses
-   * and sessions agreed out of band; `ip l2tp add tunnel`). Listed with state `static`.
+   * and sessions agreed out of band; `ip l2tp add tunnel`). Listed with state `static`. Rejects with
+   * {@link L2tpUsageError} when the id is in use here, and with the data plane's error otherwise.
    */
   async addStaticTunnel(o: StaticTunnelOptions): Promise<number> {
-    if (this.tunnels.has(o.tunnelId) || this.statics.has(o.tunnelId)) throw new Error(`tunnel id ${o.tunnelId} is in use`);
+    this.usable();
+    if (this.tunnels.has(o.tunnelId) || this.statics.has(o.tunnelId)) throw new L2tpUsageError(`tunnel id ${o.tunnelId} is in use`);
     const dataPlane = await this.options.dataPlane.createTunnel({
       tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, version: 3, encap: o.encap, local: o.local, peer: o.peer,
       ...(o.udpChecksum !== undefined && { udpChecksum: o.udpChecksum }),
@@ -143,14 +163,15 @@ export class L2tpContext {
 
   /**
    * Creates a static session (no call setup: ids agreed out of band) in a static tunnel, or in a
-   * quiescent tunnel's kernel tunnel once it is up. Rejects when the tunnel has no data plane.
+   * quiescent tunnel's kernel tunnel once it is up. Rejects with {@link L2tpUsageError} when the
+   * tunnel has no data plane.
    */
   async addStaticSession(tunnelId: number, spec: Omit<SessionSpec, 'tunnelId' | 'peerTunnelId'>): Promise<SessionDataPlane> {
     const fixed = this.statics.get(tunnelId);
     if (fixed !== undefined) return fixed.dataPlane.createSession({ ...spec, tunnelId, peerTunnelId: fixed.options.peerTunnelId });
     const rec = this.tunnels.get(tunnelId);
     const tdp = await rec?.dataPlane;
-    if (rec === undefined || tdp === undefined) throw new Error(`tunnel ${tunnelId} has no data plane`);
+    if (rec === undefined || tdp === undefined) throw new L2tpUsageError(`tunnel ${tunnelId} has no data plane`);
     return tdp.createSession({ ...spec, tunnelId, peerTunnelId: this.engine.tunnel(tunnelId)?.peerTunnelId ?? 0 });
   }
 
@@ -166,9 +187,10 @@ export class L2tpContext {
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'close', ...(result && { result }) } }));
   }
 
-  /** Answers SCCRQs on `local` as an LNS. Resolves with the bound address. */
+  /** Answers SCCRQs on `local` as an LNS. Resolves with the bound address; {@link L2tpUsageError} when already listening. */
   async listen(o: ListenOptions): Promise<SocketAddress> {
-    if (this.listener) throw new Error('already listening');
+    this.usable();
+    if (this.listener) throw new L2tpUsageError('already listening');
     const socket = await this.options.dataPlane.openControlSocket({ family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true });
     this.listener = { socket, options: o };
     this.engine.accept(engineOptions(o));
@@ -196,29 +218,65 @@ export class L2tpContext {
     return {
       name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
       peer: rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
-      sessions: [...rec.sessions].map(([sessionId, s]) => ({ name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: s.state, lastResult: s.lastResult })),
+      sessions: [...rec.sessions].map(([sessionId, s]) => ({
+        name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: engine?.session(sessionId)?.state ?? 'closed', lastResult: s.lastResult,
+      })),
     };
   }
 
   /**
-   * Sends StopCCN on every tunnel and waits (at most `timeoutMs`) for the peers to acknowledge,
-   * then deletes kernel objects and closes sockets without waiting out the §5.7 hold. Static tunnels
-   * are left in the kernel (they need no daemon); `removeStaticTunnel` deletes them.
+   * Sends StopCCN on every tunnel and waits (at most `timeoutMs` on the context's clock) until every
+   * tunnel is settled — our StopCCN acknowledged and no acknowledgement owed to the peer — then
+   * deletes kernel objects and closes sockets without waiting out the §5.7 hold. Static tunnels are
+   * left in the kernel (they need no daemon); `removeStaticTunnel` deletes them. Idempotent.
    */
-  async close(timeoutMs = 2000): Promise<void> {
-    this.driver.run((nowMs) => this.engine.closeAll(nowMs));
-    const clock = this.options.clock ?? monotonicClock;
-    const deadline = clock.nowMs() + timeoutMs;
-    const settled = () => [...this.tunnels.keys()].every((id) => this.engine.tunnel(id)?.acknowledged ?? true);
-    while (!settled() && clock.nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
-    this.driver.stop();
-    for (const rec of this.tunnels.values()) {
-      await this.teardownTunnel(rec);
-      if (rec.ownSocket) rec.socket.close();
-    }
-    this.tunnels.clear();
-    this.listener?.socket.close();
-    this.listener = undefined;
+  close(timeoutMs = 2000): Promise<void> {
+    this.closing ??= (async () => {
+      this.driver.run((nowMs) => this.engine.closeAll(nowMs));
+      await this.until(() => this.settled(), timeoutMs);
+      this.driver.stop();
+      for (const rec of this.tunnels.values()) {
+        await this.teardownTunnel(rec);
+        if (rec.ownSocket) rec.socket.close();
+      }
+      this.tunnels.clear();
+      this.listener?.socket.close();
+      this.listener = undefined;
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Resolves once `done()` holds after an engine step, or after `timeoutMs` on the context's clock
+   * (with whether it held). No polling: checked when the engine produced outputs.
+   */
+  until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        finish(true);
+      };
+      const finish = (ok: boolean) => {
+        this.waiters.delete(check);
+        cancel();
+        resolve(ok);
+      };
+      const cancel = this.clock.schedule(this.clock.nowMs() + timeoutMs, () => finish(done()));
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** True when every tunnel the engine holds owes nothing: all acknowledged, no ack owed. */
+  private settled(): boolean {
+    return [...this.tunnels.keys()].every((id) => {
+      const t = this.engine.tunnel(id);
+      return t === undefined || settledOf(t);
+    });
+  }
+
+  private usable(): void {
+    if (this.closing !== undefined) throw new L2tpUsageError('the context is closed');
   }
 
   private perform(outs: readonly ControlOutput[]): void {
@@ -228,6 +286,7 @@ export class L2tpContext {
       if (o.kind === 'released') this.released(o.tunnelId);
       else if (o.kind === 'event') this.onEvent(o.event);
     }
+    for (const w of [...this.waiters]) w();
   }
 
   private transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): void {
@@ -253,8 +312,7 @@ export class L2tpContext {
         return void this.teardownTunnel(rec);
       case 'session-up': return void this.sessionUp(e.tunnelId, rec, e.sessionId, e.peerSessionId);
       case 'session-down': {
-        const s = rec.sessions.get(e.sessionId) ?? { name: undefined, options: {}, peerSessionId: e.peerSessionId, state: 'closed', lastResult: undefined, dataPlane: undefined };
-        s.state = 'closed';
+        const s = rec.sessions.get(e.sessionId) ?? { name: undefined, options: {}, peerSessionId: e.peerSessionId, lastResult: undefined, dataPlane: undefined };
         s.lastResult = e.reason;
         rec.sessions.delete(e.sessionId);
         void s.dataPlane?.down().catch(() => undefined);
@@ -319,11 +377,10 @@ export class L2tpContext {
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
     let s = rec.sessions.get(sessionId);
     if (s === undefined) {
-      s = { name: undefined, options: {}, peerSessionId, state: 'established', lastResult: undefined, dataPlane: undefined };
+      s = { name: undefined, options: {}, peerSessionId, lastResult: undefined, dataPlane: undefined };
       rec.sessions.set(sessionId, s);
     }
     s.peerSessionId = peerSessionId;
-    s.state = 'established';
     const o = s.options;
     try {
       const tdp = await rec.dataPlane;
@@ -359,6 +416,15 @@ export class L2tpContext {
     if (rec.ownSocket) rec.socket.close();
     this.emitter.emit('tunnel-released', { tunnelId, name: rec.name });
   }
+}
+
+/**
+ * A tunnel owes the peer nothing: everything we sent is acknowledged and no acknowledgement is
+ * owed. Uses the engine's `settled` view where it has one (it also counts an owed ZLB), else `acknowledged`.
+ */
+function settledOf(t: TunnelEngine): boolean {
+  const view = t as unknown as { readonly settled?: boolean };
+  return view.settled ?? t.acknowledged;
 }
 
 function engineOptions(o: ControlOptions): AcceptOptions {
