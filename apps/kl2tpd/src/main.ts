@@ -15,8 +15,15 @@ const status = await runDaemonMain({
     const { platformFor } = await import('./platform.js');
     const platform = await platformFor(invocation.flags['null'] === true, log);
     if (platform === undefined) return 1;
+    // SIGHUP: read the file again; a file with problems is logged (file, line, key) and not applied.
+    const reload = async () => {
+      const r = await loadKl2tpdConfig(invocation.configPath);
+      if (r.ok) return r.config;
+      for (const i of r.issues) log.error({ file: i.file, line: i.line, key: i.path }, i.message);
+      return undefined;
+    };
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
-    return runKl2tpd(withMetrics as typeof config, { log, platform });
+    return runKl2tpd(withMetrics as typeof config, { log, platform, reload });
   },
 }, process.argv.slice(2));
 process.exitCode = status;

@@ -34,5 +34,6 @@ export * from './transport/index.js';
 export type { RandomSource } from './api/random.js';
 export * from './fsm/index.js';
 export * from './engine/index.js';
+export * from './supervisor/index.js';
 export type * from './api/context-types.js';
 export * from './node/index.js';

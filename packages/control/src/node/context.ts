@@ -267,6 +267,19 @@ export class L2tpContext {
     });
   }
 
+  /**
+   * True when no tunnel is held that a peer may still need: each is released, or it was closed by
+   * us and is settled (our StopCCN acknowledged, nothing owed). A tunnel the peer closed is held
+   * until released — the full retransmission cycle of RFC 2661 §5.7, acknowledging the peer's
+   * retransmitted StopCCN should our acknowledgement be lost. A daemon exits only once this holds.
+   */
+  drained(): boolean {
+    return [...this.tunnels].every(([id, rec]) => {
+      const t = this.engine.tunnel(id);
+      return t === undefined || (rec.lastResult?.type === 'local-close' && settledOf(t));
+    });
+  }
+
   /** True when every tunnel the engine holds owes nothing: all acknowledged, no ack owed. */
   private settled(): boolean {
     return [...this.tunnels.keys()].every((id) => {

@@ -24,7 +24,9 @@ export interface Clock {
 export const monotonicClock: Clock = {
   nowMs: () => performance.now(),
   schedule(atMs, fire) {
+    // Unref'd: sockets and servers keep a program alive, a pending retransmission alone does not.
     const t = setTimeout(fire, Math.max(0, Math.ceil(atMs - performance.now())));
+    t.unref();
     return () => clearTimeout(t);
   },
 };
