@@ -42,7 +42,7 @@ async function ignoreGone(p: Promise<void>): Promise<void> {
   try {
     await p;
   } catch (e) {
-    if (!(e instanceof NetlinkError && (e.errnoName === 'ENODEV' || e.errnoName === 'ENOENT'))) throw e;
+    if (!(e instanceof NetlinkError && e.isNotExist())) throw e;
   }
 }
 
@@ -67,7 +67,7 @@ export class NetlinkDataPlane implements DataPlane {
       try {
         return await this.netlink.createTunnel(t);
       } catch (e) {
-        if (!(e instanceof NetlinkError && e.errnoName === 'EEXIST') || waitedMs >= this.#existRetryMs) throw e;
+        if (!(e instanceof NetlinkError && e.isExist()) || waitedMs >= this.#existRetryMs) throw e;
       }
       await new Promise((resolve) => setTimeout(resolve, stepMs));
     }
