@@ -100,7 +100,7 @@ export class TunnelRunner {
         const fields = a.retryInMs === undefined ? {} : { redial_in_ms: a.retryInMs, redial: a.attempt };
         return void this.log[a.level](fields, a.message);
       }
-      case 'probe': case 'stop-probe': return; // LAC tunnels redial; they never probe.
+      case 'probe': return; // LAC tunnels redial; they never probe.
     }
   }
 

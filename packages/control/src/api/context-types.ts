@@ -36,6 +36,14 @@ export interface TunnelOptions extends ControlOptions {
   readonly peerTunnelId?: number;
   /** Quiescent L2TPv3: HELLO and acknowledgements only. */
   readonly quiescent?: boolean;
+  /** Encapsulation of a quiescent L2TPv3 tunnel (RFC 3931 §4.1): UDP (default) or IP protocol 115. */
+  readonly encap?: Encap;
+  /**
+   * Quiescent only: a probe for a peer that went away. The control channel runs (HELLOs out, the
+   * peer's acknowledged) but the kernel tunnel is made and `tunnel-up` emitted only once a control
+   * message from the peer arrives.
+   */
+  readonly awaitPeer?: boolean;
 }
 
 /** Options of a static tunnel: no control connection, everything agreed out of band (RFC 3931 unmanaged). */

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type {
   ContextEvents, ControlOptions, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions,
 } from '../api/context-types.js';
-import type { ControlSocket, DataPlane, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
+import type { ControlSocket, DataPlane, DataPlaneStats, Encap, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
 import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
@@ -44,10 +44,13 @@ interface TunnelRecord {
   readonly role: 'lac' | 'lns';
   readonly kind: TunnelInfo['kind'];
   readonly version: 2 | 3;
+  readonly encap: Encap;
   socket: ControlSocket;
   ownSocket: boolean;
   peer: SocketAddress;
   connected: boolean;
+  /** A probe (quiescent, `awaitPeer`): no kernel objects and no `tunnel-up` until the peer is heard from. */
+  awaitingPeer: boolean;
   dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
   lastResult: TunnelDownReason | undefined;
   readonly sessions: Map<number, SessionRecord>;
@@ -104,15 +107,36 @@ export class L2tpContext {
    */
   async dial(o: TunnelOptions): Promise<number> {
     this.usable();
-    const socket = await this.options.dataPlane.openControlSocket({ family: o.peer.family, encap: 'udp', ...(o.local && { local: o.local }) });
+    if (o.tunnelId && (this.engine.tunnel(o.tunnelId) !== undefined || this.statics.has(o.tunnelId))) throw new L2tpUsageError(`tunnel id ${o.tunnelId} is in use`);
+    if (o.awaitPeer && !o.quiescent) throw new L2tpUsageError('awaitPeer is for quiescent tunnels');
+    const encap = o.encap ?? 'udp';
+    const socket = await this.options.dataPlane.openControlSocket({
+      family: o.peer.family, encap, ...(o.local && { local: o.local }), ...(encap === 'ip' && o.tunnelId && { tunnelId: o.tunnelId }),
+    });
     const version = o.version ?? 2;
-    const tunnelId = this.engine.addTunnel({
-      ...engineOptions(o), role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}),
-      peerTunnelId: o.peerTunnelId ?? 0, quiescent: o.quiescent ?? false,
-    }, o.peer);
-    const rec: TunnelRecord = { name: o.name, role: 'lac', kind: o.quiescent ? 'quiescent' : 'dynamic', version, socket, ownSocket: true, peer: o.peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() };
+    let tunnelId: number;
+    try {
+      tunnelId = this.engine.addTunnel({
+        ...engineOptions(o), role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}),
+        peerTunnelId: o.peerTunnelId ?? 0, quiescent: o.quiescent ?? false,
+      }, o.peer);
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    const rec: TunnelRecord = {
+      name: o.name, role: 'lac', kind: o.quiescent ? 'quiescent' : 'dynamic', version, encap, socket, ownSocket: true, peer: o.peer, connected: false,
+      awaitingPeer: o.awaitPeer ?? false, dataPlane: undefined, lastResult: undefined, sessions: new Map(),
+    };
     this.tunnels.set(tunnelId, rec);
-    socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+    socket.onDatagram((bytes, from) => {
+      this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from }));
+      // A probe comes up when the peer is heard from (a HELLO or an acknowledgement of ours).
+      if (rec.awaitingPeer && this.engine.tunnel(tunnelId)?.state === 'established') {
+        rec.awaitingPeer = false;
+        void this.tunnelUp(tunnelId, rec);
+      }
+    });
     if (o.quiescent) {
       // The kernel tunnel of a quiescent connection must own a connected socket from the start.
       await socket.connect(o.peer);
@@ -173,6 +197,12 @@ export class L2tpContext {
     const tdp = await rec?.dataPlane;
     if (rec === undefined || tdp === undefined) throw new L2tpUsageError(`tunnel ${tunnelId} has no data plane`);
     return tdp.createSession({ ...spec, tunnelId, peerTunnelId: this.engine.tunnel(tunnelId)?.peerTunnelId ?? 0 });
+  }
+
+  /** The kernel's data counters of a tunnel (static or with a kernel tunnel); `undefined` when it has none. */
+  async tunnelStats(tunnelId: number): Promise<DataPlaneStats | undefined> {
+    const tdp = this.statics.get(tunnelId)?.dataPlane ?? await this.tunnels.get(tunnelId)?.dataPlane;
+    return tdp?.stats().catch(() => undefined);
   }
 
   /** Clears one session with CDN (default result 3, administrative). */
@@ -313,12 +343,15 @@ export class L2tpContext {
     if ((e.type === 'tunnel-up' || e.type === 'tunnel-down') && !this.tunnels.has(e.tunnelId) && this.listener) {
       // An accepted tunnel becomes visible when it comes up, or when it fails before that (bad secret).
       const peer = this.engine.peerOf(e.tunnelId) ?? this.listener.socket.local;
-      this.tunnels.set(e.tunnelId, { name: `lns-${e.tunnelId}`, role: 'lns', kind: 'dynamic', version: 2, socket: this.listener.socket, ownSocket: false, peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() });
+      this.tunnels.set(e.tunnelId, {
+        name: `lns-${e.tunnelId}`, role: 'lns', kind: 'dynamic', version: 2, encap: 'udp', socket: this.listener.socket, ownSocket: false, peer, connected: false,
+        awaitingPeer: false, dataPlane: undefined, lastResult: undefined, sessions: new Map(),
+      });
     }
     const rec = this.tunnels.get(e.tunnelId);
     if (rec === undefined) return;
     switch (e.type) {
-      case 'tunnel-up': return void this.tunnelUp(e.tunnelId, rec);
+      case 'tunnel-up': return rec.awaitingPeer ? undefined : void this.tunnelUp(e.tunnelId, rec);
       case 'tunnel-down':
         rec.lastResult = e.reason;
         this.emitter.emit('tunnel-down', { tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason });
@@ -351,7 +384,7 @@ export class L2tpContext {
         rec.connected = true;
       }
       return this.options.dataPlane.createTunnel({
-        tunnelId, peerTunnelId: engine.peerTunnelId, version: rec.version, encap: 'udp', local: rec.socket.local, peer: rec.peer,
+        tunnelId, peerTunnelId: engine.peerTunnelId, version: rec.version, encap: rec.encap, local: rec.socket.local, peer: rec.peer,
         ...(rec.ownSocket ? { socket: rec.socket } : { udpChecksum: rec.peer.family === 4 }),
       });
     })().catch((error: Error) => {

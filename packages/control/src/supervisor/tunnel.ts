@@ -7,10 +7,10 @@
  *
  * ```
  *   idle --start/dial--> dialling --up--> established
- *   dialling|established --down--> redial-wait (timer) --timer/dial--> dialling     (policy 'redial')
- *                                 \-> probe-wait (timer) --timer/probe--> probing --heard/dial--> dialling
- *                                 \-> failed                                         (no retries left)
- *   dialling|established --admin-down|idle|remove|shutdown/close--> closing --down--> admin-down | stopped | (failure)
+ *   dialling|probing|established --down--> redial-wait (timer) --timer/dial--> dialling  (policy 'redial')
+ *                                         \-> probe-wait (timer) --timer/probe--> probing --up--> established
+ *                                         \-> failed                                  (no retries left)
+ *   dialling|probing|established --admin-down|idle|remove|shutdown/close--> closing --down--> admin-down | stopped | (failure)
  *   admin-down|failed|redial-wait|probe-wait --admin-up/dial--> dialling
  * ```
  * The protocol state of the tunnel stays in the engine (`src/fsm/tunnel.ts`); this table holds only
@@ -53,8 +53,6 @@ export type SupervisorInput =
   | { readonly type: 'up' }
   | { readonly type: 'down'; readonly reason: string }
   | { readonly type: 'timer' }
-  /** Probing: the peer answered (a control message arrived). */
-  | { readonly type: 'heard' }
   | { readonly type: 'admin-down' }
   | { readonly type: 'admin-up' }
   /** The last session went away and the tunnel is not configured to stay up. */
@@ -67,10 +65,12 @@ export type SupervisorInput =
 export type SupervisorAction =
   | { readonly type: 'dial' }
   | { readonly type: 'close'; readonly result: ResultCode }
-  /** Start a probe (a control channel without kernel objects) / stop the running one. */
+  /**
+   * Start a probe: the control channel alone, its kernel objects made (and `up` fed) only once the
+   * peer is heard from. Closed with `close` like any tunnel.
+   */
   | { readonly type: 'probe' }
-  | { readonly type: 'stop-probe' }
-  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly message: string; readonly retryInMs?: number; readonly attempt?: number };
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly retryInMs?: number; readonly attempt?: number };
 
 /** One transition. */
 export interface SupervisorStep {
@@ -105,6 +105,14 @@ function failure(d: TunnelSupervisor, reason: string, nowMs: number, policy: Rec
   return { next: at(d, wait, { attempts: attempt, timerAtMs: nowMs + delay }), actions: [{ type: 'log', level: attempt > 1 ? 'warn' : 'error', message, retryInMs: delay, attempt }] };
 }
 
+/** A probe's failure: expected while the peer is away, so its lines go to debug. */
+function quiet(step: SupervisorStep): SupervisorStep {
+  return {
+    next: step.next,
+    actions: step.actions.map((a) => (a.type === 'log' ? { ...a, level: 'debug' as const, message: a.message.replace(/^tunnel down: /, 'peer still silent: ') } : a)),
+  };
+}
+
 /** The tunnel is down after we closed it on purpose. */
 function closed(d: TunnelSupervisor, reason: string, nowMs: number, policy: RecoveryPolicy): SupervisorStep {
   switch (d.purpose) {
@@ -123,26 +131,22 @@ export function stepSupervisor(d: TunnelSupervisor, input: SupervisorInput, nowM
     case 'start':
       return s === 'idle' ? dial(d) : stay(d);
     case 'up':
+      if (s === 'probing') return { next: at(d, 'established', { attempts: 0 }), actions: [{ type: 'log', level: 'info', message: 'peer is back: tunnel re-established' }] };
       return s === 'dialling' ? { next: at(d, 'established', { attempts: 0 }), actions: [] } : stay(d);
     case 'down':
       if (s === 'closing') return closed(d, input.reason, nowMs, policy);
       if (s === 'dialling' || s === 'established') return failure(d, input.reason, nowMs, policy);
-      // The probe's own control channel failed: the peer is still away.
-      if (s === 'probing') return failure({ ...d, state: 'dialling' }, input.reason, nowMs, { ...policy, mode: 'probe' });
+      // The probe's own HELLO went unanswered: the peer is still away (a debug line, not an error).
+      if (s === 'probing') return quiet(failure(d, input.reason, nowMs, policy));
       return stay(d);
     case 'timer':
       if (d.timerAtMs === undefined || nowMs < d.timerAtMs) return stay(d);
       if (s === 'redial-wait') return dial(d);
       if (s === 'probe-wait') return { next: at(d, 'probing'), actions: [{ type: 'probe' }] };
       return stay(d);
-    case 'heard':
-      return s === 'probing'
-        ? { next: at(d, 'dialling'), actions: [{ type: 'stop-probe' }, { type: 'log', level: 'info', message: 'peer is back: re-establishing the tunnel' }, { type: 'dial' }] }
-        : stay(d);
     case 'admin-down':
-      if (s === 'dialling' || s === 'established') return closeFor(d, 'admin');
+      if (s === 'dialling' || s === 'probing' || s === 'established') return closeFor(d, 'admin');
       if (s === 'closing') return { next: { ...d, purpose: 'admin' }, actions: [] };
-      if (s === 'probing') return { next: at(d, 'admin-down'), actions: [{ type: 'stop-probe' }] };
       if (s === 'redial-wait' || s === 'probe-wait' || s === 'failed' || s === 'idle') return { next: at(d, 'admin-down'), actions: [] };
       return stay(d);
     case 'admin-up':
@@ -152,15 +156,14 @@ export function stepSupervisor(d: TunnelSupervisor, input: SupervisorInput, nowM
     case 'remove':
     case 'shutdown': {
       const purpose = input.type;
-      if (s === 'dialling' || s === 'established') return closeFor(d, purpose);
+      if (s === 'dialling' || s === 'probing' || s === 'established') return closeFor(d, purpose);
       if (s === 'closing') return { next: { ...d, purpose }, actions: [] };
-      if (s === 'stopped') return stay(d);
-      return { next: at(d, 'stopped'), actions: s === 'probing' ? [{ type: 'stop-probe' }] : [] };
+      return { next: at(d, 'stopped'), actions: [] };
     }
   }
 }
 
 /** True in the states where the supervisor holds a live control connection (or is opening one). */
 export function supervisorLive(d: TunnelSupervisor): boolean {
-  return d.state === 'dialling' || d.state === 'established' || d.state === 'closing';
+  return d.state === 'dialling' || d.state === 'probing' || d.state === 'established' || d.state === 'closing';
 }
