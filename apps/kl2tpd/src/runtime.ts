@@ -59,6 +59,8 @@ export class Kl2tpdRuntime {
       this.context.on(name, (e) => this.byTunnelId('tunnel' in e ? e.tunnel.tunnelId : e.tunnelId)?.onEvent(name, e));
     }
     this.context.on('tunnel-released', () => this.changed());
+    this.context.on('kernel-lost', (e) => o.log.warn({ tunnel_id: e.tunnelId, session_id: e.sessionId, ...(e.error && { err: e.error }) },
+      e.sessionId === undefined ? 'kernel tunnel deleted by someone else: closing the tunnel' : 'kernel session deleted by someone else: clearing the call'));
   }
 
   /** Dials every configured tunnel. */

@@ -95,3 +95,31 @@ describe('StopCCN from the LNS (RFC 2661 §5.7)', () => {
     expect(d.exits[0]!.atMs - t0).toBeGreaterThanOrEqual(31_000);
   });
 });
+
+describe('kernel objects deleted under us', () => {
+  it('a call\'s kernel session deleted (ip l2tp del session) clears the call with CDN result 2; the tunnel stays', async () => {
+    const d = await simDaemon(kl2tpdConfig(oneTunnel('stay_up = true')));
+    d.runtime.start();
+    await d.edge.run(1000);
+    const t = await d.tunnel();
+    const cdn = d.lns.once('session-down');
+    d.lacKernel.deleteUnderUs(t.tunnelId, t.sessions[0]!.sessionId);
+    await d.edge.run(1000);
+    expect((await cdn).reason).toMatchObject({ type: 'peer-cdn', result: { result: 2, message: 'kernel session deleted' } });
+    expect(await d.tunnel()).toMatchObject({ state: 'established', sessions: [{ state: 'down' }] });
+    expect(d.logged(/kernel session deleted by someone else/)).toHaveLength(1);
+  });
+
+  it('a kernel tunnel deleted closes the connection (StopCCN result 2); with redial it comes back', async () => {
+    const d = await simDaemon(kl2tpdConfig(oneTunnel('redial = true\nredial_timeout = 1000')));
+    d.runtime.start();
+    await d.edge.run(1000);
+    const first = (await d.tunnel()).tunnelId;
+    d.lacKernel.deleteUnderUs(first);
+    await d.edge.run(5000);
+    expect(d.sentAt('StopCCN')).toHaveLength(1);
+    const now = await d.tunnel();
+    expect(now).toMatchObject({ state: 'established', sessions: [{ state: 'established' }] });
+    expect(now.tunnelId).not.toBe(first);
+  });
+});

@@ -41,6 +41,12 @@ export class Ql2tpdRuntime {
     for (const name of ['tunnel-up', 'tunnel-down', 'tunnel-released'] as const) {
       this.context.on(name, (e) => this.byTunnelId('tunnel' in e ? e.tunnel.tunnelId : e.tunnelId)?.onEvent(name, e));
     }
+    this.context.on('kernel-repaired', (e) => o.log.warn({ tunnel_id: e.tunnelId, session_id: e.sessionId }, 'kernel object deleted by someone else: made again'));
+    this.context.on('kernel-lost', (e) => {
+      if (e.error) return void o.log.error({ tunnel_id: e.tunnelId, session_id: e.sessionId, err: e.error }, 'kernel object deleted by someone else and cannot be made again');
+      o.log.warn({ tunnel_id: e.tunnelId, session_id: e.sessionId }, 'kernel object deleted by someone else');
+      if (e.sessionId !== undefined) void this.byTunnelId(e.tunnelId)?.remakeSession(e.sessionId);
+    });
   }
 
   private byTunnelId(id: number): TunnelRunner | undefined {

@@ -262,6 +262,17 @@ export class TunnelRunner {
   /** Reload: one more session in this (unchanged) tunnel. */
   async addSession(s: Ql2tpdSessionConfig): Promise<void> { await this.pw?.addSession(s); }
 
+  /** A session of this (quiescent) tunnel's kernel tunnel was deleted under us: make it again. */
+  async remakeSession(sessionId: number): Promise<void> {
+    const c = this.config.sessions.find((s) => s.sessionId === sessionId);
+    const k = c === undefined ? undefined : this.pw?.sessions.get(c.name);
+    if (c === undefined || this.pw === undefined || k === undefined) return;
+    // Our own deletions are announced too: act only when it is really gone.
+    if (await k.stats().then(() => true, () => false)) return;
+    await this.pw.removeSession(c.name).catch(() => undefined);
+    await this.pw.addSession(c).catch((e: unknown) => this.log.error({ session_name: c.name, err: e }, 'cannot make the session again'));
+  }
+
   /** Reload: one session less. */
   async removeSession(name: string): Promise<void> { await this.pw?.removeSession(name); }
 

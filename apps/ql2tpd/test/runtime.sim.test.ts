@@ -125,3 +125,47 @@ describe('quiescent L2TPv3 in virtual time', () => {
     expect(hints[0]).toMatchObject({ level: 40, session_name: 's', l2spec_type: 'none', rx_errors: 40 });
   });
 });
+
+describe('kernel objects deleted under us (the reconciler)', () => {
+  const statics = cfg(`[tunnel.st]\nversion = "l2tpv3"\nlocal = "10.0.0.1:5000"\npeer = "10.0.0.2:5000"\ntid = 7\nptid = 8
+[tunnel.st.session.a]\npseudowire = "eth"\nsid = 70\npsid = 80\n[tunnel.st.session.b]\npseudowire = "eth"\nsid = 71\npsid = 81\n`);
+  it('a static session or tunnel deleted with ip l2tp is made again; our own deletions are not', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 1 }));
+    const a = daemon(edge, '10.0.0.1', statics);
+    await a.runtime.start();
+    await edge.run(100);
+    expect(await a.state()).toBe('static');
+    a.kernel.deleteUnderUs(7, 71);
+    await edge.run(100);
+    expect([...a.kernel.sessions.keys()].sort()).toEqual(['7/70', '7/71']);
+    a.kernel.deleteUnderUs(7);
+    await edge.run(100);
+    expect([...a.kernel.tunnels.keys(), ...[...a.kernel.sessions.keys()].sort()]).toEqual([7, '7/70', '7/71']);
+    expect(a.kernel.journal.filter((j) => j.startsWith('+'))).toEqual(['+tunnel 7', '+session 7/70', '+session 7/71', '+session 7/71', '+tunnel 7', '+session 7/70', '+session 7/71']);
+    // Our own removal (admin down) is announced too, and left alone.
+    a.runtime.command('down', 'st');
+    await edge.run(100);
+    a.kernel.watchers.forEach((w) => w({ kind: 'tunnel-deleted', tunnelId: 7 }));
+    await edge.run(100);
+    expect(a.kernel.tunnels.size + a.kernel.sessions.size).toBe(0);
+    expect(await a.state()).toBe('admin-down');
+  });
+
+  it('a quiescent tunnel\'s kernel tunnel deleted: the connection ends with StopCCN and the pseudowire comes back', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 4, latencyMs: 5 }));
+    const a = daemon(edge, '10.0.0.1', quiescent('10.0.0.1', '10.0.0.2', 11, 22));
+    const b = daemon(edge, '10.0.0.2', quiescent('10.0.0.2', '10.0.0.1', 22, 11));
+    await Promise.all([a.runtime.start(), b.runtime.start()]);
+    await edge.run(3000);
+    a.kernel.deleteUnderUs(11);
+    await edge.run(120_000);
+    expect(a.msgs().filter((m) => /tunnel down/.test(m))).toHaveLength(1);
+    expect([await a.state(), await b.state()]).toEqual(['established', 'established']);
+    expect([...a.kernel.tunnels.keys(), ...a.kernel.sessions.keys()]).toEqual([11, '11/11']);
+    // Only its session deleted: made again in the live kernel tunnel, the connection untouched.
+    a.kernel.deleteUnderUs(11, 11);
+    await edge.run(1000);
+    expect([...a.kernel.tunnels.keys(), ...a.kernel.sessions.keys()]).toEqual([11, '11/11']);
+    expect(a.msgs().filter((m) => /tunnel down/.test(m))).toHaveLength(1);
+  });
+});

@@ -113,6 +113,14 @@ export interface ContextEvents {
   'set-link-info': { readonly tunnelId: number; readonly sessionId: number; readonly accm: { readonly sendAccm: number; readonly receiveAccm: number } };
   /** The tunnel's state is gone; no further events for it. */
   'tunnel-released': { readonly tunnelId: number; readonly name: string };
+  /**
+   * The kernel deleted an object under us (`ip l2tp del`): a call's session (the call was cleared), a
+   * connection's tunnel (the connection was closed), a static session of a quiescent tunnel (its
+   * owner may make it again), or a static object that could not be made again (`error`).
+   */
+  'kernel-lost': { readonly tunnelId: number; readonly sessionId?: number; readonly error?: Error };
+  /** A static kernel object deleted under us was made again. */
+  'kernel-repaired': { readonly tunnelId: number; readonly sessionId?: number };
   /** A data-plane operation failed; the tunnel or session was closed with `result`. */
   'dataplane-error': { readonly tunnelId: number; readonly sessionId?: number; readonly error: Error; readonly result: ResultCode };
 }

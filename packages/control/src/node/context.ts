@@ -18,6 +18,7 @@ import { L2tpUsageError } from '../engine/io.js';
 import type { TunnelEngine } from '../engine/tunnel-engine.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
+import { isNotExist, KernelReconciler } from './reconciler.js';
 import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
 
 /** Options of an {@link L2tpContext}. */
@@ -64,7 +65,9 @@ export class L2tpContext {
   private readonly engine: ControlEngine;
   private readonly driver: EngineDriver;
   private readonly tunnels = new Map<number, TunnelRecord>();
-  private readonly statics = new Map<number, { readonly options: StaticTunnelOptions; readonly dataPlane: TunnelDataPlane }>();
+  private readonly statics = new Map<number, StaticTunnelOptions>();
+  /** Static kernel objects, kept made when the kernel loses them. */
+  private readonly kernel: KernelReconciler;
   private listener: { socket: ControlSocket; options: ListenOptions } | undefined;
   private readonly ports: EnginePorts;
   private readonly clock: Clock;
@@ -78,6 +81,35 @@ export class L2tpContext {
     this.clock = options.clock ?? monotonicClock;
     this.engine = new ControlEngine({}, this.ports, options.wire ?? codecWire);
     this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock);
+    this.kernel = new KernelReconciler(options.dataPlane, {
+      repaired: (what) => this.emitter.emit('kernel-repaired', what),
+      failed: (what, error) => this.emitter.emit('kernel-lost', { ...what, error }),
+      lost: (change) => this.lost(change.tunnelId, change.kind === 'session-deleted' ? change.sessionId : undefined),
+    });
+  }
+
+  /**
+   * The kernel deleted an object of a control connection under us. The kernel tunnel of a live
+   * connection cannot be given back its socket, so the connection ends (StopCCN result 2, RFC 2661
+   * §4.4.2) and its owner redials or probes; a call's kernel session gone ends the call (CDN result 2).
+   * A session of a quiescent tunnel is static: its owner is told (`kernel-lost`) and may make it again.
+   */
+  private lost(tunnelId: number, sessionId: number | undefined): void {
+    const rec = this.tunnels.get(tunnelId);
+    const engine = this.engine.tunnel(tunnelId);
+    if (rec === undefined || engine === undefined || rec.dataPlane === undefined) return;
+    void (async () => {
+      const tdp = await rec.dataPlane;
+      // Confirm: our own deletions are announced too. A static session in a quiescent tunnel is its owner's to confirm.
+      const call = sessionId === undefined ? undefined : rec.sessions.get(sessionId);
+      const probe = sessionId === undefined ? tdp?.stats() : call?.dataPlane?.stats();
+      if (sessionId === undefined || call !== undefined) {
+        if ((await probe?.then(() => false, isNotExist)) !== true) return;
+      }
+      this.emitter.emit('kernel-lost', { tunnelId, ...(sessionId !== undefined && { sessionId }) });
+      if (sessionId === undefined) this.closeTunnel(tunnelId, { result: 2, error: 0, message: 'kernel tunnel deleted' });
+      else if (rec.kind === 'dynamic') this.closeSession(tunnelId, sessionId, { result: 2, error: 0, message: 'kernel session deleted' });
+    })();
   }
 
   /** Subscribes to an event. */
@@ -170,19 +202,18 @@ export class L2tpContext {
   async addStaticTunnel(o: StaticTunnelOptions): Promise<number> {
     this.usable();
     if (this.tunnels.has(o.tunnelId) || this.statics.has(o.tunnelId)) throw new L2tpUsageError(`tunnel id ${o.tunnelId} is in use`);
-    const dataPlane = await this.options.dataPlane.createTunnel({
+    await this.kernel.addTunnel({
       tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, version: 3, encap: o.encap, local: o.local, peer: o.peer,
       ...(o.udpChecksum !== undefined && { udpChecksum: o.udpChecksum }),
     });
-    this.statics.set(o.tunnelId, { options: o, dataPlane });
+    this.statics.set(o.tunnelId, o);
     return o.tunnelId;
   }
 
   /** Deletes a static tunnel (and with it, in the kernel, its sessions). */
   async removeStaticTunnel(tunnelId: number): Promise<void> {
-    const t = this.statics.get(tunnelId);
     this.statics.delete(tunnelId);
-    await t?.dataPlane.down();
+    await this.kernel.removeTunnel(tunnelId);
   }
 
   /**
@@ -192,7 +223,7 @@ export class L2tpContext {
    */
   async addStaticSession(tunnelId: number, spec: Omit<SessionSpec, 'tunnelId' | 'peerTunnelId'>): Promise<SessionDataPlane> {
     const fixed = this.statics.get(tunnelId);
-    if (fixed !== undefined) return fixed.dataPlane.createSession({ ...spec, tunnelId, peerTunnelId: fixed.options.peerTunnelId });
+    if (fixed !== undefined) return this.kernel.addSession({ ...spec, tunnelId, peerTunnelId: fixed.peerTunnelId });
     const rec = this.tunnels.get(tunnelId);
     const tdp = await rec?.dataPlane;
     if (rec === undefined || tdp === undefined) throw new L2tpUsageError(`tunnel ${tunnelId} has no data plane`);
@@ -201,7 +232,7 @@ export class L2tpContext {
 
   /** The kernel's data counters of a tunnel (static or with a kernel tunnel); `undefined` when it has none. */
   async tunnelStats(tunnelId: number): Promise<DataPlaneStats | undefined> {
-    const tdp = this.statics.get(tunnelId)?.dataPlane ?? await this.tunnels.get(tunnelId)?.dataPlane;
+    const tdp = this.kernel.tunnel(tunnelId) ?? await this.tunnels.get(tunnelId)?.dataPlane;
     return tdp?.stats().catch(() => undefined);
   }
 
@@ -230,7 +261,7 @@ export class L2tpContext {
 
   /** Snapshots of every tunnel. */
   list(): TunnelInfo[] {
-    const statics = [...this.statics.values()].map(({ options: o }): TunnelInfo => ({
+    const statics = [...this.statics.values()].map((o): TunnelInfo => ({
       name: o.name, tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, role: 'lac', kind: 'static', state: 'static',
       peer: o.peer, peerHostName: undefined, lastResult: undefined, control: undefined, sessions: [],
     }));
@@ -272,6 +303,7 @@ export class L2tpContext {
       this.tunnels.clear();
       this.listener?.socket.close();
       this.listener = undefined;
+      this.kernel.close();
     })();
     return this.closing;
   }

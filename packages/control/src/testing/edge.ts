@@ -7,7 +7,7 @@
  * `setImmediate` turn after every step: nothing here waits on real time.
  */
 import type {
-  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane, TunnelSpec,
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, KernelChange, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane, TunnelSpec,
 } from '../api/dataplane.js';
 import type { CancelTimer, Clock } from '../node/platform.js';
 import { TimeHeap } from '../engine/time-heap.js';
@@ -24,6 +24,10 @@ export interface SimKernel {
   readonly journal: string[];
   /** Data counters reported for sessions (by `tunnelId/sessionId`); zero when absent. */
   readonly stats: Map<string, DataPlaneStats>;
+  /** Listeners of `DataPlane.watch`. */
+  readonly watchers: Set<(change: KernelChange) => void>;
+  /** Deletes an object as `ip l2tp del` would (a tunnel takes its sessions) and notifies the watchers. */
+  deleteUnderUs(tunnelId: number, sessionId?: number): void;
 }
 
 const ZERO: DataPlaneStats = { txPackets: 0n, txBytes: 0n, txErrors: 0n, rxPackets: 0n, rxBytes: 0n, rxErrors: 0n };
@@ -80,6 +84,7 @@ export class SimEdge {
       kernel,
       openControlSocket: async (o: ControlSocketOptions) => this.socket(address, o),
       createTunnel: async (spec: TunnelSpec) => fakeTunnel(kernel, spec),
+      watch: (listener) => { kernel.watchers.add(listener); return () => kernel.watchers.delete(listener); },
       close: async () => undefined,
     };
   }
@@ -150,8 +155,25 @@ export class SimEdge {
 
 /** An empty fake kernel. */
 export function simKernel(): SimKernel {
-  return { tunnels: new Map(), sessions: new Map(), journal: [], stats: new Map() };
+  const k: SimKernel = {
+    tunnels: new Map(), sessions: new Map(), journal: [], stats: new Map(), watchers: new Set(),
+    deleteUnderUs(tunnelId, sessionId) {
+      if (sessionId === undefined) {
+        k.tunnels.delete(tunnelId);
+        for (const key of [...k.sessions.keys()]) if (key.startsWith(`${tunnelId}/`)) k.sessions.delete(key);
+        k.journal.push(`-tunnel ${tunnelId} (under us)`);
+      } else {
+        k.sessions.delete(`${tunnelId}/${sessionId}`);
+        k.journal.push(`-session ${tunnelId}/${sessionId} (under us)`);
+      }
+      const change: KernelChange = sessionId === undefined ? { kind: 'tunnel-deleted', tunnelId } : { kind: 'session-deleted', tunnelId, sessionId };
+      for (const w of k.watchers) w(change);
+    },
+  };
+  return k;
 }
+
+const gone = (what: string) => Object.assign(new Error(`${what}: ENOENT`), { name: 'NetlinkError', code: 'ENOENT' });
 
 function fakeTunnel(k: SimKernel, spec: TunnelSpec): TunnelDataPlane {
   if (k.tunnels.has(spec.tunnelId)) throw Object.assign(new Error(`TUNNEL_CREATE: EEXIST`), { name: 'NetlinkError', code: 'EEXIST' });
@@ -166,11 +188,17 @@ function fakeTunnel(k: SimKernel, spec: TunnelSpec): TunnelDataPlane {
       k.journal.push(`+session ${key}`);
       return {
         interfaceName: s.interfaceName ?? (s.pseudowire === 'eth' ? `l2tpeth${s.sessionId}` : undefined),
-        stats: async () => k.stats.get(key) ?? ZERO,
+        stats: async () => {
+          if (!k.sessions.has(key)) throw gone('SESSION_GET');
+          return k.stats.get(key) ?? ZERO;
+        },
         down: async () => { if (k.sessions.delete(key)) k.journal.push(`-session ${key}`); },
       };
     },
-    stats: async () => ZERO,
+    stats: async () => {
+      if (!k.tunnels.has(spec.tunnelId)) throw gone('TUNNEL_GET');
+      return ZERO;
+    },
     down: async () => {
       if (!k.tunnels.delete(spec.tunnelId)) return;
       k.journal.push(`-tunnel ${spec.tunnelId}`);
