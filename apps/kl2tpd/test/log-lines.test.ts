@@ -50,7 +50,7 @@ it('every line of a full -null run is JSON without duplicate keys; down on the o
   expect(await requestControlSocket(sock, { op: 'down', target: 't1' })).toMatchObject({ ok: true });
   at = await line(/tunnel down: .*administratively/, at);
   const s2 = await requestControlSocket(sock, { op: 'status' });
-  expect(s2.ok && s2.status.tunnels[0]!.state).toBe('admin-down');
+  expect(s2.ok && s2.status?.tunnels[0]!.state).toBe('admin-down');
   expect(await requestControlSocket(sock, { op: 'up', target: 't1' })).toMatchObject({ ok: true });
   at = await line(/tunnel up: data plane established/, at);
   child.kill('SIGTERM');
