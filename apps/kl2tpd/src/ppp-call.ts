@@ -41,11 +41,26 @@ export class PppCall {
    * (not after `stop`). Rejects (with the socket closed) when either fails.
    */
   async start(ids: PppoxIds, config: Kl2tpdSessionConfig, exited: (description: string) => void): Promise<void> {
+    const args = config.ext.pppdArgs === undefined ? [] : wordsOf(config.ext.pppdArgs);
+    return this.run(ids, { args }, exited);
+  }
+
+  /**
+   * An LNS call: pppd at `path` with exactly `argv` (built by `lnsPppdArgv`), the socket as fd 3.
+   * Same contract as `start`.
+   */
+  startLns(ids: PppoxIds, path: string, argv: readonly string[], exited: (description: string) => void): Promise<void> {
+    return this.run(ids, { args: [], argv, path }, exited);
+  }
+
+  private async run(ids: PppoxIds, how: { args: readonly string[]; argv?: readonly string[]; path?: string }, exited: (description: string) => void): Promise<void> {
     try {
       this.fd = await this.ppp.openPppox(ids);
       if (this.ended) return this.release();
-      const args = config.ext.pppdArgs === undefined ? [] : wordsOf(config.ext.pppdArgs);
-      const pppd = this.ppp.spawn({ path: this.ppp.pppdPath, tunnelId: ids.tunnelId, sessionId: ids.sessionId, pppoxFd: this.fd, args }, this.log);
+      const pppd = this.ppp.spawn({
+        path: how.path ?? this.ppp.pppdPath, tunnelId: ids.tunnelId, sessionId: ids.sessionId, pppoxFd: this.fd, args: how.args,
+        ...(how.argv && { argv: how.argv }),
+      }, this.log);
       this.pppd = pppd;
       void pppd.exited.then((exit) => {
         if (this.pppd !== pppd) return;

@@ -11,7 +11,8 @@
  */
 import { type Clock, type DataPlane, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
 import type { DaemonStatus, Logger } from '@l2tp/daemon';
-import type { Kl2tpdConfig, Kl2tpdTunnelConfig } from './config.js';
+import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
+import { LnsServer } from './lns-server.js';
 import { type PppPort, type RunnerDeps, TunnelRunner } from './tunnel-runner.js';
 import { VERSION } from './version.js';
 
@@ -44,6 +45,8 @@ export class Kl2tpdRuntime {
   private stopping = false;
   private exitPending = false;
   private readonly startedAtMs: number;
+  /** One server per `[lns.NAME]`, by name. */
+  private readonly lns = new Map<string, LnsServer>();
 
   /** Creates the context and one runner per configured tunnel; nothing is dialled until `start`. */
   constructor(private config: Kl2tpdConfig, private readonly o: RuntimeOptions) {
@@ -55,6 +58,7 @@ export class Kl2tpdRuntime {
       clock: o.clock ?? monotonicClock,
     };
     for (const t of config.tunnels) this.runners.set(t.name, new TunnelRunner(t, this.deps));
+    for (const l of config.ext.lns) this.lns.set(l.name, this.newLns(l));
     for (const name of ['tunnel-up', 'tunnel-down', 'session-up', 'session-down', 'dataplane-error'] as const) {
       this.context.on(name, (e) => this.byTunnelId('tunnel' in e ? e.tunnel.tunnelId : e.tunnelId)?.onEvent(name, e));
     }
@@ -63,11 +67,32 @@ export class Kl2tpdRuntime {
       e.sessionId === undefined ? 'kernel tunnel deleted by someone else: closing the tunnel' : 'kernel session deleted by someone else: clearing the call'));
   }
 
-  /** Dials every configured tunnel. */
+  /** Dials every configured tunnel and binds every LNS listener (one that cannot bind stops the daemon: exit 1). */
   start(): void {
-    if (this.runners.size === 0) this.o.log.warn('no tunnels configured');
+    if (this.runners.size === 0 && this.lns.size === 0) this.o.log.warn('no tunnels configured');
     for (const r of this.runners.values()) r.start();
+    for (const s of this.lns.values()) this.startLns(s);
   }
+
+  private newLns(config: Kl2tpdLnsConfig): LnsServer {
+    return new LnsServer(config, {
+      log: this.o.log, dataPlane: this.o.dataPlane, wire: this.o.wire, clock: this.deps.clock, wallMs: this.deps.wallMs,
+      ppp: this.o.ppp, changed: () => this.changed(),
+      // Kernel tunnel ids are unique per network namespace: no two contexts may pick the same one.
+      tunnelIdInUse: (id) => this.context.holds(id) || [...this.lns.values()].some((s) => s.context.holds(id)),
+    });
+  }
+
+  private startLns(s: LnsServer): void {
+    s.start().catch((err: unknown) => {
+      this.o.log.error({ lns: s.config.name, err }, `cannot listen for [lns.${s.config.name}]; exiting`);
+      this.stopping = true;
+      this.o.exit(1);
+    });
+  }
+
+  /** The LNS server of `[lns.NAME]`. */
+  lnsServer(name: string): LnsServer | undefined { return this.lns.get(name); }
 
   /** The runner of a configured tunnel, by name. */
   runner(name: string): TunnelRunner | undefined { return this.runners.get(name); }
@@ -81,9 +106,11 @@ export class Kl2tpdRuntime {
   private changed(): void {
     const runners = [...this.runners.values()];
     const up = runners.filter((r) => r.ready).length;
-    const line = `${up}/${runners.length} tunnels fully up`;
+    const listening = [...this.lns.values()].filter((s) => s.listening).length;
+    // Counts of LNS calls stay out of STATUS: they change thousands of times a second under load.
+    const line = `${up}/${runners.length} tunnels fully up${this.lns.size > 0 ? `, ${listening}/${this.lns.size} LNS listening` : ''}`;
     if (line !== this.lastStatusLine) this.o.notify(`STATUS=${(this.lastStatusLine = line)}`);
-    if (!this.readySent && runners.length > 0 && up === runners.length) {
+    if (!this.readySent && runners.length + this.lns.size > 0 && up === runners.length && listening === this.lns.size) {
       this.readySent = true;
       this.o.notify('READY=1');
       this.o.log.info('every configured tunnel and session is up');
@@ -115,6 +142,7 @@ export class Kl2tpdRuntime {
   command(op: 'up' | 'down', target: string): string {
     const [tunnelName, sessionName] = target.split('/');
     const runner = this.runners.get(tunnelName!);
+    if (runner === undefined && /^\d+$/.test(tunnelName!)) return this.lnsCommand(op, target);
     if (runner === undefined) throw new Error(`no tunnel named ${tunnelName} in the configuration`);
     this.o.log.info({ tunnel_name: tunnelName, ...(sessionName !== undefined && { session_name: sessionName }) }, `administratively ${op}`);
     if (sessionName !== undefined) {
@@ -126,6 +154,18 @@ export class Kl2tpdRuntime {
       runner.up();
     }
     return `${op} ${target}`;
+  }
+
+  /** `down ID` / `down ID/SESSION_ID` of a tunnel an LNS accepted (they have ids, not names). */
+  private lnsCommand(op: 'up' | 'down', target: string): string {
+    const [tunnelId, sessionId] = target.split('/').map(Number) as [number, number | undefined];
+    const server = [...this.lns.values()].find((s) => s.hasTunnel(tunnelId));
+    if (server === undefined) throw new Error(`no tunnel named ${target.split('/')[0]} in the configuration and no LNS tunnel with that id`);
+    if (op === 'up') throw new Error('an LNS tunnel is the peer\'s to set up: only down works on it');
+    if (sessionId !== undefined && !Number.isInteger(sessionId)) throw new Error(`bad session id in ${target}`);
+    this.o.log.info({ lns: server.config.name, tunnel_id: tunnelId, ...(sessionId !== undefined && { session_id: sessionId }) }, 'administratively down');
+    server.down(tunnelId, sessionId);
+    return `down ${target}`;
   }
 
   /** SIGHUP: applies what changed between the running and the new configuration; untouched objects keep running. */
@@ -151,10 +191,53 @@ export class Kl2tpdRuntime {
       r.config = tunnel;
       r.addSession(session);
     }
+    const lnsChanges = this.reloadLns(next.ext.lns);
+    removing.push(...lnsChanges.removing);
     this.config = next;
     await Promise.all(removing);
     this.changed();
-    return { added: plan.addTunnels.length + plan.addSessions.length, removed: plan.removeTunnels.length + plan.removeSessions.length, unchanged: plan.unchanged.length };
+    return {
+      added: plan.addTunnels.length + plan.addSessions.length + lnsChanges.added,
+      removed: plan.removeTunnels.length + plan.removeSessions.length + lnsChanges.removed, unchanged: plan.unchanged.length + lnsChanges.unchanged,
+    };
+  }
+
+  /**
+   * `[lns.*]` on SIGHUP: removed tables stop (their tunnels cleared), new ones start, changed ones
+   * take policy changes in place (calls kept) or are replaced when their socket or control
+   * settings changed (their tunnels cleared: a new listener cannot inherit them).
+   */
+  private reloadLns(next: readonly Kl2tpdLnsConfig[]): { removing: Promise<void>[]; added: number; removed: number; unchanged: number } {
+    const removing: Promise<void>[] = [];
+    let added = 0;
+    let removed = 0;
+    let unchanged = 0;
+    const names = new Set(next.map((l) => l.name));
+    for (const [name, s] of this.lns) {
+      if (names.has(name)) continue;
+      this.lns.delete(name);
+      removing.push(s.stop(2000));
+      removed++;
+    }
+    for (const l of next) {
+      const s = this.lns.get(l.name);
+      if (s !== undefined && JSON.stringify(s.config) === JSON.stringify(l)) { unchanged++; continue; }
+      if (s !== undefined && !s.reconfigure(l).restart) { unchanged++; continue; }
+      if (s !== undefined) {
+        this.o.log.warn({ lns: l.name }, 'listen, host_name, secret, hide_avps or timers changed: the listener is replaced and its tunnels cleared');
+        removed++;
+        // The old socket must be closed before the new one binds the same address.
+        const fresh = this.newLns(l);
+        this.lns.set(l.name, fresh);
+        removing.push(s.stop(2000).then(() => this.startLns(fresh)));
+      } else {
+        const fresh = this.newLns(l);
+        this.lns.set(l.name, fresh);
+        this.startLns(fresh);
+      }
+      added++;
+    }
+    return { removing, added, removed, unchanged };
   }
 
   /** The status snapshot. */
@@ -162,6 +245,7 @@ export class Kl2tpdRuntime {
     return {
       daemon: 'kl2tpd', version: VERSION, pid: process.pid, startedAtMs: this.startedAtMs, nowMs: (this.o.wallMs ?? Date.now)(),
       tunnels: await Promise.all([...this.runners.values()].map((r) => r.status())),
+      ...(this.lns.size > 0 && { listeners: await Promise.all([...this.lns.values()].map((s) => s.status())) }),
     };
   }
 
@@ -172,6 +256,9 @@ export class Kl2tpdRuntime {
   async shutdown(boundMs: number): Promise<void> {
     this.stopping = true;
     const all = [...this.runners.values(), ...this.retiring];
-    await Promise.all([...all.map((r) => r.stop(Math.min(3000, boundMs))), this.context.close(Math.max(0, boundMs - 500))]);
+    await Promise.all([
+      ...all.map((r) => r.stop(Math.min(3000, boundMs))), this.context.close(Math.max(0, boundMs - 500)),
+      ...[...this.lns.values()].map((s) => s.stop(Math.max(0, boundMs - 500))),
+    ]);
   }
 }

@@ -45,6 +45,17 @@ export function renderMetrics(status: DaemonStatus): string {
       for (const [k, name, help] of DATA) if (s.data) add(`session_${name}`, help, 'counter', sl, s.data[k]);
     }
   }
+  for (const l of status.listeners ?? []) {
+    // Per listener only: an LNS may hold 100 000 calls, too many for per-call series.
+    const ll = { ...d, listener: l.name, listen: l.listen };
+    add('lns_tunnels', 'Established tunnels of an LNS listener', 'gauge', ll, l.tunnelCount);
+    add('lns_sessions', 'Established calls of an LNS listener', 'gauge', ll, l.sessionCount);
+    if (l.pool !== undefined) {
+      add('lns_pool_used', 'Addresses of the pool held by calls', 'gauge', ll, l.pool.used);
+      add('lns_pool_free', 'Free addresses of the pool', 'gauge', ll, l.pool.free);
+    }
+    for (const [reason, n] of Object.entries(l.refusals)) add('lns_refusals_total', 'SCCRQs and calls refused, by reason', 'counter', { ...ll, reason }, n);
+  }
   const out: string[] = [];
   for (const [name, f] of families) out.push(`# HELP l2tp_${name} ${f.help}`, `# TYPE l2tp_${name} ${f.type}`, ...f.samples);
   return `${out.join('\n')}\n`;

@@ -3,6 +3,7 @@
  * program subscribes to, and the options of dynamic (LAC), accepted (LNS) and quiescent tunnels.
  * Pure types; the context that produces them lives in `src/node/context.ts`.
  */
+import type { AcceptOptions } from '../engine/control-engine.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
 import type { Encap, Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
 
@@ -73,6 +74,12 @@ export interface SessionOptions {
 /** Options of an LNS listener. */
 export interface ListenOptions extends ControlOptions {
   readonly local: SocketAddress;
+  /**
+   * The admission policy (access list, tunnel and rate limits): the Result Code to refuse a
+   * well-formed SCCRQ with, or undefined to accept it. A refused SCCRQ is answered with StopCCN
+   * (RFC 2661 §4.1) and reported as a `tunnel-down` with reason `refused`. Default: accept all.
+   */
+  readonly admit?: AcceptOptions['admit'];
 }
 
 /** A tunnel as a snapshot: readable at any time. */

@@ -29,6 +29,8 @@ export interface ContextOptions {
   /** Time and timers (default: the process's monotonic clock); tests pass a virtual one. */
   readonly clock?: Clock;
   readonly random?: RandomSource;
+  /** Tunnel ids taken outside this context (other contexts on the same kernel); never allocated here. */
+  readonly tunnelIdInUse?: (tunnelId: number) => boolean;
 }
 
 /** What the context adds to a session of the engine; its state is the engine's (one copy). */
@@ -79,7 +81,7 @@ export class L2tpContext {
   constructor(private readonly options: ContextOptions) {
     this.ports = { random: options.random ?? cryptoRandom, md5 };
     this.clock = options.clock ?? monotonicClock;
-    this.engine = new ControlEngine({}, this.ports, options.wire ?? codecWire);
+    this.engine = new ControlEngine({ ...(options.tunnelIdInUse && { tunnelIdInUse: options.tunnelIdInUse }) }, this.ports, options.wire ?? codecWire);
     this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock);
     this.kernel = new KernelReconciler(options.dataPlane, {
       repaired: (what) => this.emitter.emit('kernel-repaired', what),
@@ -256,9 +258,14 @@ export class L2tpContext {
     this.listener = { socket, options: o };
     // An LNS sends HELLO by default (60 s, as xl2tpd and accel-ppp do): a peer that restarted or
     // vanished is found out instead of its tunnel living for ever.
-    this.engine.accept(engineOptions(o, 60_000));
+    this.engine.accept({ ...engineOptions(o, 60_000), ...(o.admit && { admit: o.admit }) });
     socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
     return socket.local;
+  }
+
+  /** True while `tunnelId` is held here: any tunnel the engine knows (in setup, up or in its hold) or a static one. */
+  holds(tunnelId: number): boolean {
+    return this.engine.tunnel(tunnelId) !== undefined || this.statics.has(tunnelId);
   }
 
   /** Snapshots of every tunnel. */
