@@ -53,11 +53,20 @@ function kl2tpd() {
   return { child, exited, log: () => log };
 }
 const pppUp = () => /inet 10\.50\.0\.\d+/.test(trySh('ip -n kA addr show ppp0 2>/dev/null'));
+/**
+ * Waits for kl2tpd to have dialled (its log says so), then for ppp0: node itself can take 20 s to
+ * start in the software-emulated guest on a loaded host, so the start is awaited as an event and only
+ * the protocol's part is bounded tightly.
+ */
+async function dialledThenPppUp(k: { log(): string }): Promise<void> {
+  await until(() => /SCCRQ sent/.test(k.log()), 120_000, 'kl2tpd to start and dial').catch((e: Error) => { throw new Error(`${e.message}\n${k.log()}`); });
+  await until(pppUp, 30_000, 'ppp0 with an address in kA').catch((e: Error) => { throw new Error(`${e.message}\n${k.log()}`); });
+}
 
 describe('kl2tpd ↔ xl2tpd with real pppd on both sides', () => {
   it('ppp0 comes up on both sides and pings; SIGTERM leaves no kernel object and no pppd', async () => {
     const k = kl2tpd();
-    await until(pppUp, 30_000, 'ppp0 with an address in kA').catch((e: Error) => { throw new Error(`${e.message}\n${k.log()}`); });
+    await dialledThenPppUp(k);
     expect(trySh('ip -n kA l2tp show tunnel')).toMatch(/Tunnel \d+, encap UDP/);
     expect(trySh('ip -n kA l2tp show session')).toMatch(/Session \d+ in tunnel \d+/);
     expect(sh('ip netns exec kA ping -c 2 -W 2 10.50.0.1')).toMatch(/2 received/);
@@ -66,23 +75,23 @@ describe('kl2tpd ↔ xl2tpd with real pppd on both sides', () => {
     await sleep(300);
     expect(trySh('ip -n kA l2tp show tunnel')).toBe('');
     expect(trySh('ip netns pids kA')).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it('killing our pppd clears the call with CDN and the kernel session goes', async () => {
     const k = kl2tpd();
-    await until(pppUp, 30_000, 'ppp0 with an address in kA');
+    await dialledThenPppUp(k);
     trySh('ip netns pids kA | xargs -r ps -o pid=,comm= -p | awk \'$2=="pppd"{print $1}\' | xargs -r kill -TERM');
     await until(() => !/Session/.test(trySh('ip -n kA l2tp show session')), 10_000, 'the kernel session to go');
     expect(await k.exited).toBe(1);
     expect(k.log()).toMatch(/pppd exited/);
     expect(k.log()).toMatch(/last session gone: closing the tunnel/);
-  }, 60_000);
+  }, 180_000);
 
   it('kill -9 kl2tpd: the kernel tunnel disappears with its socket', async () => {
     const k = kl2tpd();
-    await until(pppUp, 30_000, 'ppp0 with an address in kA');
+    await dialledThenPppUp(k);
     k.child.kill('SIGKILL');
     await k.exited;
     await until(() => trySh('ip -n kA l2tp show tunnel') === '', 10_000, 'the kernel tunnel to go');
-  }, 60_000);
+  }, 180_000);
 });
