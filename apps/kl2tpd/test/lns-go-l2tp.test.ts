@@ -54,7 +54,7 @@ describe.skipIf(!GO.ok)(`go-l2tp kl2tpd LAC ↔ kl2tpd LNS (${GO.ok ? `go-l2tp $
     run(process.execPath, [MAIN, '-config', join(dir, 'lns.toml'), '-null', '--log-format', 'json']);
     const listener = async (): Promise<ListenerStatus | undefined> => {
       const r = await requestControlSocket(sock, { op: 'status' });
-      return r.ok ? r.status.listeners?.[0] : undefined;
+      return r.ok ? r.status?.listeners?.[0] : undefined;
     };
     await until(async () => ((await listener())?.listen === `127.0.0.1:${port}` ? true : undefined));
     const go = run(GO.ok ? GO.path : '', ['-null', '-config', join(dir, 'go.toml')]);

@@ -48,7 +48,7 @@ async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 1
 }
 const listener = async (sock: string): Promise<ListenerStatus | undefined> => {
   const r = await requestControlSocket(sock, { op: 'status' });
-  return r.ok ? r.status.listeners?.[0] : undefined;
+  return r.ok ? r.status?.listeners?.[0] : undefined;
 };
 
 const xl2tpd = xl2tpdAvailable();

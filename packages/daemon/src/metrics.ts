@@ -34,6 +34,9 @@ export function renderMetrics(status: DaemonStatus): string {
   };
   const d = { daemon: status.daemon };
   add('up_seconds', 'Seconds since the daemon started', 'gauge', d, Math.floor((status.nowMs - status.startedAtMs) / 1000));
+  if (status.eventLoopDelayP99Ms !== undefined) {
+    add('event_loop_delay_p99_seconds', '99th percentile of the event loop delay since start', 'gauge', d, status.eventLoopDelayP99Ms / 1000);
+  }
   for (const t of status.tunnels) {
     const tl = { ...d, tunnel: t.name };
     add('tunnel_up', 'Whether the tunnel is established (1) or not (0)', 'gauge', tl, t.upSinceMs === undefined ? 0 : 1);

@@ -107,6 +107,8 @@ export interface DaemonStatus {
   /** When the snapshot was taken (wall clock ms); uptimes are relative to it. */
   readonly nowMs: number;
   readonly tunnels: readonly TunnelStatus[];
+  /** The 99th percentile of the event loop's delay since start, in ms (how late timers and I/O run). */
+  readonly eventLoopDelayP99Ms?: number | undefined;
   /** LNS listeners (kl2tpd `[lns.*]`); absent when there are none. */
   readonly listeners?: readonly ListenerStatus[] | undefined;
 }
