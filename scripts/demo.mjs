@@ -23,7 +23,7 @@ if (check.status !== 0) process.exit(check.status ?? 1);
 
 step('2. kl2tpd -null as an LNS on loopback ([lns.demo]: a pool of two addresses)');
 const dir = mkdtempSync(join(tmpdir(), 'l2tp-demo-'));
-const kl2tpd = join(root, 'apps', 'kl2tpd', 'dist', 'main.js');
+const kl2tpd = join(root, 'apps', 'kl2tpd', 'dist', 'kl2tpd.cjs');
 const probe = createSocket('udp4');
 await new Promise((r) => probe.bind(0, '127.0.0.1', r));
 const { port } = probe.address();
