@@ -9,7 +9,7 @@
  * peer's retransmissions are still acknowledged — the daemon exits 1 so that NetworkManager and
  * systemd notice (go-l2tp idles forever). An administrative `down` never counts as failed.
  */
-import { type Clock, type DataPlane, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
+import { type Clock, type DataPlane, type RandomSource, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
 import type { DaemonStatus, Logger } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdTunnelConfig } from './config.js';
 import { type PppPort, type RunnerDeps, TunnelRunner } from './tunnel-runner.js';
@@ -23,6 +23,8 @@ export interface RuntimeOptions {
   readonly dataPlane: DataPlane;
   readonly wire?: WireCodec;
   readonly clock?: Clock;
+  /** Randomness for ids and HELLO jitter (default: the OS's CSPRNG); tests pass a seeded one. */
+  readonly random?: RandomSource;
   readonly wallMs?: () => number;
   readonly resolve: RunnerDeps['resolve'];
   readonly ppp: PppPort | undefined;
@@ -49,7 +51,7 @@ export class Kl2tpdRuntime {
   constructor(private config: Kl2tpdConfig, private readonly o: RuntimeOptions) {
     const wallMs = o.wallMs ?? Date.now;
     this.startedAtMs = wallMs();
-    this.context = new L2tpContext({ dataPlane: o.dataPlane, ...(o.wire && { wire: o.wire }), ...(o.clock && { clock: o.clock }) });
+    this.context = new L2tpContext({ dataPlane: o.dataPlane, ...(o.wire && { wire: o.wire }), ...(o.clock && { clock: o.clock }), ...(o.random && { random: o.random }) });
     this.deps = {
       context: this.context, log: o.log, wallMs, resolve: o.resolve, ppp: o.ppp, changed: () => this.changed(),
       clock: o.clock ?? monotonicClock,
