@@ -11,7 +11,7 @@
 import { hostname } from 'node:os';
 import {
   type Clock, type ContextEvents, type DataPlane, describeSessionDown, describeTunnelDown, L2tpContext, type ResultCode,
-  type SessionDataPlane, type SocketAddress, type WireCodec,
+  type RandomSource, type SessionDataPlane, type SocketAddress, type WireCodec,
 } from '@l2tp/control';
 import type { ListenerStatus, Logger, SessionStatus, TunnelStatus } from '@l2tp/daemon';
 import type { Kl2tpdLnsConfig } from './config.js';
@@ -29,6 +29,8 @@ export interface LnsDeps {
   readonly dataPlane: DataPlane;
   readonly wire?: WireCodec | undefined;
   readonly clock: Clock;
+  /** Ids and challenges (default: the OS's CSPRNG); the virtual-time suites seed it. */
+  readonly random?: RandomSource | undefined;
   readonly wallMs: () => number;
   /** PPP for calls; undefined with `-null`. `pppdPath` is the global `pppd_path` (a table's `pppd_path` wins). */
   readonly ppp: PppPort | undefined;
@@ -78,6 +80,7 @@ export class LnsServer {
     this.applyPolicy(config);
     this.context = new L2tpContext({
       dataPlane: deps.dataPlane, clock: deps.clock, tunnelIdInUse: deps.tunnelIdInUse, ...(deps.wire && { wire: deps.wire }),
+      ...(deps.random && { random: deps.random }),
     });
     this.context.on('tunnel-up', (e) => this.tunnelUp(e));
     this.context.on('tunnel-down', (e) => this.tunnelDown(e));

@@ -10,7 +10,7 @@
  * systemd notice (go-l2tp idles forever). An administrative `down` never counts as failed.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { type Clock, type DataPlane, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
+import { type Clock, type DataPlane, type RandomSource, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
 import type { DaemonStatus, Logger } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
 import { LnsServer } from './lns-server.js';
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   readonly dataPlane: DataPlane;
   readonly wire?: WireCodec;
   readonly clock?: Clock;
+  /** Randomness for ids and HELLO jitter (default: the OS's CSPRNG); tests pass a seeded one. */
+  readonly random?: RandomSource;
   readonly wallMs?: () => number;
   readonly resolve: RunnerDeps['resolve'];
   readonly ppp: PppPort | undefined;
@@ -55,7 +57,7 @@ export class Kl2tpdRuntime {
   constructor(private config: Kl2tpdConfig, private readonly o: RuntimeOptions) {
     const wallMs = o.wallMs ?? Date.now;
     this.startedAtMs = wallMs();
-    this.context = new L2tpContext({ dataPlane: o.dataPlane, ...(o.wire && { wire: o.wire }), ...(o.clock && { clock: o.clock }) });
+    this.context = new L2tpContext({ dataPlane: o.dataPlane, ...(o.wire && { wire: o.wire }), ...(o.clock && { clock: o.clock }), ...(o.random && { random: o.random }) });
     this.deps = {
       context: this.context, log: o.log, wallMs, resolve: o.resolve, ppp: o.ppp, changed: () => this.changed(),
       clock: o.clock ?? monotonicClock,
@@ -80,7 +82,7 @@ export class Kl2tpdRuntime {
 
   private newLns(config: Kl2tpdLnsConfig): LnsServer {
     return new LnsServer(config, {
-      log: this.o.log, dataPlane: this.o.dataPlane, wire: this.o.wire, clock: this.deps.clock, wallMs: this.deps.wallMs,
+      log: this.o.log, dataPlane: this.o.dataPlane, wire: this.o.wire, clock: this.deps.clock, random: this.o.random, wallMs: this.deps.wallMs,
       ppp: this.o.ppp, changed: () => this.changed(),
       // Kernel tunnel ids are unique per network namespace: no two contexts may pick the same one.
       tunnelIdInUse: (id) => this.context.holds(id) || [...this.lns.values()].some((s) => s.context.holds(id)),

@@ -4,7 +4,7 @@
  * network and clock. Log lines are captured as parsed JSON.
  */
 import { codecWire, L2tpContext } from '@l2tp/control';
-import { messageTypeOf, SimEdge, SimNet, silentPeer } from '@l2tp/control/testing';
+import { messageTypeOf, seededRandom, SimEdge, SimNet, silentPeer } from '@l2tp/control/testing';
 import pino from 'pino';
 import { parseKl2tpdConfig, type Kl2tpdConfig } from '../src/index.js';
 import { Kl2tpdRuntime } from '../src/runtime.js';
@@ -33,12 +33,12 @@ export async function simDaemon(config: Kl2tpdConfig, o: { lns?: boolean; seed?:
   const notes: string[] = [];
   const lacPlane = edge.dataPlane(LAC);
   const runtime = new Kl2tpdRuntime(config, {
-    log, dataPlane: lacPlane, wire: codecWire, clock: edge.clock, wallMs: () => 1_700_000_000_000 + net.nowMs,
+    log, dataPlane: lacPlane, wire: codecWire, clock: edge.clock, random: seededRandom(11), wallMs: () => 1_700_000_000_000 + net.nowMs,
     resolve: async (t) => ({ peer: { address: t.peer.host, port: t.peer.port, family: 4 }, local: undefined }),
     ppp: undefined, notify: (s) => notes.push(s), exit: (status) => exits.push({ status, atMs: net.nowMs }),
   });
   const lnsPlane = edge.dataPlane(LNS);
-  const lns = new L2tpContext({ dataPlane: lnsPlane, wire: codecWire, clock: edge.clock });
+  const lns = new L2tpContext({ dataPlane: lnsPlane, wire: codecWire, clock: edge.clock, random: seededRandom(12) });
   if (o.lns !== false) await lns.listen({ local: { address: LNS, port: 1701, family: 4 }, hostName: 'lns' });
   // Nobody listening: a host that drops everything (so what we send is still on the record).
   else net.add('void', silentPeer(), { address: LNS, port: 1701, family: 4 });

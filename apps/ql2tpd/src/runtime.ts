@@ -4,7 +4,7 @@
  * touch only what changed, status and shutdown. Timed on the injected `Clock`, so tests run it in
  * virtual time over SimNet sockets and a fake kernel; `daemon.ts` wires it to the process shell.
  */
-import { type Clock, type DataPlane, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
+import { type Clock, type DataPlane, type RandomSource, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
 import type { DaemonStatus, Logger } from '@l2tp/daemon';
 import type { Ql2tpdConfig, Ql2tpdTunnelConfig } from './config.js';
 import type { TunnelAddresses } from './pseudowire.js';
@@ -17,6 +17,8 @@ export interface Ql2tpdRuntimeOptions {
   readonly dataPlane: DataPlane;
   readonly wire?: WireCodec;
   readonly clock?: Clock;
+  /** Randomness for ids and HELLO jitter (default: the OS's CSPRNG); tests pass a seeded one. */
+  readonly random?: RandomSource;
   readonly wallMs?: () => number;
   resolve(tunnel: Ql2tpdTunnelConfig): Promise<TunnelAddresses>;
   readonly notify: (state: string) => void;
@@ -33,7 +35,7 @@ export class Ql2tpdRuntime {
   constructor(private config: Ql2tpdConfig, private readonly o: Ql2tpdRuntimeOptions) {
     const wallMs = o.wallMs ?? Date.now;
     this.startedAtMs = wallMs();
-    this.context = new L2tpContext({ dataPlane: o.dataPlane, ...(o.wire && { wire: o.wire }), ...(o.clock && { clock: o.clock }) });
+    this.context = new L2tpContext({ dataPlane: o.dataPlane, ...(o.wire && { wire: o.wire }), ...(o.clock && { clock: o.clock }), ...(o.random && { random: o.random }) });
     this.deps = {
       context: this.context, log: o.log, clock: o.clock ?? monotonicClock, wallMs, resolve: (t) => o.resolve(t),
       changed: () => o.notify(`STATUS=${[...this.runners.values()].filter((r) => r.state === 'established').length}/${this.runners.size} tunnels up`),

@@ -5,7 +5,7 @@
  * Admin down/up of a tunnel, and the l2spec_type hint.
  */
 import { codecWire } from '@l2tp/control';
-import { SimEdge, SimNet } from '@l2tp/control/testing';
+import { seededRandom, SimEdge, SimNet } from '@l2tp/control/testing';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseQl2tpdConfig, type Ql2tpdConfig } from '../src/index.js';
@@ -24,7 +24,7 @@ function daemon(edge: SimEdge, host: string, config: Ql2tpdConfig) {
   const log = pino({ level: 'debug', base: undefined, timestamp: false }, { write: (s: string) => { lines.push({ ...JSON.parse(s), at: edge.net.nowMs }); } });
   const dataPlane = edge.dataPlane(host);
   const runtime = new Ql2tpdRuntime(config, {
-    log, dataPlane, wire: codecWire, clock: edge.clock, wallMs: () => edge.net.nowMs, notify: () => undefined,
+    log, dataPlane, wire: codecWire, clock: edge.clock, random: seededRandom(host.length + Number(host.split('.').at(-1))), wallMs: () => edge.net.nowMs, notify: () => undefined,
     resolve: async (t) => ({ peer: { address: t.peer.host, port: t.peer.port, family: 4 }, local: { address: t.local!.host, port: t.local!.port, family: 4 } }),
   });
   const state = async () => (await runtime.status()).tunnels[0]!.state;
