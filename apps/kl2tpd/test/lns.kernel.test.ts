@@ -2,7 +2,7 @@
  * kl2tpd as an LNS on the real kernel (guest), with real pppd on both sides: kl2tpd serving
  * `[lns.k]` in namespace kB (pppd server, CHAP from chap-secrets), xl2tpd 1.3.18 as LAC in kA
  * (kernel mode, real pppd client), joined by veth. The client's ppp0 gets the first pool address
- * and pings local_ip; kill -9 of our pppd clears the call (CDN) and frees the address; SIGTERM
+ * and pings local_ip, a second call the next; kill -9 of our pppd clears the call (CDN) and frees the address; SIGTERM
  * leaves no kernel object and no pppd in kB.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
@@ -48,10 +48,10 @@ function lnsDaemon() {
   return { child, exited, log: () => log };
 }
 
-function xl2tpdLac() {
+function xl2tpdLac(port = 1701) {
   const dir = mkdtempSync(join(tmpdir(), 'xl2tpd-lac-k-'));
   writeFileSync(join(dir, 'options'), 'noauth\nname alice\nremotename l2tpd\nnoipdefault\nnoccp\nnodefaultroute\nlcp-echo-interval 0\nmtu 1400\nmru 1400\n');
-  writeFileSync(join(dir, 'xl2tpd.conf'), `[global]\nport = 1701\naccess control = no\n\n[lac lns]\nlns = 10.40.0.2\nautodial = yes\n` +
+  writeFileSync(join(dir, 'xl2tpd.conf'), `[global]\nport = ${port}\naccess control = no\n\n[lac lns]\nlns = 10.40.0.2\nautodial = yes\n` +
     `redial = no\nlength bit = yes\nhostname = xl2tpd-lac\npppoptfile = ${dir}/options\n`);
   const child = spawn('ip', ['netns', 'exec', 'kA', 'xl2tpd', '-D', '-c', join(dir, 'xl2tpd.conf'), '-p', join(dir, 'pid'), '-C', join(dir, 'ctl')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -61,12 +61,12 @@ function xl2tpdLac() {
   return { child, log: () => log };
 }
 
-const clientAddress = () => /inet (10\.60\.0\.\d+)/.exec(trySh('ip -n kA addr show ppp0 2>/dev/null'))?.[1];
+const clientAddress = (dev = 'ppp0') => /inet (10\.60\.0\.\d+)/.exec(trySh(`ip -n kA addr show ${dev} 2>/dev/null`))?.[1];
 const pidsIn = (ns: string, comm: string) => trySh(`ip netns pids ${ns} | xargs -r ps -o pid=,comm= -p`).split('\n')
   .map((l) => l.trim().split(/\s+/)).filter((f) => f[1] === comm).map((f) => Number(f[0]));
 
 describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
-  it('ppp0 gets the first pool address and pings local_ip; kill -9 of our pppd → CDN, address freed; SIGTERM leaves nothing', async () => {
+  it('ppp0 gets the first pool address and pings local_ip, a second call the next; kill -9 of our pppd → CDN, address freed; SIGTERM leaves nothing', async () => {
     const lns = lnsDaemon();
     // node can take 20 s to start in the emulated guest: wait for the listener as an event.
     await until(() => /LNS listening/.test(lns.log()), 120_000, 'kl2tpd to listen', lns.log);
@@ -77,13 +77,20 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
     expect(trySh('ip -n kB l2tp show session')).toMatch(/Session \d+ in tunnel \d+/);
     expect(lns.log()).toMatch(/"assigned_address":"10\.60\.0\.10"[^\n]*LNS call up/);
     expect(lns.log()).toMatch(/pppd: [^\n]*CHAP authentication succeeded|pppd: [^\n]*peer from calling number/);
+    const firstPppd = pidsIn('kB', 'pppd');
+    expect(firstPppd).toHaveLength(1);
 
-    const servers = pidsIn('kB', 'pppd');
-    expect(servers).toHaveLength(1);
-    sh(`kill -KILL ${servers[0]}`);
+    // A second call (a second xl2tpd: one call per [lac], its own port) gets the next address.
+    const lac2 = xl2tpdLac(1702);
+    await until(() => clientAddress('ppp1') !== undefined, 60_000, 'ppp1 in kA', () => `${lns.log()}\n--- xl2tpd 2\n${lac2.log()}`);
+    expect(clientAddress('ppp1')).toBe('10.60.0.11');
+    expect(sh('ip netns exec kA ping -c 1 -W 2 -I ppp1 10.60.0.1')).toMatch(/1 received/);
+
+    sh(`kill -KILL ${firstPppd[0]}`);
     await until(() => /LNS call down[^\n]*"assigned_address":"10\.60\.0\.10"|"assigned_address":"10\.60\.0\.10"[^\n]*LNS call down/.test(lns.log()), 20_000, 'the call to be cleared', lns.log);
     expect(lns.log()).toMatch(/pppd exited: killed by SIGKILL/);
-    await until(() => !/Session/.test(trySh('ip -n kB l2tp show session')), 10_000, 'the kernel session to go', lns.log);
+    // Its kernel session goes; the second call's stays.
+    await until(() => (trySh('ip -n kB l2tp show session').match(/Session \d+/g) ?? []).length === 1, 10_000, 'the first kernel session to go', lns.log);
 
     lns.child.kill('SIGTERM');
     expect(await lns.exited).toBe(0);
