@@ -354,6 +354,9 @@ export class L2tpContext {
 
   /** True when every tunnel the engine holds owes nothing: all acknowledged, no ack owed. */
   private settled(): boolean {
+    // The engine's own view where it has one (it also counts an owed ZLB); else tunnel by tunnel.
+    const all = (this.engine as unknown as { readonly settled?: boolean }).settled;
+    if (typeof all === 'boolean') return all;
     return [...this.tunnels.keys()].every((id) => {
       const t = this.engine.tunnel(id);
       return t === undefined || settledOf(t);
