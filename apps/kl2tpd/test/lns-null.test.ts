@@ -2,7 +2,7 @@
  * kl2tpd as an LNS, -null, on loopback: two kl2tpd processes, one serving `[lns.*]` tables and one
  * dialling them as a LAC. Calls take pool addresses in order, status/--json/metrics show listeners,
  * tunnels and calls, `down ID/SESSION` clears one call and frees its address, and every refusal
- * (allow, sccrq_limit, max_tunnels, max_sessions, pool exhausted) is answered on
+ * (allow, sccrq_limit, max_tunnels, max_sessions, pool exhausted, the NAT 5-tuple clash) is answered on
  * the wire — the LAC logs the StopCCN or CDN with its result code — logged and counted by reason.
  * A failed challenge needs a LAC that answers with the wrong secret: lns-xl2tpd.test.ts.
  */
@@ -11,6 +11,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ControlMessage, decodeMessage, encodeMessage } from '@l2tp/control';
 import { requestControlSocket, type DaemonStatus, type ListenerStatus } from '@l2tp/daemon';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 
@@ -151,5 +152,29 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     const s = (await statusOf(lns.sock))!;
     const by = (n: string) => s.listeners!.find((x) => x.name === n)!;
     expect([by('rate').tunnelCount, by('tunnels').tunnelCount, by('sessions').sessionCount, by('allow').tunnelCount]).toEqual([1, 1, 1, 0]);
+  });
+
+  it('NAT clash: a second SCCRQ from the same address and port (another tunnel id) is refused with StopCCN naming IKEv2; the first is kept', async () => {
+    const port = await freePort();
+    const lns = kl2tpd(`[lns.nat]\nlisten = "127.0.0.1:${port}"\n`);
+    await until(() => listener(lns.sock, 'nat'));
+    // One UDP socket plays two L2TP/IPsec clients behind one NAT: same (address, port), tunnel ids 1 and 2.
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const got: ControlMessage[] = [];
+    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+    const sccrq = (id: number) => encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: `client-${id}`, framingCapabilities: 3, assignedTunnelId: id } },
+      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
+    peer.send(sccrq(1), port, '127.0.0.1');
+    const sccrp = await until(() => got.find((m) => m.type === 'SCCRP'));
+    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: sccrp.avps.assignedTunnelId!, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    await until(async () => ((await listener(lns.sock, 'nat'))?.tunnelCount === 1 ? true : undefined));
+    peer.send(sccrq(2), port, '127.0.0.1');
+    const stop = await until(() => got.find((m) => m.type === 'StopCCN'));
+    expect(stop.avps.resultCode).toMatchObject({ result: 2, error: 4, message: expect.stringMatching(/IKEv2/) });
+    const l = await until(async () => { const x = await listener(lns.sock, 'nat'); return x?.refusals['nat-clash'] === 1 ? x : undefined; });
+    expect(l.tunnelCount).toBe(1);
+    expect(lns.log()).toMatch(/several L2TP\/IPsec clients behind one NAT[^\n]*IKEv2/);
   });
 });
