@@ -54,7 +54,8 @@ it('ip l2tp del under a running ql2tpd: the session, then the tunnel, are made a
   sh('ip -n rA l2tp del tunnel tunnel_id 10');
   await until(hasSession, 10_000, 'the tunnel and session to be made again', () => log);
   await until(pingable, 10_000, 'ping across the remade tunnel', () => log);
-  expect(log).toMatch(/made again/);
+  // The log line travels through a pipe: awaited, not assumed already read.
+  await until(() => /made again/.test(log), 10_000, 'the repair in the log', () => log);
 
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
