@@ -63,8 +63,8 @@ describe('LNS listeners', () => {
     expect(lines[at + 1]).toMatch(/^ {2}default\/700\s+700\/9\s+198\.51\.100\.7:1701\s+established\s+1m0s\s+3\/4\/0\/1/);
     expect(lines[at + 2]).toMatch(/^ {4}800\s+800\/5\s+192\.168\.42\.10 ppp3 pppd 4242\s+established\s+30s/);
   });
-  it('metrics have per-listener series only, refusals by reason, and the event-loop delay', () => {
-    const text = renderMetrics(withLns);
+  it('metrics have per-listener series only, refusals by reason, and the event-loop delay', async () => {
+    const text = await renderMetrics(withLns);
     expect(text).toContain('l2tp_lns_sessions{daemon="kl2tpd",listener="default",listen="0.0.0.0:1701"} 1\n');
     expect(text).toContain('l2tp_lns_pool_free{daemon="kl2tpd",listener="default",listen="0.0.0.0:1701"} 2\n');
     expect(text).toContain('l2tp_lns_refusals_total{daemon="kl2tpd",listener="default",listen="0.0.0.0:1701",reason="not-allowed"} 2\n');
