@@ -71,11 +71,14 @@ export function encodePlain(
     else if (spec.kind === 'string' && isAscii(value as string)) { blob = value as string; n = blob.length; }
     else if (spec.kind === 'bytes' && value instanceof Uint8Array) { blob = value; n = value.length; }
     else { blob = encodeValue(spec.kind, value as never); n = blob.length; }
-    if (AVP_HEADER + n > MAX_AVP) throw new RangeError(`AVP 0:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
+    if (AVP_HEADER + n > MAX_AVP) throw new RangeError(`AVP ${spec.vendorId ?? 0}:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
     length += AVP_HEADER + n;
-    specs.push(spec);
-    values.push(value);
-    blobs.push(blob);
+    if (name === 'messageDigest') {
+      // RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type.
+      specs.unshift(spec); values.unshift(value); blobs.unshift(blob);
+    } else {
+      specs.push(spec); values.push(value); blobs.push(blob);
+    }
   }
   for (const raw of unknownAvps ?? []) {
     if (AVP_HEADER + raw.value.length > MAX_AVP) throw new RangeError(`AVP ${raw.vendorId}:${raw.attrType} is ${AVP_HEADER + raw.value.length} bytes; the limit is 1023`);
@@ -96,18 +99,18 @@ export function encodePlain(
     const value = values[i] as number;
     if (blob === undefined) {
       const n = spec.kind === 'u32' ? 4 : 2;
-      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + n, 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + n, spec.vendorId ?? 0, spec.type);
       at += AVP_HEADER;
       if (n === 2) { out[at] = value >> 8; out[at + 1] = value & 0xff; }
       else { out[at] = value >>> 24; out[at + 1] = (value >>> 16) & 0xff; out[at + 2] = (value >>> 8) & 0xff; out[at + 3] = value & 0xff; }
       at += n;
     } else if (typeof blob === 'string') {
-      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + blob.length, 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + blob.length, spec.vendorId ?? 0, spec.type);
       at += AVP_HEADER;
       for (let j = 0; j < blob.length; j++) out[at + j] = blob.charCodeAt(j);
       at += blob.length;
     } else {
-      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + blob.length, 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + blob.length, spec.vendorId ?? 0, spec.type);
       out.set(blob, at + AVP_HEADER);
       at += AVP_HEADER + blob.length;
     }

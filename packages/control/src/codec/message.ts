@@ -7,10 +7,11 @@
  * Decoding never throws on peer input: every failure is a {@link DecodeError} value carrying the
  * Result/Error Code the RFC says to answer with. Encoding throws only on our own misuse.
  */
-import { AVP, AVP_BY_TYPE, type AvpName, type AvpSpec } from './avp-table.js';
-import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
+import { AVP, AVP_BY_KEY, avpKey, type AvpName, type AvpSpec } from './avp-table.js';
+import { type DataPacketInfo, checkHeader, decodeHeader, joinMessage } from './header.js';
 import { encodePlain } from './encode-plain.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
+import { type WireAvp, encodeWithLayout, wireLayout } from './layout.js';
 import { NEVER_HIDE_IN, REQUIRED_V2, REQUIRED_V3, SESSION_MESSAGES } from './message-rules.js';
 import {
   type ControlHeader, type DecodeError, type Decoded, MESSAGE_TYPE_NAME, type Md5, MessageType, type MessageTypeName,
@@ -29,6 +30,11 @@ export interface ControlMessage<T extends MessageTypeName = MessageTypeName> {
   readonly unknownAvps: readonly RawAvp[];
   /** Names of the AVPs that arrived hidden. */
   readonly hidden: readonly AvpName[];
+  /**
+   * How the peer laid the AVPs out, when our encoder would differ (M bits, repeats, unknown AVPs
+   * between known ones; see layout.ts): re-encoding then gives the received bytes.
+   */
+  readonly wire?: readonly WireAvp[];
 }
 
 /** One packet of a datagram. */
@@ -83,6 +89,10 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
   let type: MessageTypeName | undefined;
   let messageType: number | undefined;
   let randomVector: Uint8Array | undefined;
+  // Set when re-encoding with the table would not give these bytes back (see layout.ts).
+  let deviates = false;
+  let seenUnknown = false;
+  let refusal: DecodeError | undefined;
   const fail = (code: DecodeError['code'], offset: number, detail: string, extra: Partial<DecodeError> = {}): Decoded<Packet> => {
     const assigned = avps['assignedTunnelId'] ?? avps['assignedConnectionId'];
     return {
@@ -106,13 +116,14 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     const mandatory = (flags & M_BIT) !== 0;
     const isHidden = (flags & H_BIT) !== 0;
     let value: Uint8Array | undefined;
-    const row = vendorId === 0 ? AVP_BY_TYPE.get(attrType) : undefined;
+    const row = AVP_BY_KEY.get(avpKey(vendorId, attrType));
     if (type === undefined) {
       // RFC 2661 §4.1: the Message Type AVP MUST be the first AVP of a message.
       if (row?.[0] !== 'messageType' || isHidden || length !== AVP_HEADER + 2) {
         return fail('first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
       }
       messageType = (b[at + 6]! << 8) | b[at + 7]!;
+      if (!mandatory) deviates = true;
       type = MESSAGE_TYPE_NAME.get(messageType);
       if (type === undefined) {
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
@@ -133,13 +144,19 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       value = plain;
     }
     if (row === undefined) {
-      // RFC 2661 §4.2: an unrecognized AVP with the M bit set clears the session or tunnel (Result 2, Error 8).
-      if (mandatory) return fail('unknown-mandatory-avp', at, `unknown mandatory AVP vendor ${vendorId} type ${attrType}`, { avp: { vendorId, attrType }, answer: { result: 2, error: 8, message: `unknown mandatory AVP ${vendorId}:${attrType}` } });
+      // RFC 2661 §4.2, RFC 3931 §5.2: an unrecognized AVP with the M bit set clears the session or
+      // connection (Result 2, Error 8). The rest is still read: the answer needs the message's ids.
+      if (mandatory && refusal === undefined) {
+        const f = fail('unknown-mandatory-avp', at, `unknown mandatory AVP vendor ${vendorId} type ${attrType}`, { avp: { vendorId, attrType }, answer: { result: 2, error: 8, message: `unknown mandatory AVP ${vendorId}:${attrType}` } });
+        if (!f.ok) refusal = f.error;
+      }
+      seenUnknown = true;
       unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value?.slice() ?? b.slice(at + AVP_HEADER, at + length) });
       at += length;
       continue;
     }
     const [name, spec] = row;
+    if (mandatory !== spec.mandatory || seenUnknown) deviates = true;
     const decoded = value === undefined ? decodeValueAt(spec.kind, b, at + AVP_HEADER, at + length) : decodeValue(spec.kind, value);
     if (decoded instanceof MalformedValue) {
       if (mandatory) return fail('bad-avp-value', at, `${name}: ${decoded.reason}`, { avp: { vendorId, attrType }, answer: { result: 2, error: spec.length !== undefined ? 2 : 3 } });
@@ -147,11 +164,18 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     } else {
       if (name === 'randomVector') randomVector = decoded as Uint8Array;
       if (!(name in avps)) avps[name] = decoded;
+      else deviates = true;
       if (isHidden) hidden.push(name);
     }
     at += length;
   }
   if (type === undefined) return fail('first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: 3 } });
+  const wire = deviates ? wireLayout(b, start, end) : undefined;
+  const message: ControlMessage = { type, avps: avps as AvpValues, unknownAvps, hidden, ...(wire !== undefined && { wire }) };
+  if (refusal !== undefined) {
+    const assigned = avps['assignedTunnelId'] ?? avps['assignedConnectionId'];
+    return { ok: false, error: { ...refusal, ...(typeof assigned === 'number' && { assignedTunnelId: assigned }), message } };
+  }
   const required = (header.version === 2 ? REQUIRED_V2 : REQUIRED_V3)[type];
   for (const name of required) {
     if (!(name in avps)) {
@@ -160,7 +184,7 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       });
     }
   }
-  return { ok: true, value: { kind: 'control', header, message: { type, avps: avps as AvpValues, unknownAvps, hidden } } };
+  return { ok: true, value: { kind: 'control', header, message } };
 }
 
 /** A message to encode: its type and AVP values; unknown AVPs are re-encoded as they came. */
@@ -168,6 +192,8 @@ export interface OutgoingMessage {
   readonly type: MessageTypeName;
   readonly avps: AvpValues;
   readonly unknownAvps?: readonly RawAvp[];
+  /** A received message's layout (see {@link ControlMessage.wire}): followed when not hiding. */
+  readonly wire?: readonly WireAvp[];
 }
 
 /** Options of {@link encodeMessage}. */
@@ -177,6 +203,7 @@ export interface EncodeOptions {
 }
 
 function avpBytes(spec: Pick<AvpSpec, 'mandatory' | 'type'>, vendorId: number, value: Uint8Array, hidden: boolean): Uint8Array {
+  if (vendorId > 0xffff) throw new RangeError(`vendor id ${vendorId} does not fit 16 bits`);
   const length = AVP_HEADER + value.length;
   if (length > LENGTH_MASK) throw new RangeError(`AVP ${vendorId}:${spec.type} is ${length} bytes; the limit is 1023`);
   const out = new Uint8Array(length);
@@ -192,10 +219,11 @@ function avpBytes(spec: Pick<AvpSpec, 'mandatory' | 'type'>, vendorId: number, v
 export function encodeMessage(message: OutgoingMessage, header: ControlHeader, options: EncodeOptions = {}): Uint8Array {
   checkHeader(header);
   const hide = options.hide !== undefined && !NEVER_HIDE_IN.has(message.type) ? options.hide : undefined;
+  if (hide === undefined && message.wire !== undefined) return encodeWithLayout(MessageType[message.type], message.avps, message.wire, header);
   if (hide === undefined) return encodePlain(message.type, message.avps, message.unknownAvps, header);
   const parts: Uint8Array[] = [avpBytes(AVP.messageType, 0, encodeValue('u16', MessageType[message.type]), false)];
   let randomVector: Uint8Array | undefined;
-  for (const [name, value] of Object.entries(message.avps) as [AvpName, unknown][]) {
+  for (const [name, value] of digestFirst(Object.entries(message.avps) as [AvpName, unknown][])) {
     if (name === 'messageType' || value === undefined) continue;
     const spec: AvpSpec = AVP[name];
     let bytes = encodeValue(spec.kind, value as never);
@@ -211,14 +239,14 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
       const pad = hide.random(Math.max(0, Math.min((16 - ((bytes.length + 2) % 16)) % 16, room)));
       bytes = hideAvpValue(bytes, spec.type, hide.secret, randomVector, hide.md5, pad);
     }
-    parts.push(avpBytes(spec, 0, bytes, hideThis));
+    parts.push(avpBytes(spec, spec.vendorId ?? 0, bytes, hideThis));
   }
   for (const raw of message.unknownAvps ?? []) parts.push(avpBytes({ mandatory: raw.mandatory, type: raw.attrType }, raw.vendorId, raw.value, raw.hidden));
-  const length = CONTROL_HEADER_LENGTH + parts.reduce((n, p) => n + p.length, 0);
-  if (length > 0xffff) throw new RangeError(`message of ${length} bytes exceeds the 16-bit Length field`);
-  const out = new Uint8Array(length);
-  encodeHeader(out, 0, header, length);
-  let at = CONTROL_HEADER_LENGTH;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
+  return joinMessage(header, parts);
+}
+
+/** RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type. */
+function digestFirst(entries: [AvpName, unknown][]): [AvpName, unknown][] {
+  const i = entries.findIndex(([name]) => name === 'messageDigest');
+  return i <= 0 ? entries : [entries[i]!, ...entries.slice(0, i), ...entries.slice(i + 1)];
 }

@@ -2,6 +2,7 @@
  * The codec's vocabulary: message type codes (RFC 2661 §3.2, RFC 3931 §3.1), decoded values, and
  * decode errors as values. Wire constants keep the RFC's spelling so grepping from the spec works.
  */
+import type { ControlMessage } from './message.js';
 
 /** Control message types (RFC 2661 §3.2; ACK is RFC 3931 §5.3's explicit acknowledgement). */
 export const MessageType = {
@@ -99,6 +100,11 @@ export interface DecodeError {
   readonly answer?: ResultCodeValue;
   /** The Assigned Tunnel ID AVP if it was read (so a StopCCN can reach a peer we never heard from). */
   readonly assignedTunnelId?: number;
+  /**
+   * For `unknown-mandatory-avp`: the whole message as decoded (the unknown AVPs in `unknownAvps`),
+   * so the answer can be scoped to its session and name its ids (RFC 3931 §5.2).
+   */
+  readonly message?: ControlMessage;
 }
 
 /** A decode result. */
