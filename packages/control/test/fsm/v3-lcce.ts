@@ -1,0 +1,184 @@
+/**
+ * A test LCCE around the v3 state machines: connection and session tables, the Message Digest gate
+ * and the codec, exchanging real encoded (and signed) bytes with another such LCCE in memory. It
+ * models what the engine will do (dispatch by connection and session id, tie breakers, digest
+ * drops) without retransmission: delivery here is reliable and in order.
+ */
+import { decodeDatagram, decodeHeader, encodeMessage } from '../../src/codec/index.js';
+import { MessageAuth } from '../../src/engine/message-auth.js';
+import { type V3EncodeContext, v3Inbound, v3Outgoing } from '../../src/engine/v3-wire.js';
+import {
+  INITIAL_V3_CONNECTION, type PseudowireConfig, type V3ConnectionAction, type V3ConnectionData, type V3ConnectionInput, type V3Event,
+  type V3Inbound, type V3Outbound, type V3SessionAction, type V3SessionData, type V3SessionInput, lostTieCdn, newV3Session,
+  resolveSessionTie, stepV3Connection, stepV3Session, tieWinner,
+} from '../../src/fsm/v3/index.js';
+import { hmac } from '../codec/helpers.js';
+
+/** Deterministic bytes for nonces, cookies and tie breakers. */
+export function counterRandom(seed: number): (n: number) => Uint8Array {
+  let x = seed;
+  return (n) => Uint8Array.from({ length: n }, () => { x = (x * 1103515245 + 12345) >>> 0; return x >>> 24; });
+}
+
+export interface LcceOptions {
+  name: string;
+  routerId: number;
+  seed: number;
+  secrets?: Uint8Array[];
+  digestType?: 0 | 1;
+  /** Pseudowires by Remote End ID; `initiate` ones are opened when the connection comes up. */
+  pseudowires?: { endId: string; pwType: number; cookieLength: 0 | 4 | 8; initiate: boolean }[];
+  /** Tie breaker override for the SCCRQ (8 bytes). */
+  tieBreaker?: Uint8Array;
+}
+
+interface Conn { data: V3ConnectionData; id: number; auth: MessageAuth | undefined; ns: number; tieBreaker: Uint8Array; sessions: Map<number, Sess> }
+interface Sess { data: V3SessionData; config: PseudowireConfig | undefined }
+
+export class Lcce {
+  readonly events: V3Event[] = [];
+  readonly outbox: Uint8Array[] = [];
+  readonly conns = new Map<number, Conn>();
+  /** Messages dropped because their digest did not verify (before any connection existed for them too). */
+  droppedDigest = 0;
+  readonly random: (n: number) => Uint8Array;
+  #nextId: number;
+  #serial = 0;
+
+  constructor(readonly o: LcceOptions) {
+    this.random = counterRandom(o.seed);
+    this.#nextId = o.seed * 1000 + 1;
+  }
+
+  #config(endId: string): PseudowireConfig | undefined {
+    const p = this.o.pseudowires?.find((x) => x.endId === endId);
+    if (p === undefined) return undefined;
+    return { pwType: p.pwType, remoteEndId: new TextEncoder().encode(endId), cookie: this.random(p.cookieLength), l2SpecificSublayer: 0, dataSequencing: 0, tieBreaker: this.random(8) };
+  }
+
+  #newConn(): Conn {
+    const auth = this.o.secrets ? new MessageAuth({ secrets: this.o.secrets, digestType: this.o.digestType ?? 0, hmac, localNonce: this.random(16) }) : undefined;
+    const c: Conn = { data: INITIAL_V3_CONNECTION, id: this.#nextId++, auth, ns: 0, tieBreaker: this.o.tieBreaker ?? this.random(8), sessions: new Map() };
+    this.conns.set(c.id, c);
+    return c;
+  }
+
+  /** Opens a control connection (initiator). */
+  open(): void {
+    this.#stepConn(this.#newConn(), { type: 'open' });
+  }
+
+  /** The attachment circuit of the pseudowire `endId` changed. */
+  circuit(endId: string, active: boolean): void {
+    for (const c of this.conns.values()) for (const s of c.sessions.values()) {
+      if (s.config && new TextDecoder().decode(s.config.remoteEndId) === endId) this.#stepSess(c, s, { type: 'circuit', active });
+    }
+  }
+
+  live(): Conn[] {
+    return [...this.conns.values()].filter((c) => c.data.state !== 'closed' && c.data.state !== 'closing');
+  }
+
+  #send(c: Conn, m: V3Outbound): void {
+    const ctx: V3EncodeContext = {
+      connectionId: c.id, hostName: this.o.name, routerId: this.o.routerId, pwCapabilities: [5, 4], tieBreaker: c.tieBreaker,
+      ...(c.auth && { auth: { nonce: c.auth.config.localNonce, placeholder: c.auth.placeholder() } }),
+    };
+    const bytes = encodeMessage(v3Outgoing(m, ctx), { version: 3, tunnelId: m.type === 'SCCRQ' ? 0 : c.data.peerConnectionId, sessionId: 0, ns: c.ns++, nr: 0 });
+    this.outbox.push(c.auth ? c.auth.sign(bytes) : bytes);
+  }
+
+  #act(c: Conn, actions: readonly (V3ConnectionAction | V3SessionAction)[]): void {
+    for (const a of actions) {
+      if (a.type === 'send') this.#send(c, a.message);
+      else {
+        this.events.push(a.event);
+        if (a.event.type === 'connection-up') {
+          for (const p of this.o.pseudowires ?? []) if (p.initiate) this.#openSession(c, p.endId);
+        }
+        if (a.event.type === 'connection-down') for (const s of c.sessions.values()) this.#stepSess(c, s, { type: 'connection-down' });
+      }
+    }
+  }
+
+  #stepConn(c: Conn, input: V3ConnectionInput): void {
+    const r = stepV3Connection(c.data, input, { connectionId: c.id, authRequired: c.auth !== undefined });
+    c.data = r.next;
+    this.#act(c, r.actions);
+  }
+
+  #stepSess(c: Conn, s: Sess, input: V3SessionInput): void {
+    const r = stepV3Session(s.data, input, { connectionId: c.id, config: s.config });
+    s.data = r.next;
+    this.#act(c, r.actions);
+  }
+
+  #openSession(c: Conn, endId: string): void {
+    const s: Sess = { data: newV3Session(this.#nextId++, ++this.#serial), config: this.#config(endId) };
+    c.sessions.set(s.data.localSessionId, s);
+    this.#stepSess(c, s, { type: 'open' });
+  }
+
+  /** Takes one datagram from the peer. */
+  receive(bytes: Uint8Array): void {
+    const h = decodeHeader(bytes, 0);
+    if (!h.ok || h.value.kind !== 'control') return;
+    const r = decodeDatagram(bytes)[0]!;
+    if (!r.ok || r.value.kind !== 'control') return;
+    const m = v3Inbound(r.value.message);
+    if (m === undefined) return;
+    let c = this.conns.get(h.value.header.tunnelId);
+    if (m.type === 'SCCRQ') {
+      const pending = this.live().find((x) => x.data.state === 'wait-ctl-reply');
+      const w = pending ? tieWinner(pending.tieBreaker, m.tieBreaker) : 'none';
+      if (w === 'ours' || w === 'both-lose') { if (w === 'both-lose') this.#stepConn(pending!, { type: 'lost-tie' }); return; }
+      c = this.#newConn();
+      // Without a nonce the peer does not do the digest at all: the machine refuses it (StopCCN 4).
+      if (c.auth && m.nonce !== undefined) {
+        c.auth.learnPeerNonce(m.nonce);
+        if (!c.auth.check(bytes)) { this.droppedDigest++; this.conns.delete(c.id); return; }
+      }
+      if (w === 'theirs') this.#stepConn(pending!, { type: 'lost-tie' });
+      this.#stepConn(c, { type: 'recv', message: m });
+      return;
+    }
+    if (c === undefined) return;
+    if (c.auth) {
+      if (m.type === 'SCCRP' && m.nonce !== undefined) c.auth.learnPeerNonce(m.nonce);
+      if (!c.auth.check(bytes)) { this.droppedDigest++; return; }
+    }
+    if (m.type === 'SCCRP' || m.type === 'SCCCN' || m.type === 'StopCCN' || m.type === 'HELLO') return this.#stepConn(c, { type: 'recv', message: m });
+    this.#session(c, m);
+  }
+
+  #session(c: Conn, m: Exclude<V3Inbound, { type: 'SCCRQ' | 'SCCRP' | 'SCCCN' | 'StopCCN' | 'HELLO' }>): void {
+    if (m.type !== 'ICRQ') {
+      const s = c.sessions.get(m.remoteSessionId);
+      if (s !== undefined) this.#stepSess(c, s, { type: 'recv', message: m });
+      return;
+    }
+    const endId = new TextDecoder().decode(m.remoteEndId);
+    const pending = [...c.sessions.values()].find((s) => s.data.state === 'wait-reply' && s.config && new TextDecoder().decode(s.config.remoteEndId) === endId);
+    if (pending) {
+      const t = resolveSessionTie(pending.config!.tieBreaker, m);
+      if (!t.keepOurs) this.#stepSess(c, pending, { type: 'lost-tie' });
+      if (!t.acceptTheirs) return this.#send(c, lostTieCdn(m));
+    }
+    const s: Sess = { data: newV3Session(this.#nextId++, 0), config: this.#config(endId) };
+    c.sessions.set(s.data.localSessionId, s);
+    this.#stepSess(c, s, { type: 'recv', message: m });
+  }
+}
+
+/** Delivers queued datagrams both ways until both LCCEs are quiet; returns how many were delivered. */
+export function exchange(a: Lcce, b: Lcce, tamper?: (bytes: Uint8Array, from: Lcce) => Uint8Array): number {
+  let n = 0;
+  while (a.outbox.length > 0 || b.outbox.length > 0) {
+    const fromA = a.outbox.splice(0);
+    const fromB = b.outbox.splice(0);
+    for (const d of fromA) { b.receive(tamper ? tamper(d, a) : d); n++; }
+    for (const d of fromB) { a.receive(tamper ? tamper(d, b) : d); n++; }
+    if (n > 1000) throw new Error('no convergence');
+  }
+  return n;
+}
