@@ -31,9 +31,9 @@ function run(seed) {
   net.runUntil(() => ids.every((id) => lns.tunnelIds().length === TUNNELS && lac.tunnel(id).state === 'established'));
   const t0 = performance.now();
   net.call('lac', (nowMs) => ids.flatMap((tunnelId) => {
-    const t = lac.tunnel(tunnelId);
+    const allocate = () => lac.allocateSessionId(tunnelId);
     const out = [];
-    for (let i = 0; i < SESSIONS_PER_TUNNEL; i++) out.push(...lac.handle({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId: t.allocateSessionId() } }));
+    for (let i = 0; i < SESSIONS_PER_TUNNEL; i++) out.push(...lac.handle({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId: allocate() } }));
     return out;
   }));
   const total = TUNNELS * SESSIONS_PER_TUNNEL;

@@ -11,7 +11,7 @@ export interface ControlOptions {
   readonly hostName?: string;
   readonly secret?: string | Uint8Array;
   readonly hideAvps?: boolean;
-  /** `hello_timeout`: idle time before HELLO; 0 disables. */
+  /** `hello_timeout`: idle time before HELLO; 0 disables. Default: 0 for dialled tunnels, 60 000 ms for an LNS listener. */
   readonly helloIntervalMs?: number;
   /** `retry_timeout`: first retransmission timeout. Default 1000 ms. */
   readonly retryTimeoutMs?: number;
@@ -98,9 +98,17 @@ export interface SessionInfo {
 /** Events of the library context, by name. Every one names its tunnel. */
 export interface ContextEvents {
   'tunnel-up': { readonly tunnel: TunnelInfo };
-  'tunnel-down': { readonly tunnel: TunnelInfo; readonly reason: TunnelDownReason };
+  /**
+   * `wasUp`: the engine had reported the tunnel up (false: it failed or was refused during setup).
+   * Always set by `L2tpContext`; optional so that hand-made events (tests) need not name it.
+   */
+  'tunnel-down': { readonly tunnel: TunnelInfo; readonly reason: TunnelDownReason; readonly wasUp?: boolean };
   'session-up': { readonly tunnel: TunnelInfo; readonly session: SessionInfo; readonly dataPlane: SessionDataPlane };
-  'session-down': { readonly tunnel: TunnelInfo; readonly session: SessionInfo; readonly reason: SessionDownReason };
+  /**
+   * `wasUp`: the call had been established (false: it failed or was refused during setup), so a
+   * count of live calls moves only when it is true. Always set by `L2tpContext` (see `tunnel-down`).
+   */
+  'session-down': { readonly tunnel: TunnelInfo; readonly session: SessionInfo; readonly reason: SessionDownReason; readonly wasUp?: boolean };
   'wan-error-notify': { readonly tunnelId: number; readonly sessionId: number; readonly callErrors: Record<string, number> };
   'set-link-info': { readonly tunnelId: number; readonly sessionId: number; readonly accm: { readonly sendAccm: number; readonly receiveAccm: number } };
   /** The tunnel's state is gone; no further events for it. */

@@ -1,22 +1,20 @@
 /**
- * Control messages: datagram bytes ⇄ typed messages. The AVP wire format (RFC 2661 §4.1):
- * ```
- *  |M|H| rsvd  |      Length       |           Vendor ID           |
- *  |         Attribute Type        |        Attribute Value...
- * ```
- * Decoding never throws on peer input: every failure is a {@link DecodeError} value carrying the
- * Result/Error Code the RFC says to answer with. Encoding throws only on our own misuse.
+ * Control messages: datagram bytes ⇄ typed messages. The AVP header rules are avp-header.ts's
+ * table; which AVPs a message needs is message-spec.ts's. Decoding never throws on peer input:
+ * every failure is a {@link DecodeError} value carrying the Result/Error Code to answer with and
+ * what the answer clears (a session or the control connection). Encoding throws only on our own misuse.
  */
 import { AVP, AVP_BY_KEY, avpKey, type AvpName, type AvpSpec } from './avp-table.js';
-import { type DataPacketInfo, checkHeader, decodeHeader, joinMessage } from './header.js';
-import { encodePlain } from './encode-plain.js';
+import {
+  AVP_HEADER_LENGTH as AVP_HEADER, LENGTH_MASK, M_BIT, H_BIT, type AvpVerdict, avpValueVerdict, avpVerdictOf, writeAvpHeader,
+} from './avp-header.js';
+import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
 import { type WireAvp, encodeWithLayout, wireLayout } from './layout.js';
-import { NEVER_HIDE_IN, REQUIRED_V2, REQUIRED_V3, SESSION_MESSAGES } from './message-rules.js';
-import {
-  type ControlHeader, type DecodeError, type Decoded, MESSAGE_TYPE_NAME, type Md5, MessageType, type MessageTypeName,
-  type RawAvp,
-} from './types.js';
+import { MESSAGE_TYPE_NAME, MessageType, type MessageTypeName, messageSpec } from './message-spec.js';
+import { ErrorCode } from './result-codes.js';
+import { allocate } from './slab.js';
+import type { ControlHeader, DecodeError, Decoded, Md5, RawAvp } from './types.js';
 import { type AvpKindValue, MalformedValue, decodeValue, decodeValueAt, encodeValue } from './values.js';
 
 /** Decoded AVP values by name; which are present depends on the message. */
@@ -53,27 +51,23 @@ export interface DecodeOptions {
   readonly md5?: Md5;
 }
 
-const M_BIT = 0x8000;
-const H_BIT = 0x4000;
-const LENGTH_MASK = 0x03ff;
-const AVP_HEADER = 6;
-
 /**
  * Decodes every packet of a datagram: several control messages may share one (each has its own
- * Length). Never throws and never returns an empty list; a failure ends the list.
+ * Length, RFC 2661 §3.1). A message that fails to decode takes its place in the list and the next
+ * one is still read; only an unreadable header ends the list. Never throws, never returns [].
  */
 export function decodeDatagram(bytes: Uint8Array, options: DecodeOptions = {}): Decoded<Packet>[] {
   const out: Decoded<Packet>[] = [];
   let offset = 0;
   do {
     const h = decodeHeader(bytes, offset, options.ipEncap === true);
-    if (!h.ok) return [...out, h];
+    if (!h.ok) { out.push(h); return out; }
     const r = h.value;
-    if (r.kind === 'data') return [...out, { ok: true, value: { kind: 'data', data: r.data } }];
+    if (r.kind === 'data') { out.push({ ok: true, value: { kind: 'data', data: r.data } }); return out; }
     if (r.bodyOffset === r.end) out.push({ ok: true, value: { kind: 'zlb', header: r.header } });
     else out.push(decodeBody(bytes, r.header, r.bodyOffset, r.end, options));
     offset = r.end;
-  } while (offset < bytes.length && out.at(-1)!.ok);
+  } while (offset < bytes.length);
   return out;
 }
 
@@ -82,105 +76,132 @@ export function decodeMessage(bytes: Uint8Array, options: DecodeOptions = {}): D
   return decodeDatagram(bytes, options)[0]!;
 }
 
+const u16At = (b: Uint8Array, i: number) => (b[i]! << 8) | b[i + 1]!;
+const u32At = (b: Uint8Array, i: number) => b[i]! * 0x1000000 + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
+
+/**
+ * The ids a refusal needs to reach the peer (Assigned Tunnel ID / Control Connection ID, Assigned
+ * Session ID / Local Session ID), from what was decoded or, past the failure, from plain AVPs
+ * whose headers still parse.
+ */
+function salvageIds(b: Uint8Array, from: number, end: number, avps: Record<string, unknown>): { tunnel?: number; session?: number } {
+  let tunnel = (avps['assignedTunnelId'] ?? avps['assignedConnectionId']) as number | undefined;
+  let session = (avps['assignedSessionId'] ?? avps['localSessionId']) as number | undefined;
+  for (let at = from; at + AVP_HEADER <= end && (tunnel === undefined || session === undefined);) {
+    const flags = u16At(b, at);
+    const length = flags & LENGTH_MASK;
+    if (length < AVP_HEADER || at + length > end) break;
+    if ((flags & H_BIT) === 0 && u16At(b, at + 2) === 0) {
+      const type = u16At(b, at + 4);
+      if (length === 8 && type === AVP.assignedTunnelId.type) tunnel ??= u16At(b, at + 6);
+      else if (length === 10 && type === AVP.assignedConnectionId.type) tunnel ??= u32At(b, at + 6);
+      else if (length === 8 && type === AVP.assignedSessionId.type) session ??= u16At(b, at + 6);
+      else if (length === 10 && type === AVP.localSessionId.type) session ??= u32At(b, at + 6);
+    }
+    at += length;
+  }
+  return { ...(tunnel !== undefined && { tunnel }), ...(session !== undefined && { session }) };
+}
+
 function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: number, o: DecodeOptions): Decoded<Packet> {
   const avps: Record<string, unknown> = {};
   const unknownAvps: RawAvp[] = [];
   const hidden: AvpName[] = [];
+  const version = header.version;
   let type: MessageTypeName | undefined;
   let messageType: number | undefined;
   let randomVector: Uint8Array | undefined;
   // Set when re-encoding with the table would not give these bytes back (see layout.ts).
   let deviates = false;
   let seenUnknown = false;
+  // RFC 3931 §5.2: an unknown M-bit AVP refuses the message, but the rest is still read so the
+  // answer (and the log) has the whole message; the first such AVP is the one reported.
   let refusal: DecodeError | undefined;
   const fail = (code: DecodeError['code'], offset: number, detail: string, extra: Partial<DecodeError> = {}): Decoded<Packet> => {
-    const assigned = avps['assignedTunnelId'] ?? avps['assignedConnectionId'];
+    const ids = salvageIds(b, offset, end, avps);
     return {
       ok: false,
       error: {
         code, offset, detail, header, ...(messageType !== undefined && { messageType }),
-        ...(typeof assigned === 'number' && { assignedTunnelId: assigned }), ...extra,
+        ...(type !== undefined && { scope: messageSpec(type).scope }),
+        ...(ids.tunnel !== undefined && { assignedTunnelId: ids.tunnel }), ...(ids.session !== undefined && { assignedSessionId: ids.session }),
+        ...extra,
       },
     };
   };
+  const refuse = (v: Extract<AvpVerdict, { act: 'refuse' }>, at: number, detail: string, avp: { vendorId: number; attrType: number }) =>
+    fail(v.code, at, detail, { avp, answer: { result: 2, error: v.error, ...(v.code === 'unknown-mandatory-avp' && { message: `unknown mandatory AVP ${avp.vendorId}:${avp.attrType}` }) } });
   for (let at = start; at < end;) {
-    if (end - at < AVP_HEADER) return fail('bad-avp-length', at, `${end - at} bytes left, an AVP needs 6`, { answer: { result: 2, error: 2 } });
-    const flags = (b[at]! << 8) | b[at + 1]!;
+    const left = end - at;
+    const flags = left >= 2 ? u16At(b, at) : 0;
     const length = flags & LENGTH_MASK;
-    if (length < AVP_HEADER || at + length > end) {
+    if (left < AVP_HEADER || length < AVP_HEADER || length > left) {
       // RFC 2661 §4.1: a bad AVP length makes the rest unparseable; the message cannot be trusted.
-      return fail('bad-avp-length', at, `AVP length ${length} with ${end - at} bytes left`, { answer: { result: 2, error: 2 } });
+      return fail('bad-avp-length', at, left < AVP_HEADER ? `${left} bytes left, an AVP needs 6` : `AVP length ${length} with ${left} bytes left`, { answer: { result: 2, error: ErrorCode.BAD_LENGTH } });
     }
-    const vendorId = (b[at + 2]! << 8) | b[at + 3]!;
-    const attrType = (b[at + 4]! << 8) | b[at + 5]!;
+    const vendorId = u16At(b, at + 2);
+    const attrType = u16At(b, at + 4);
     const mandatory = (flags & M_BIT) !== 0;
-    const isHidden = (flags & H_BIT) !== 0;
-    let value: Uint8Array | undefined;
     const row = AVP_BY_KEY.get(avpKey(vendorId, attrType));
     if (type === undefined) {
       // RFC 2661 §4.1: the Message Type AVP MUST be the first AVP of a message.
-      if (row?.[0] !== 'messageType' || isHidden || length !== AVP_HEADER + 2) {
-        return fail('first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
+      if (row?.[0] !== 'messageType' || (flags & H_BIT) !== 0 || length !== AVP_HEADER + 2) {
+        return fail('first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: ErrorCode.BAD_VALUE } });
       }
-      messageType = (b[at + 6]! << 8) | b[at + 7]!;
+      messageType = u16At(b, at + 6);
       if (!mandatory) deviates = true;
       type = MESSAGE_TYPE_NAME.get(messageType);
       if (type === undefined) {
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
-        return fail('unknown-message-type', at, `message type ${messageType}`, mandatory ? { answer: { result: 2, error: 8 } } : {});
+        return fail('unknown-message-type', at, `message type ${messageType}`, mandatory ? { answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP } } : {});
       }
       at += length;
       continue;
     }
-    if (isHidden) {
-      if (row?.[1].neverHidden) return fail('bad-hidden-avp', at, `${row[0]} must not be hidden`, { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
-      if (o.secret === undefined || o.md5 === undefined) {
-        if (!mandatory) { unknownAvps.push({ mandatory, hidden: true, vendorId, attrType, value: b.slice(at + AVP_HEADER, at + length) }); at += length; continue; }
-        return fail('hidden-without-secret', at, 'hidden AVP and no shared secret configured', { avp: { vendorId, attrType }, answer: { result: 2, error: 6 } });
+    const spec = row?.[1];
+    let verdict = avpVerdictOf(version, flags, true, row !== undefined, spec?.neverHidden === true);
+    let value: Uint8Array | undefined;
+    if (verdict.act === 'unhide') {
+      if (o.secret === undefined || o.md5 === undefined) verdict = avpValueVerdict(mandatory, 'no-secret', false);
+      else if (randomVector === undefined) verdict = avpValueVerdict(mandatory, 'no-random-vector', false);
+      else {
+        const plain = unhideAvpValue(b.subarray(at + AVP_HEADER, at + length), attrType, o.secret, randomVector, o.md5);
+        if (typeof plain === 'string') verdict = { ...avpValueVerdict(mandatory, 'bad-hidden', false) };
+        else { value = plain; verdict = { act: 'use' }; }
       }
-      if (randomVector === undefined) return fail('hidden-without-random-vector', at, 'hidden AVP with no Random Vector before it', { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
-      const plain = unhideAvpValue(b.subarray(at + AVP_HEADER, at + length), attrType, o.secret, randomVector, o.md5);
-      if (typeof plain === 'string') return fail('bad-hidden-avp', at, plain, { avp: { vendorId, attrType }, answer: { result: 2, error: 3 } });
-      value = plain;
     }
-    if (row === undefined) {
-      // RFC 2661 §4.2, RFC 3931 §5.2: an unrecognized AVP with the M bit set clears the session or
-      // connection (Result 2, Error 8). The rest is still read: the answer needs the message's ids.
-      if (mandatory && refusal === undefined) {
-        const f = fail('unknown-mandatory-avp', at, `unknown mandatory AVP vendor ${vendorId} type ${attrType}`, { avp: { vendorId, attrType }, answer: { result: 2, error: 8, message: `unknown mandatory AVP ${vendorId}:${attrType}` } });
-        if (!f.ok) refusal = f.error;
+    if (verdict.act === 'use') {
+      const [name, s] = row!;
+      const decoded = value === undefined ? decodeValueAt(s.kind, b, at + AVP_HEADER, at + length) : decodeValue(s.kind, value);
+      if (!(decoded instanceof MalformedValue)) {
+        if (name === 'randomVector') randomVector = decoded as Uint8Array;
+        if (mandatory !== s.mandatory || seenUnknown || name in avps) deviates = true;
+        if (!(name in avps)) avps[name] = decoded;
+        if (value !== undefined) hidden.push(name);
+        at += length;
+        continue;
       }
-      seenUnknown = true;
-      unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value?.slice() ?? b.slice(at + AVP_HEADER, at + length) });
-      at += length;
-      continue;
+      verdict = avpValueVerdict(mandatory, 'malformed', s.length !== undefined);
+      if (verdict.act === 'refuse') return refuse(verdict, at, `${name}: ${decoded.reason}`, { vendorId, attrType });
     }
-    const [name, spec] = row;
-    if (mandatory !== spec.mandatory || seenUnknown) deviates = true;
-    const decoded = value === undefined ? decodeValueAt(spec.kind, b, at + AVP_HEADER, at + length) : decodeValue(spec.kind, value);
-    if (decoded instanceof MalformedValue) {
-      if (mandatory) return fail('bad-avp-value', at, `${name}: ${decoded.reason}`, { avp: { vendorId, attrType }, answer: { result: 2, error: spec.length !== undefined ? 2 : 3 } });
-      unknownAvps.push({ mandatory, hidden: isHidden, vendorId, attrType, value: value?.slice() ?? b.slice(at + AVP_HEADER, at + length) });
-    } else {
-      if (name === 'randomVector') randomVector = decoded as Uint8Array;
-      if (!(name in avps)) avps[name] = decoded;
-      else deviates = true;
-      if (isHidden) hidden.push(name);
+    if (verdict.act === 'refuse') {
+      const what = row === undefined ? `${mandatory ? 'unknown mandatory' : 'unrecognized'} AVP vendor ${vendorId} type ${attrType}` : `${row[0]}: ${verdict.code}`;
+      if (verdict.code !== 'unknown-mandatory-avp') return refuse(verdict, at, what, { vendorId, attrType });
+      if (refusal === undefined) { const f = refuse(verdict, at, what, { vendorId, attrType }); if (!f.ok) refusal = f.error; }
     }
+    seenUnknown = true;
+    // skip: kept raw (unhidden when we could), for logs and re-encoding.
+    unknownAvps.push({ mandatory, hidden: value === undefined && (flags & H_BIT) !== 0, vendorId, attrType, value: value ?? b.slice(at + AVP_HEADER, at + length) });
     at += length;
   }
-  if (type === undefined) return fail('first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: 3 } });
+  if (type === undefined) return fail('first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
   const wire = deviates ? wireLayout(b, start, end) : undefined;
   const message: ControlMessage = { type, avps: avps as AvpValues, unknownAvps, hidden, ...(wire !== undefined && { wire }) };
-  if (refusal !== undefined) {
-    const assigned = avps['assignedTunnelId'] ?? avps['assignedConnectionId'];
-    return { ok: false, error: { ...refusal, ...(typeof assigned === 'number' && { assignedTunnelId: assigned }), message } };
-  }
-  const required = (header.version === 2 ? REQUIRED_V2 : REQUIRED_V3)[type];
-  for (const name of required) {
+  if (refusal !== undefined) return { ok: false, error: { ...refusal, message } };
+  for (const name of messageSpec(type).required[version]) {
     if (!(name in avps)) {
-      return fail('missing-required-avp', start, `${type} without the ${name} AVP`, {
-        avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: 3, message: `missing ${name} AVP` },
+      return fail('missing-required-avp', end, `${type} without the ${name} AVP`, {
+        avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `missing ${name} AVP` },
       });
     }
   }
@@ -202,51 +223,99 @@ export interface EncodeOptions {
   readonly hide?: { readonly secret: Uint8Array; readonly md5: Md5; readonly random: (length: number) => Uint8Array };
 }
 
-function avpBytes(spec: Pick<AvpSpec, 'mandatory' | 'type'>, vendorId: number, value: Uint8Array, hidden: boolean): Uint8Array {
-  if (vendorId > 0xffff) throw new RangeError(`vendor id ${vendorId} does not fit 16 bits`);
-  const length = AVP_HEADER + value.length;
-  if (length > LENGTH_MASK) throw new RangeError(`AVP ${vendorId}:${spec.type} is ${length} bytes; the limit is 1023`);
-  const out = new Uint8Array(length);
-  const flags = (spec.mandatory ? M_BIT : 0) | (hidden ? H_BIT : 0) | length;
-  out[0] = flags >> 8; out[1] = flags & 0xff;
-  out[2] = vendorId >> 8; out[3] = vendorId & 0xff;
-  out[4] = spec.type >> 8; out[5] = spec.type & 0xff;
-  out.set(value, AVP_HEADER);
-  return out;
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
-/** Encodes one control message with its header; Message Type goes first (RFC 2661 §4.1). */
+function checked(v: unknown, max: number, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${what}: ${String(v)} is not an integer 0..${max}`);
+  return v;
+}
+
+/**
+ * Encodes one control message with its header; Message Type goes first (RFC 2661 §4.1). Lengths
+ * first, then one output buffer written in place: numbers and ASCII strings go straight in.
+ * With `hide`, the AVPs the table marks `hide` are hidden behind one Random Vector (RFC 2661 §4.3).
+ */
 export function encodeMessage(message: OutgoingMessage, header: ControlHeader, options: EncodeOptions = {}): Uint8Array {
   checkHeader(header);
-  const hide = options.hide !== undefined && !NEVER_HIDE_IN.has(message.type) ? options.hide : undefined;
+  const hide = options.hide !== undefined && messageSpec(message.type).neverHide !== true ? options.hide : undefined;
   if (hide === undefined && message.wire !== undefined) return encodeWithLayout(MessageType[message.type], message.avps, message.wire, header);
-  if (hide === undefined) return encodePlain(message.type, message.avps, message.unknownAvps, header);
-  const parts: Uint8Array[] = [avpBytes(AVP.messageType, 0, encodeValue('u16', MessageType[message.type]), false)];
+  // Per AVP: its table row, hidden or not, and a number (u16/u32, width 2/4) or its value bytes/ASCII text.
+  const specs: AvpSpec[] = [];
+  const hiddenFlags: boolean[] = [];
+  const values: (number | Uint8Array | string)[] = [];
+  let length = CONTROL_HEADER_LENGTH + AVP_HEADER + 2;
+  const add = (spec: AvpSpec, isHidden: boolean, value: number | Uint8Array | string, n: number, vendorId = spec.vendorId ?? 0) => {
+    if (AVP_HEADER + n > LENGTH_MASK) throw new RangeError(`AVP ${vendorId}:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
+    length += AVP_HEADER + n;
+    // RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type.
+    if (spec.type === AVP.messageDigest.type && (spec.vendorId ?? 0) === 0) { specs.unshift(spec); hiddenFlags.unshift(isHidden); values.unshift(value); }
+    else { specs.push(spec); hiddenFlags.push(isHidden); values.push(value); }
+  };
   let randomVector: Uint8Array | undefined;
-  for (const [name, value] of digestFirst(Object.entries(message.avps) as [AvpName, unknown][])) {
-    if (name === 'messageType' || value === undefined) continue;
+  const avps = message.avps as Readonly<Record<string, unknown>>;
+  for (const key in avps) {
+    const value = avps[key];
+    if (key === 'messageType' || value === undefined) continue;
+    const name = key as AvpName;
     const spec: AvpSpec = AVP[name];
-    let bytes = encodeValue(spec.kind, value as never);
-    const hideThis = hide !== undefined && spec.hide === true;
-    if (hideThis) {
+    if (hide !== undefined && spec.hide === true) {
       if (randomVector === undefined) {
         // RFC 2661 §4.3: a Random Vector AVP must precede the first hidden AVP.
         randomVector = hide.random(16);
-        parts.push(avpBytes(AVP.randomVector, 0, randomVector, false));
+        add(AVP.randomVector, false, randomVector, 16);
       }
+      const plain = encodeValue(spec.kind, value as never);
       // Pad to a 16-byte boundary to obscure the length (§4.3), never past the 1023-byte AVP limit.
-      const room = LENGTH_MASK - AVP_HEADER - 2 - bytes.length;
-      const pad = hide.random(Math.max(0, Math.min((16 - ((bytes.length + 2) % 16)) % 16, room)));
-      bytes = hideAvpValue(bytes, spec.type, hide.secret, randomVector, hide.md5, pad);
-    }
-    parts.push(avpBytes(spec, spec.vendorId ?? 0, bytes, hideThis));
+      const room = LENGTH_MASK - AVP_HEADER - 2 - plain.length;
+      const pad = hide.random(Math.max(0, Math.min((16 - ((plain.length + 2) % 16)) % 16, room)));
+      const blob = hideAvpValue(plain, spec.type, hide.secret, randomVector, hide.md5, pad);
+      add(spec, true, blob, blob.length);
+    } else if (spec.kind === 'u16' || spec.kind === 'protocol-version') add(spec, false, checked(value, 0xffff, name), 2);
+    else if (spec.kind === 'u32') add(spec, false, checked(value, 0xffffffff, name), 4);
+    else if (spec.kind === 'string' && isAscii(value as string)) add(spec, false, value as string, (value as string).length);
+    else if (spec.kind === 'bytes' && value instanceof Uint8Array) add(spec, false, value, value.length);
+    else { const blob = encodeValue(spec.kind, value as never); add(spec, false, blob, blob.length); }
   }
-  for (const raw of message.unknownAvps ?? []) parts.push(avpBytes({ mandatory: raw.mandatory, type: raw.attrType }, raw.vendorId, raw.value, raw.hidden));
-  return joinMessage(header, parts);
-}
-
-/** RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type. */
-function digestFirst(entries: [AvpName, unknown][]): [AvpName, unknown][] {
-  const i = entries.findIndex(([name]) => name === 'messageDigest');
-  return i <= 0 ? entries : [entries[i]!, ...entries.slice(0, i), ...entries.slice(i + 1)];
+  for (const raw of message.unknownAvps ?? []) {
+    if (AVP_HEADER + raw.value.length > LENGTH_MASK) throw new RangeError(`AVP ${raw.vendorId}:${raw.attrType} is ${AVP_HEADER + raw.value.length} bytes; the limit is 1023`);
+    length += AVP_HEADER + raw.value.length;
+  }
+  if (length > 0xffff) throw new RangeError(`message of ${length} bytes exceeds the 16-bit Length field`);
+  const out = allocate(length);
+  encodeHeader(out, 0, header, length);
+  let at = CONTROL_HEADER_LENGTH;
+  writeAvpHeader(out, at, true, false, AVP_HEADER + 2, 0, AVP.messageType.type);
+  const code = MessageType[message.type];
+  out[at + 6] = code >> 8; out[at + 7] = code & 0xff;
+  at += AVP_HEADER + 2;
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    const value = values[i]!;
+    if (typeof value === 'number') {
+      const n = spec.kind === 'u32' ? 4 : 2;
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + n, spec.vendorId ?? 0, spec.type);
+      at += AVP_HEADER;
+      if (n === 2) { out[at] = value >> 8; out[at + 1] = value & 0xff; }
+      else { out[at] = value >>> 24; out[at + 1] = (value >>> 16) & 0xff; out[at + 2] = (value >>> 8) & 0xff; out[at + 3] = value & 0xff; }
+      at += n;
+    } else if (typeof value === 'string') {
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + value.length, spec.vendorId ?? 0, spec.type);
+      at += AVP_HEADER;
+      for (let j = 0; j < value.length; j++) out[at + j] = value.charCodeAt(j);
+      at += value.length;
+    } else {
+      writeAvpHeader(out, at, spec.mandatory, hiddenFlags[i]!, AVP_HEADER + value.length, spec.vendorId ?? 0, spec.type);
+      out.set(value, at + AVP_HEADER);
+      at += AVP_HEADER + value.length;
+    }
+  }
+  for (const raw of message.unknownAvps ?? []) {
+    writeAvpHeader(out, at, raw.mandatory, raw.hidden, AVP_HEADER + raw.value.length, raw.vendorId, raw.attrType);
+    out.set(raw.value, at + AVP_HEADER);
+    at += AVP_HEADER + raw.value.length;
+  }
+  return out;
 }

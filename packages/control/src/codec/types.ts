@@ -4,19 +4,7 @@
  */
 import type { ControlMessage } from './message.js';
 
-/** Control message types (RFC 2661 §3.2; ACK is RFC 3931 §5.3's explicit acknowledgement). */
-export const MessageType = {
-  SCCRQ: 1, SCCRP: 2, SCCCN: 3, StopCCN: 4, HELLO: 6, OCRQ: 7, OCRP: 8, OCCN: 9, ICRQ: 10, ICRP: 11,
-  ICCN: 12, CDN: 14, WEN: 15, SLI: 16, ACK: 20,
-} as const;
-
-/** A message type name (`'SCCRQ'`). */
-export type MessageTypeName = keyof typeof MessageType;
-
-/** Message type names by wire code. */
-export const MESSAGE_TYPE_NAME: ReadonlyMap<number, MessageTypeName> = new Map(
-  Object.entries(MessageType).map(([name, code]) => [code, name as MessageTypeName]),
-);
+export { MessageType, MESSAGE_TYPE_NAME, type MessageTypeName } from './message-spec.js';
 
 /** The control message header (RFC 2661 §3.1 for v2; RFC 3931 §3.2.1 for v3). */
 export interface ControlHeader {
@@ -100,6 +88,13 @@ export interface DecodeError {
   readonly answer?: ResultCodeValue;
   /** The Assigned Tunnel ID AVP if it was read (so a StopCCN can reach a peer we never heard from). */
   readonly assignedTunnelId?: number;
+  /**
+   * What the failure clears when answered: one session (CDN) for a session-scoped message type, the
+   * control connection (StopCCN) otherwise (RFC 2661 §4.1 on the M bit). Absent when the type is unknown.
+   */
+  readonly scope?: 'tunnel' | 'session';
+  /** The Assigned Session ID AVP (v3: Local Session ID) if it could be read, so a CDN can reach the peer's call. */
+  readonly assignedSessionId?: number;
   /**
    * For `unknown-mandatory-avp`: the whole message as decoded (the unknown AVPs in `unknownAvps`),
    * so the answer can be scoped to its session and name its ids (RFC 3931 §5.2).

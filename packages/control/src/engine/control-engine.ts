@@ -3,12 +3,19 @@
  * by the header's tunnel id, answers SCCRQs as an LNS (one new tunnel per peer and Assigned Tunnel
  * ID, so a retransmitted SCCRQ reaches the tunnel it created), merges deadlines, and drops tunnels
  * once their StopCCN hold is over. Same contract as {@link TunnelEngine}: no I/O, no clock.
+ *
+ * As an LNS: a refused SCCRQ (bad or unknown M-bit AVP, missing AVP, hidden AVP without a secret)
+ * still gets a tunnel, which answers with StopCCN and holds for RFC 2661 §5.7 like any other; a
+ * new SCCRQ from the address, port and Assigned Tunnel ID of an established tunnel means the peer
+ * restarted: the stale tunnel is cleared (without a StopCCN, which would reach the new one) and a
+ * new one is made. {@link ControlEngine.settled} says when nothing is held any more.
  */
 import type { SocketAddress } from '../api/dataplane.js';
 import type { ResultCode, TunnelEvent } from '../fsm/types.js';
 import { type EnginePorts, type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
 import { type Command, L2tpUsageError } from './io.js';
 import { TunnelEngine } from './tunnel-engine.js';
+import { type TunnelView, tunnelView } from './tunnel-view.js';
 import { TimeHeap } from './time-heap.js';
 import type { WireCodec } from './wire.js';
 
@@ -36,6 +43,7 @@ export interface ControlEngineOptions {
 
 interface Entry {
   readonly engine: TunnelEngine;
+  readonly view: TunnelView;
   peer: SocketAddress;
   readonly acceptKey: string | undefined;
   /** The deadline last pushed on the heap for this tunnel (others on the heap are stale). */
@@ -68,8 +76,22 @@ export class ControlEngine {
   /** Number of tunnels held (including those in their StopCCN hold). */
   get size(): number { return this.tunnels.size; }
 
-  /** The engine of one tunnel, for reading its state. */
-  tunnel(tunnelId: number): TunnelEngine | undefined { return this.tunnels.get(tunnelId)?.engine; }
+  /**
+   * True when no tunnel is held: nothing is owed in either direction (every StopCCN we sent or
+   * received has had its §5.7 hold, so no acknowledgement can still be due). Each tunnel's end is
+   * a `released` output; a program that must exit cleanly waits for this rather than polling.
+   */
+  get settled(): boolean { return this.tunnels.size === 0; }
+
+  /** A read-only view of one tunnel (state, ids, peer, counters, sessions), or `undefined` once released. */
+  tunnel(tunnelId: number): TunnelView | undefined { return this.tunnels.get(tunnelId)?.view; }
+
+  /** A random session id, non-zero and unused in the tunnel (RFC 2661 §4.4.4); throws {@link L2tpUsageError} for an unknown tunnel. */
+  allocateSessionId(tunnelId: number): number {
+    const e = this.tunnels.get(tunnelId);
+    if (e === undefined) throw new L2tpUsageError(`no tunnel ${tunnelId}`);
+    return e.engine.allocateSessionId();
+  }
 
   /** Ids of every tunnel held. */
   tunnelIds(): number[] { return [...this.tunnels.keys()]; }
@@ -86,8 +108,7 @@ export class ControlEngine {
   addTunnel(options: Omit<TunnelEngineOptions, 'tunnelId'> & { readonly tunnelId?: number }, peer: SocketAddress): number {
     const tunnelId = options.tunnelId ?? this.allocateTunnelId(options.version === 3 ? 32 : 16);
     if (this.tunnels.has(tunnelId)) throw new L2tpUsageError(`tunnel id ${tunnelId} is in use`);
-    const engine = new TunnelEngine(tunnelEngineConfig({ ...options, tunnelId }), this.ports, this.wire);
-    this.tunnels.set(tunnelId, { engine, peer, acceptKey: undefined, deadlineMs: undefined });
+    this.tunnels.set(tunnelId, this.entry(new TunnelEngine(tunnelEngineConfig({ ...options, tunnelId }), this.ports, this.wire), peer, undefined));
     return tunnelId;
   }
 
@@ -152,21 +173,36 @@ export class ControlEngine {
     if (id !== 0 || this.acceptOptions === undefined) return;
     const accept = this.acceptOptions;
     const secret = typeof accept.secret === 'string' ? new TextEncoder().encode(accept.secret) : accept.secret;
-    const d = this.wire.decode(input.bytes, secret, this.ports.md5);
-    if (d.kind !== 'message' || d.message.type !== 'SCCRQ') return;
-    const key = `${input.from.address}|${input.from.port}|${d.message.assignedTunnelId}`;
+    const decoded = this.wire.decode(input.bytes, secret, this.ports.md5);
+    const d = decoded[0]!;
+    // Refused SCCRQs are answered too (StopCCN from a tunnel made for the purpose, RFC 2661 §4.1).
+    const sccrq = d.kind === 'message' ? d.message.type === 'SCCRQ' : d.kind === 'rejected' && d.messageType === 'SCCRQ';
+    if (!sccrq) return;
+    const peerTunnelId = d.kind === 'message' ? (d.message as { assignedTunnelId: number }).assignedTunnelId : d.kind === 'rejected' ? d.assignedTunnelId : undefined;
+    const key = `${input.from.address}|${input.from.port}|${peerTunnelId ?? '?'}`;
     const existing = this.accepted.get(key);
-    if (existing !== undefined) {
-      const x = this.tunnels.get(existing);
-      if (x !== undefined) this.collect(out, existing, x, x.engine.handleDecoded(input.nowMs, d));
-      return;
+    const x = existing === undefined ? undefined : this.tunnels.get(existing);
+    if (existing !== undefined && x !== undefined) {
+      const state = x.engine.state;
+      // Still in its first exchange: this is the same SCCRQ again (our SCCRP or its ack was lost).
+      if (state === 'idle' || state === 'wait-ctl-conn') return void this.collect(out, existing, x, x.engine.handleDecoded(input.nowMs, decoded));
+      // Past it (the peer's SCCCN came), an SCCRQ (Ns 0) on the same 5-tuple and peer tunnel id is a
+      // restarted peer's new control connection: clear the stale tunnel; one in its StopCCN hold
+      // finishes the hold on its own.
+      this.accepted.delete(key);
+      if (state === 'established') this.collect(out, existing, x, x.engine.supersede(input.nowMs));
     }
     const tunnelId = this.allocateTunnelId();
-    const engine = new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire);
-    const entry: Entry = { engine, peer: input.from, acceptKey: key, deadlineMs: undefined };
+    const entry = this.entry(new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire), input.from, key);
     this.tunnels.set(tunnelId, entry);
     this.accepted.set(key, tunnelId);
-    this.collect(out, tunnelId, entry, engine.handleDecoded(input.nowMs, d));
+    this.collect(out, tunnelId, entry, entry.engine.handleDecoded(input.nowMs, decoded));
+  }
+
+  private entry(engine: TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
+    const e: Entry = { engine, view: undefined as unknown as TunnelView, peer, acceptKey, deadlineMs: undefined };
+    (e as { view: TunnelView }).view = tunnelView(engine, () => e.peer);
+    return e;
   }
 
   private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']>): void {
@@ -181,7 +217,7 @@ export class ControlEngine {
     }
     if (e.engine.finished) {
       this.tunnels.delete(tunnelId);
-      if (e.acceptKey !== undefined) this.accepted.delete(e.acceptKey);
+      if (e.acceptKey !== undefined && this.accepted.get(e.acceptKey) === tunnelId) this.accepted.delete(e.acceptKey);
       out.push({ kind: 'released', tunnelId });
     }
   }

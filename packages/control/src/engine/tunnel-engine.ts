@@ -8,14 +8,16 @@
  * `tunnel-down`/`session-down` event plus a StopCCN/CDN. Local misuse throws {@link L2tpUsageError}.
  *
  * Timers are data: the transport's retransmit and ack timers, the HELLO timer, and the StopCCN hold
- * (RFC 2661 §5.7). After the hold, or straight after a transport failure, `finished` is true.
+ * (RFC 2661 §5.7). Every tunnel state change, quiescent `open` and the end of the hold included, is a
+ * row of the tunnel table (fsm/tunnel.ts); this file only feeds it inputs and arms the timers its
+ * states need. After the hold, or straight after a transport failure, `finished` is true.
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
 import { CdnResult, ErrorCode, type Inbound, type Outbound, type TunnelEvent } from '../fsm/types.js';
 import { ReliableTransport } from '../transport/reliable.js';
 import { challengeResponse } from '../codec/auth.js';
-import { SESSION_MESSAGES } from '../codec/message-rules.js';
+import { SESSION_MESSAGES } from '../codec/message-spec.js';
 import { type EnginePorts, type TunnelEngineConfig, fullRetransmitCycleMs } from './config.js';
 import { type Command, type Input, L2tpUsageError, type Output } from './io.js';
 import type { EncodeContext, WireCodec, WireDecoded } from './wire.js';
@@ -35,6 +37,7 @@ interface Pending {
 }
 
 type Sequenced = Exclude<WireDecoded, { kind: 'zlb' | 'drop' }>;
+type Rejected = Extract<WireDecoded, { kind: 'rejected' }>;
 
 /** Protocol state for one control connection. See the file header for the contract. */
 export class TunnelEngine {
@@ -58,6 +61,7 @@ export class TunnelEngine {
       tunnelId: config.tunnelId,
       challenge: secret ? ports.random.bytes(16) : undefined,
       respond: secret ? (id, challenge) => challengeResponse(id, secret, challenge, ports.md5) : undefined,
+      quiescent: config.quiescent,
     };
     this.enc = {
       version: config.version, tunnelId: config.tunnelId, hostName: config.hostName,
@@ -80,6 +84,8 @@ export class TunnelEngine {
   get finished(): boolean { return this.done; }
   /** True when every message we sent has been acknowledged (a StopCCN too). */
   get acknowledged(): boolean { return this.transport.idle; }
+  /** True when nothing is owed either way: all we sent is acknowledged and we owe the peer no acknowledgement. */
+  get quiet(): boolean { return this.done || (this.transport.idle && !this.transport.ackOwed); }
   /** Sessions known to the tunnel (any state but closed). */
   get sessionCount(): number { return this.sessions.size; }
 
@@ -90,6 +96,8 @@ export class TunnelEngine {
   }
   /** The state of one session, if it exists. */
   session(sessionId: number): SessionData | undefined { return this.sessions.get(sessionId); }
+  /** Every session (any state but closed). */
+  sessionList(): SessionData[] { return [...this.sessions.values()]; }
 
   /** A random session id, non-zero and unused in this tunnel (RFC 2661 §4.4.4: 0 is reserved). */
   allocateSessionId(): number {
@@ -104,7 +112,7 @@ export class TunnelEngine {
     this.out = [];
     if (this.done) return this.out;
     const nowMs = input.nowMs;
-    if (input.kind === 'datagram') this.receive(nowMs, this.wire.decode(input.bytes, this.config.secret, this.ports.md5));
+    if (input.kind === 'datagram') for (const d of this.wire.decode(input.bytes, this.config.secret, this.ports.md5)) this.receive(nowMs, d);
     else if (input.kind === 'command') this.command(nowMs, input.command);
     else this.timers(nowMs);
     this.flush(nowMs);
@@ -112,10 +120,22 @@ export class TunnelEngine {
   }
 
   /** Like `handle` for a datagram the caller already decoded (the multi-tunnel engine routes by it). */
-  handleDecoded(nowMs: number, decoded: WireDecoded): Output[] {
+  handleDecoded(nowMs: number, decoded: readonly WireDecoded[]): Output[] {
     this.out = [];
     if (this.done) return this.out;
-    this.receive(nowMs, decoded);
+    for (const d of decoded) this.receive(nowMs, d);
+    this.flush(nowMs);
+    return this.out;
+  }
+
+  /**
+   * The peer restarted: its new SCCRQ came from this tunnel's address, port and Assigned Tunnel ID.
+   * The tunnel and its calls are cleared without a StopCCN (which would reach the new tunnel).
+   */
+  supersede(nowMs: number): Output[] {
+    this.out = [];
+    if (this.done) return this.out;
+    this.stepTunnel(nowMs, { type: 'superseded' });
     this.flush(nowMs);
     return this.out;
   }
@@ -131,12 +151,6 @@ export class TunnelEngine {
   private command(nowMs: number, c: Command): void {
     switch (c.type) {
       case 'open':
-        if (this.config.quiescent) {
-          if (this.tunnel.state !== 'idle') return;
-          this.setTunnel(nowMs, { ...this.tunnel, state: 'established' });
-          this.emit({ type: 'tunnel-up', tunnelId: this.tunnelId, peerTunnelId: this.tunnel.peerTunnelId, peerHostName: undefined });
-          return;
-        }
         return this.stepTunnel(nowMs, { type: 'open' });
       case 'close':
         return this.stepTunnel(nowMs, c.result ? { type: 'close', result: c.result } : { type: 'close' });
@@ -172,9 +186,10 @@ export class TunnelEngine {
    */
   private acceptsIdZero(d: WireDecoded): boolean {
     if (this.tunnel.state === 'idle') return true;
-    if (d.kind !== 'message') return false;
-    const m = d.message;
+    if (d.kind !== 'message' && d.kind !== 'rejected') return false;
+    const m = d.kind === 'message' ? d.message : { type: undefined, assignedTunnelId: undefined };
     // A retransmitted SCCRQ (our SCCRP or its ack was lost) is a duplicate to acknowledge again.
+    if (d.kind === 'rejected') return d.messageType === 'SCCRQ' && d.assignedTunnelId === this.tunnel.peerTunnelId;
     return (m.type === 'StopCCN' || m.type === 'SCCRQ') && m.assignedTunnelId === this.tunnel.peerTunnelId;
   }
 
@@ -186,12 +201,9 @@ export class TunnelEngine {
       return;
     }
     if (d.kind === 'rejected') {
-      if (this.tunnel.peerTunnelId === 0 && d.assignedTunnelId !== undefined) this.tunnel = { ...this.tunnel, peerTunnelId: d.assignedTunnelId };
-      if (d.sessionScoped && d.header.sessionId !== 0 && this.sessions.has(d.header.sessionId) && this.tunnel.state === 'established') {
-        this.stepSession(d.header.sessionId, { type: 'bad-message', result: d.result });
-      } else {
-        this.stepTunnel(nowMs, { type: 'bad-message', result: d.result });
-      }
+      // RFC 2661 §4.1: a refused session message clears that call only; the tunnel and other calls stay.
+      if (d.scope === 'session' && this.tunnel.state === 'established') return this.refuseSessionMessage(d);
+      this.stepTunnel(nowMs, { type: 'bad-message', result: d.result, ...(d.assignedTunnelId !== undefined && { assignedTunnelId: d.assignedTunnelId }) });
       return;
     }
     const m = d.message;
@@ -205,7 +217,9 @@ export class TunnelEngine {
   private deliverSession(m: Extract<Inbound, { sessionId: number }>): void {
     if (m.sessionId === 0 && (m.type === 'ICRQ' || m.type === 'OCRQ')) {
       if (m.type === 'ICRQ' && this.config.role !== 'lns') {
-        this.send({ type: 'CDN', sessionId: 0, peerSessionId: m.assignedSessionId, result: { result: CdnResult.GENERAL_ERROR, error: ErrorCode.NO_ERROR, message: 'a LAC does not accept incoming calls' } }, m.assignedSessionId);
+        const result = { result: CdnResult.GENERAL_ERROR, error: ErrorCode.NO_ERROR, message: 'a LAC does not accept incoming calls' };
+        this.send({ type: 'CDN', sessionId: 0, peerSessionId: m.assignedSessionId, result }, m.assignedSessionId);
+        this.emit({ type: 'session-down', tunnelId: this.tunnelId, sessionId: 0, peerSessionId: m.assignedSessionId, reason: { type: 'refused', sent: result }, wasUp: false });
         return;
       }
       const sessionId = this.allocateSessionId();
@@ -217,6 +231,24 @@ export class TunnelEngine {
     const sessionId = m.sessionId === 0 && m.type === 'CDN' ? this.sessionByPeerId(m.assignedSessionId) : m.sessionId;
     // A message for a session we no longer know (closed, or never ours) is acknowledged and ignored.
     if (sessionId !== undefined && this.sessions.has(sessionId)) this.stepSession(sessionId, { type: 'recv', message: m });
+  }
+
+  /**
+   * A session message that failed decoding or validation: the call it names gets a CDN with the
+   * codec's answer — ours by the header Session ID, or the peer's by its Assigned Session ID (a new
+   * ICRQ/OCRQ, or a CDN from a peer that never learnt our id). A message naming no call at all is
+   * acknowledged and dropped: there is nobody to answer.
+   */
+  private refuseSessionMessage(d: Rejected): void {
+    const own = d.header.sessionId !== 0 ? d.header.sessionId
+      : d.assignedSessionId !== undefined && d.messageType !== 'ICRQ' && d.messageType !== 'OCRQ' ? this.sessionByPeerId(d.assignedSessionId) : undefined;
+    if (own !== undefined) {
+      if (this.sessions.has(own)) this.stepSession(own, { type: 'bad-message', result: d.result });
+      return;
+    }
+    if (d.assignedSessionId === undefined || d.assignedSessionId === 0) return;
+    this.send({ type: 'CDN', sessionId: 0, peerSessionId: d.assignedSessionId, result: d.result }, d.assignedSessionId);
+    this.emit({ type: 'session-down', tunnelId: this.tunnelId, sessionId: 0, peerSessionId: d.assignedSessionId, reason: { type: 'refused', sent: d.result }, wasUp: false });
   }
 
   private sessionByPeerId(peerSessionId: number): number | undefined {
@@ -231,9 +263,10 @@ export class TunnelEngine {
     this.tunnel = step.next;
     for (const a of step.actions) {
       if (a.type === 'send') this.send(a.message, 0);
+      else if (a.type === 'abandon') this.transport.abandon();
       else this.emitTunnelAction(a.event);
     }
-    if (before !== this.tunnel.state) this.setTunnel(nowMs, this.tunnel, before);
+    if (before !== this.tunnel.state) this.entered(nowMs, before);
   }
 
   private emitTunnelAction(e: TunnelEvent): void {
@@ -242,8 +275,9 @@ export class TunnelEngine {
     this.emit(e);
   }
 
-  private setTunnel(nowMs: number, next: TunnelData, before: TunnelData['state'] = this.tunnel.state): void {
-    this.tunnel = next;
+  /** Arms or clears what the tunnel's new state needs (the state itself changed in the table). */
+  private entered(nowMs: number, before: TunnelData['state']): void {
+    const next = this.tunnel;
     if (next.state === 'established' && before !== 'established') {
       this.touch(nowMs);
       for (const id of [...this.sessions.keys()]) this.stepSession(id, { type: 'tunnel-up' });
@@ -285,8 +319,8 @@ export class TunnelEngine {
 
   private timers(nowMs: number): void {
     if (this.holdUntilMs !== undefined && this.holdUntilMs <= nowMs) {
-      this.tunnel = { ...this.tunnel, state: 'closed' };
-      this.finish();
+      this.holdUntilMs = undefined;
+      this.stepTunnel(nowMs, { type: 'hold-expired' });
       return;
     }
     if (this.helloDueMs !== undefined && this.helloDueMs <= nowMs) {

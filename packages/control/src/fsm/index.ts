@@ -2,3 +2,4 @@
 export * from './types.js';
 export * from './tunnel.js';
 export * from './session.js';
+export * from './reasons.js';

@@ -54,8 +54,9 @@ type Handler = (d: SessionData, input: SessionInput, tunnelId: number) => Sessio
 
 const stay = (d: SessionData): SessionStep => ({ next: d, actions: [] });
 
+/** `d` is the data before the step: the call was up exactly when it was established. */
 const downEvent = (d: SessionData, tunnelId: number, reason: SessionDownReason): SessionAction => ({
-  type: 'emit', event: { type: 'session-down', tunnelId, sessionId: d.sessionId, peerSessionId: d.peerSessionId, reason },
+  type: 'emit', event: { type: 'session-down', tunnelId, sessionId: d.sessionId, peerSessionId: d.peerSessionId, reason, wasUp: d.state === 'established' },
 });
 
 function cdn(d: SessionData, tunnelId: number, result: ResultCode, kind: 'local-close' | 'peer-violation'): SessionStep {
@@ -81,11 +82,15 @@ const answerIcrq: Handler = (d, input) => {
   return { next, actions: [{ type: 'send', message: { type: 'ICRP', sessionId: d.sessionId, peerSessionId: m.assignedSessionId } }] };
 };
 
-const refuseOcrq: Handler = (d, input) => {
+const refuseOcrq: Handler = (d, input, tunnelId) => {
   // RFC 2661 §7.5: we never place outgoing calls; CDN result 5 tells the LNS this is permanent.
   const m = msg<'OCRQ'>(input);
   const result: ResultCode = { result: CdnResult.PERMANENT_NO_FACILITIES, error: ErrorCode.NO_ERROR, message: 'outgoing calls are not supported' };
-  return { next: { ...d, state: 'closed', peerSessionId: m.assignedSessionId }, actions: [{ type: 'send', message: { type: 'CDN', sessionId: d.sessionId, peerSessionId: m.assignedSessionId, result } }] };
+  const next: SessionData = { ...d, peerSessionId: m.assignedSessionId };
+  return {
+    next: { ...next, state: 'closed' },
+    actions: [{ type: 'send', message: { type: 'CDN', sessionId: d.sessionId, peerSessionId: m.assignedSessionId, result } }, downEvent(next, tunnelId, { type: 'refused', sent: result })],
+  };
 };
 
 const acceptIcrp: Handler = (d, input, tunnelId) => {
@@ -108,8 +113,7 @@ const acceptIccn: Handler = (d, _i, tunnelId) => ({
 const peerCdn: Handler = (d, input, tunnelId) => {
   const m = msg<'CDN'>(input);
   const peerSessionId = d.peerSessionId || m.assignedSessionId;
-  const next: SessionData = { ...d, state: 'closed', peerSessionId };
-  return { next, actions: [downEvent(next, tunnelId, { type: 'peer-cdn', result: m.result })] };
+  return { next: { ...d, state: 'closed', peerSessionId }, actions: [downEvent({ ...d, peerSessionId }, tunnelId, { type: 'peer-cdn', result: m.result })] };
 };
 
 const wen: Handler = (d, input, tunnelId) => {

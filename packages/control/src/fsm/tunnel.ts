@@ -7,11 +7,13 @@
  *   LAC (originator)                          LNS (responder)
  *   idle --open/SCCRQ--> wait-ctl-reply       idle --SCCRQ/SCCRP--> wait-ctl-conn
  *   wait-ctl-reply --SCCRP/SCCCN--> established   wait-ctl-conn --SCCCN--> established
- *   any live state --StopCCN in or out--> closing (held one retransmission cycle, §5.7) --> closed
- *   any live state --transport failed--> closed
+ *   idle --open (quiescent RFC 3931 mode: no setup exchange)--> established
+ *   idle --refused SCCRQ/StopCCN--> closing
+ *   any live state --StopCCN in or out--> closing --hold-expired (one retransmission cycle, §5.7)--> closed
+ *   any live state --transport failed, or superseded by the peer's new SCCRQ--> closed
  * ```
  * Any (state, input) pair missing from {@link TUNNEL_TABLE} is a peer violation: we send StopCCN
- * Result 2 naming the FSM error and go to `closing` (h2's rule). Nothing here throws.
+ * Result 7 (Finite State Machine error, RFC 2661 §4.4.2) and go to `closing` (h2's rule). Nothing here throws.
  */
 import {
   ErrorCode, type Inbound, type MessageName, type Outbound, type ResultCode, StopCcnResult,
@@ -27,14 +29,23 @@ export type TunnelInput =
   | { readonly type: 'open' }
   | { readonly type: 'close'; readonly result?: ResultCode }
   | { readonly type: 'recv'; readonly message: Inbound }
-  /** A message of the peer could not be accepted (unknown M-bit AVP, bad value): StopCCN with `result`. */
-  | { readonly type: 'bad-message'; readonly result: ResultCode }
-  | { readonly type: 'transport-failed'; readonly messageType: MessageName };
+  /**
+   * A message of the peer could not be accepted (unknown M-bit AVP, bad value): StopCCN with `result`,
+   * to `assignedTunnelId` (read from the refused message) when the peer's id is not known yet.
+   */
+  | { readonly type: 'bad-message'; readonly result: ResultCode; readonly assignedTunnelId?: number }
+  | { readonly type: 'transport-failed'; readonly messageType: MessageName }
+  /** The §5.7 hold after a StopCCN is over: the state may go. */
+  | { readonly type: 'hold-expired' }
+  /** The peer restarted and opened a new control connection on the same 5-tuple and Assigned Tunnel ID. */
+  | { readonly type: 'superseded' };
 
 /** What the engine must do after a step. */
 export type TunnelAction =
   | { readonly type: 'send'; readonly message: Outbound }
-  | { readonly type: 'emit'; readonly event: TunnelEvent };
+  | { readonly type: 'emit'; readonly event: TunnelEvent }
+  /** Stop retransmitting our unacknowledged messages: the peer has closed (its StopCCN); keep acknowledging. */
+  | { readonly type: 'abandon' };
 
 /** The tunnel machine's data: its state and what it learnt from the peer. */
 export interface TunnelData {
@@ -53,6 +64,8 @@ export interface TunnelContext {
   readonly challenge: Uint8Array | undefined;
   /** CHAP-style response MD5(id ‖ secret ‖ challenge) (RFC 2661 §4.4.3); undefined without a secret. */
   readonly respond: ((id: number, challenge: Uint8Array) => Uint8Array) | undefined;
+  /** Quiescent L2TPv3 (go-l2tp's ql2tpd): `open` goes straight to `established`, no setup exchange. */
+  readonly quiescent: boolean;
 }
 
 /** One transition's result. */
@@ -75,7 +88,7 @@ type Handler = (d: TunnelData, input: TunnelInput, ctx: TunnelContext) => Tunnel
 const stay = (d: TunnelData): TunnelStep => ({ next: d, actions: [] });
 
 function down(d: TunnelData, ctx: TunnelContext, state: TunnelState, reason: TunnelDownReason, send?: Outbound): TunnelStep {
-  const event: TunnelEvent = { type: 'tunnel-down', tunnelId: ctx.tunnelId, peerTunnelId: d.peerTunnelId, reason };
+  const event: TunnelEvent = { type: 'tunnel-down', tunnelId: ctx.tunnelId, peerTunnelId: d.peerTunnelId, reason, wasUp: d.state === 'established' };
   const actions: TunnelAction[] = send ? [{ type: 'send', message: send }, { type: 'emit', event }] : [{ type: 'emit', event }];
   return { next: { ...d, state }, actions };
 }
@@ -116,7 +129,7 @@ const up = (d: TunnelData, ctx: TunnelContext, send?: Outbound): TunnelStep => {
   return { next: { ...d, state: 'established' }, actions };
 };
 
-const sendSccrq: Handler = (d, _i, ctx) => ({
+const open: Handler = (d, _i, ctx) => (ctx.quiescent ? up(d, ctx) : {
   next: { ...d, state: 'wait-ctl-reply' },
   actions: [{ type: 'send', message: ctx.challenge ? { type: 'SCCRQ', challenge: ctx.challenge } : { type: 'SCCRQ' } }],
 });
@@ -146,8 +159,12 @@ const acceptScccn: Handler = (d, input, ctx) => {
 
 const peerStopped: Handler = (d, input, ctx) => {
   const m = (input as { message: Extract<Inbound, { type: 'StopCCN' }> }).message;
-  return down(d, ctx, 'closing', { type: 'peer-stopccn', result: m.result });
+  const step = down(d, ctx, 'closing', { type: 'peer-stopccn', result: m.result });
+  // RFC 2661 §5.7: acknowledge it and hold; anything of ours still unacknowledged is moot.
+  return { next: step.next, actions: [{ type: 'abandon' }, ...step.actions] };
 };
+
+const superseded: Handler = (d, _i, ctx) => down(d, ctx, 'closed', { type: 'superseded' });
 
 const localClose: Handler = (d, input, ctx) =>
   stop(d, ctx, (input as { result?: ResultCode }).result ?? { result: StopCcnResult.GENERAL_CLEAR }, 'local-close');
@@ -155,22 +172,32 @@ const localClose: Handler = (d, input, ctx) =>
 const closeUnopened: Handler = (d, input, ctx) =>
   down(d, ctx, 'closed', { type: 'local-close', sent: (input as { result?: ResultCode }).result ?? { result: StopCcnResult.GENERAL_CLEAR } });
 
-const badMessage: Handler = (d, input, ctx) => stop(d, ctx, (input as { result: ResultCode }).result, 'peer-violation');
+const badMessage: Handler = (d, input, ctx) => {
+  const i = input as Extract<TunnelInput, { type: 'bad-message' }>;
+  const data = d.peerTunnelId === 0 && i.assignedTunnelId !== undefined ? { ...d, peerTunnelId: i.assignedTunnelId } : d;
+  return stop(data, ctx, i.result, 'peer-violation');
+};
 
 const transportFailed: Handler = (d, input, ctx) =>
   down(d, ctx, 'closed', { type: 'retransmit-exhausted', messageType: (input as { messageType: MessageName }).messageType });
 
-const live = { 'close': localClose, 'recv:StopCCN': peerStopped, 'bad-message': badMessage, 'transport-failed': transportFailed } as const;
-const held = { 'close': stay, 'open': stay, 'bad-message': stay, 'transport-failed': stay } as const;
+const live = {
+  'close': localClose, 'recv:StopCCN': peerStopped, 'bad-message': badMessage, 'transport-failed': transportFailed, 'superseded': superseded,
+} as const;
+const held = { 'close': stay, 'open': stay, 'bad-message': stay, 'transport-failed': stay, 'superseded': stay, 'hold-expired': stay } as const;
 
 /** The transition table. Keys absent from a state's row are peer violations (see {@link stepTunnel}). */
 export const TUNNEL_TABLE: { readonly [S in TunnelState]: Partial<Record<Key, Handler>> } = {
-  'idle': { 'open': sendSccrq, 'recv:SCCRQ': answerSccrq, 'close': closeUnopened, 'transport-failed': transportFailed },
+  // A refused SCCRQ (bad AVP, RFC 2661 §4.1) and a StopCCN for a connection never opened (§6.4) end here.
+  'idle': {
+    'open': open, 'recv:SCCRQ': answerSccrq, 'close': closeUnopened, 'transport-failed': transportFailed, 'bad-message': badMessage,
+    'recv:StopCCN': peerStopped, 'superseded': stay,
+  },
   'wait-ctl-reply': { ...live, 'recv:SCCRP': acceptSccrp },
   'wait-ctl-conn': { ...live, 'recv:SCCCN': acceptScccn },
   'established': { ...live, 'recv:HELLO': stay },
   // RFC 2661 §5.7: after StopCCN the state is kept only to acknowledge retransmissions; nothing more happens.
-  'closing': { ...held, ...Object.fromEntries(recvKeys().map((k) => [k, stay])) },
+  'closing': { ...held, ...Object.fromEntries(recvKeys().map((k) => [k, stay])), 'hold-expired': (d) => ({ next: { ...d, state: 'closed' }, actions: [] }) },
   'closed': { ...held, ...Object.fromEntries(recvKeys().map((k) => [k, stay])) },
 };
 
@@ -180,16 +207,14 @@ function recvKeys(): Key[] {
 }
 
 /**
- * Runs one transition. Any pair not in {@link TUNNEL_TABLE} is answered with StopCCN Result 2 naming
- * the FSM error (RFC 2661 §7.1: an out-of-sequence message clears the connection). Never throws.
+ * Runs one transition. Any pair not in {@link TUNNEL_TABLE} is answered with StopCCN Result 7, Finite
+ * State Machine error (RFC 2661 §4.4.2, §7.1: an out-of-sequence message clears the connection). Never throws.
  */
 export function stepTunnel(d: TunnelData, input: TunnelInput, ctx: TunnelContext): TunnelStep {
   const key: Key = input.type === 'recv' ? `recv:${input.message.type}` : input.type;
   const handler = TUNNEL_TABLE[d.state][key];
   if (handler !== undefined) return handler(d, input, ctx);
-  if (input.type === 'open') return stay(d);
+  if (input.type === 'open' || input.type === 'hold-expired' || input.type === 'superseded') return stay(d);
   const what = input.type === 'recv' ? input.message.type : input.type;
-  return stop(d, ctx, {
-    result: StopCcnResult.GENERAL_ERROR, error: ErrorCode.NO_ERROR, message: `FSM error: ${what} in state ${d.state}`,
-  }, 'peer-violation');
+  return stop(d, ctx, { result: StopCcnResult.FSM_ERROR, message: `${what} in state ${d.state}` }, 'peer-violation');
 }

@@ -10,23 +10,8 @@ import type { AccmValue, CallErrorsValue, MessageTypeName, ResultCodeValue } fro
 /** A Result Code AVP (RFC 2661 §4.4.2): result, optional error code, optional message. */
 export type ResultCode = ResultCodeValue;
 
-/** StopCCN result codes (RFC 2661 §4.4.2). */
-export const StopCcnResult = {
-  GENERAL_CLEAR: 1, GENERAL_ERROR: 2, CHANNEL_EXISTS: 3, NOT_AUTHORIZED: 4, UNSUPPORTED_VERSION: 5,
-  SHUTTING_DOWN: 6, FSM_ERROR: 7,
-} as const;
-
-/** CDN result codes (RFC 2661 §4.4.2). */
-export const CdnResult = {
-  LOST_CARRIER: 1, GENERAL_ERROR: 2, ADMIN: 3, TEMPORARY_NO_FACILITIES: 4, PERMANENT_NO_FACILITIES: 5,
-  INVALID_DESTINATION: 6, NO_CARRIER: 7, BUSY: 8, NO_DIAL_TONE: 9, TIMEOUT: 10, NO_FRAMING: 11,
-} as const;
-
-/** General error codes carried with result 2 (RFC 2661 §4.4.2). */
-export const ErrorCode = {
-  NO_ERROR: 0, NO_CONTROL_CONNECTION: 1, BAD_LENGTH: 2, BAD_VALUE: 3, NO_RESOURCES: 4, BAD_SESSION_ID: 5,
-  VENDOR_SPECIFIC: 6, TRY_ANOTHER: 7, UNKNOWN_MANDATORY_AVP: 8,
-} as const;
+/** The Result/Error Code table (RFC 2661 §4.4.2) lives below the state machines, in the codec. */
+export { CdnResult, ErrorCode, StopCcnResult } from '../codec/result-codes.js';
 
 /** Message type names as RFC 2661 §3.2 and RFC 3931 §3.1 spell them (the codec's). */
 export type MessageName = MessageTypeName;
@@ -40,6 +25,7 @@ export interface SetupFields {
   readonly receiveWindowSize?: number;
   readonly challenge?: Uint8Array;
   readonly challengeResponse?: Uint8Array;
+  readonly vendorName?: string;
 }
 
 /** A peer message as the state machines see it (`sessionId` is the header's, i.e. ours). */
@@ -51,10 +37,10 @@ export type Inbound =
   | { readonly type: 'HELLO' }
   | { readonly type: 'ICRQ'; readonly sessionId: number; readonly assignedSessionId: number; readonly callSerialNumber: number }
   | { readonly type: 'ICRP'; readonly sessionId: number; readonly assignedSessionId: number }
-  | { readonly type: 'ICCN'; readonly sessionId: number }
+  | { readonly type: 'ICCN'; readonly sessionId: number; readonly txConnectSpeed?: number; readonly framingType?: number }
   | { readonly type: 'OCRQ'; readonly sessionId: number; readonly assignedSessionId: number; readonly callSerialNumber: number }
   | { readonly type: 'OCRP'; readonly sessionId: number; readonly assignedSessionId: number }
-  | { readonly type: 'OCCN'; readonly sessionId: number }
+  | { readonly type: 'OCCN'; readonly sessionId: number; readonly txConnectSpeed?: number; readonly framingType?: number }
   | { readonly type: 'CDN'; readonly sessionId: number; readonly assignedSessionId: number; readonly result: ResultCode }
   | { readonly type: 'WEN'; readonly sessionId: number; readonly callErrors: CallErrors }
   | { readonly type: 'SLI'; readonly sessionId: number; readonly accm: Accm };
@@ -84,7 +70,12 @@ export type TunnelDownReason =
   | { readonly type: 'retransmit-exhausted'; readonly messageType: MessageName }
   | { readonly type: 'auth-failed'; readonly sent: ResultCode }
   | { readonly type: 'version-mismatch'; readonly sent: ResultCode }
-  | { readonly type: 'peer-violation'; readonly sent: ResultCode };
+  | { readonly type: 'peer-violation'; readonly sent: ResultCode }
+  /**
+   * The peer started a new control connection from the same address, port and Assigned Tunnel ID
+   * (it restarted): this one is stale and cleared without a StopCCN, which would reach the new one.
+   */
+  | { readonly type: 'superseded' };
 
 /** Why a session went down. */
 export type SessionDownReason =
@@ -97,8 +88,14 @@ export type SessionDownReason =
 /** Something a daemon acts on. Ids are always in pairs; `tunnelId` names the tunnel in every event. */
 export type TunnelEvent =
   | { readonly type: 'tunnel-up'; readonly tunnelId: number; readonly peerTunnelId: number; readonly peerHostName: string | undefined }
-  | { readonly type: 'tunnel-down'; readonly tunnelId: number; readonly peerTunnelId: number; readonly reason: TunnelDownReason }
+  /** `wasUp`: this tunnel had a `tunnel-up` event (false: it failed or was refused during setup). */
+  | { readonly type: 'tunnel-down'; readonly tunnelId: number; readonly peerTunnelId: number; readonly reason: TunnelDownReason; readonly wasUp: boolean }
   | { readonly type: 'session-up'; readonly tunnelId: number; readonly sessionId: number; readonly peerSessionId: number }
-  | { readonly type: 'session-down'; readonly tunnelId: number; readonly sessionId: number; readonly peerSessionId: number; readonly reason: SessionDownReason }
+  /**
+   * Every call that had `session-up` gets exactly one `session-down` with `wasUp` true; a call that
+   * never came up (failed setup, refused ICRQ/OCRQ) gets one with `wasUp` false, so a count of live
+   * calls moves only on `wasUp` true. `sessionId` is 0 for a call refused before we gave it an id.
+   */
+  | { readonly type: 'session-down'; readonly tunnelId: number; readonly sessionId: number; readonly peerSessionId: number; readonly reason: SessionDownReason; readonly wasUp: boolean }
   | { readonly type: 'wan-error-notify'; readonly tunnelId: number; readonly sessionId: number; readonly callErrors: CallErrors }
   | { readonly type: 'set-link-info'; readonly tunnelId: number; readonly sessionId: number; readonly accm: Accm };

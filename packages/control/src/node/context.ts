@@ -114,7 +114,7 @@ export class L2tpContext {
     const rec = this.tunnels.get(tunnelId);
     const engine = this.engine.tunnel(tunnelId);
     if (rec === undefined || engine === undefined) throw new Error(`no tunnel ${tunnelId}`);
-    const sessionId = o.sessionId || engine.allocateSessionId();
+    const sessionId = o.sessionId || this.engine.allocateSessionId(tunnelId);
     rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, state: 'opening', lastResult: undefined, dataPlane: undefined });
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId } }));
     return sessionId;
@@ -171,7 +171,9 @@ export class L2tpContext {
     if (this.listener) throw new Error('already listening');
     const socket = await this.options.dataPlane.openControlSocket({ family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true });
     this.listener = { socket, options: o };
-    this.engine.accept(engineOptions(o));
+    // An LNS sends HELLO by default (60 s, as xl2tpd and accel-ppp do): a peer that restarted or
+    // vanished is found out instead of its tunnel living for ever.
+    this.engine.accept(engineOptions(o, 60_000));
     socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
     return socket.local;
   }
@@ -195,7 +197,8 @@ export class L2tpContext {
     const engine = this.engine.tunnel(tunnelId);
     return {
       name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
-      peer: rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
+      // The peer address in use: an LNS may answer from another port than we dialled (RFC 2661 §8.1).
+      peer: engine?.peer ?? rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
       sessions: [...rec.sessions].map(([sessionId, s]) => ({ name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: s.state, lastResult: s.lastResult })),
     };
   }
@@ -249,7 +252,7 @@ export class L2tpContext {
       case 'tunnel-up': return void this.tunnelUp(e.tunnelId, rec);
       case 'tunnel-down':
         rec.lastResult = e.reason;
-        this.emitter.emit('tunnel-down', { tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason });
+        this.emitter.emit('tunnel-down', { tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason, wasUp: e.wasUp });
         return void this.teardownTunnel(rec);
       case 'session-up': return void this.sessionUp(e.tunnelId, rec, e.sessionId, e.peerSessionId);
       case 'session-down': {
@@ -259,7 +262,7 @@ export class L2tpContext {
         rec.sessions.delete(e.sessionId);
         void s.dataPlane?.down().catch(() => undefined);
         this.emitter.emit('session-down', {
-          tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason,
+          tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason, wasUp: e.wasUp,
           session: { name: s.name, tunnelId: e.tunnelId, sessionId: e.sessionId, peerSessionId: e.peerSessionId, state: 'closed', lastResult: e.reason },
         });
         return;
@@ -361,10 +364,10 @@ export class L2tpContext {
   }
 }
 
-function engineOptions(o: ControlOptions): AcceptOptions {
+function engineOptions(o: ControlOptions, defaultHelloIntervalMs = 0): AcceptOptions {
   return {
     hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
-    helloIntervalMs: o.helloIntervalMs ?? 0,
+    helloIntervalMs: o.helloIntervalMs ?? defaultHelloIntervalMs,
     transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
   };
 }

@@ -211,6 +211,20 @@ export class ReliableTransport<T, R = T> {
     return this.ackDueMs === undefined || head < this.ackDueMs ? head : this.ackDueMs;
   }
 
+  /**
+   * Drops queued and unacknowledged messages but keeps receiving and acknowledging: the peer closed
+   * the connection (StopCCN), so nothing of ours needs delivering, yet its retransmissions must
+   * still be acknowledged (RFC 2661 §5.7). Ns keeps counting, so a later message cannot reuse one.
+   */
+  abandon(): void {
+    this.inFlight.length = 0;
+    this.queue.length = 0;
+    this.queueHead = 0;
+  }
+
+  /** True while an acknowledgement is owed to the peer (waiting for its delayed-ack timer). */
+  get ackOwed(): boolean { return this.ackDueMs !== undefined; }
+
   /** Stops all timers and drops queued and unacknowledged messages (the connection is gone). */
   stop(): void {
     this.dead = true;

@@ -34,7 +34,7 @@ describe('ControlEngine', () => {
     net.runUntil(() => events('lns').filter((e) => e.type === 'tunnel-up').length === 10);
     expect(lns.size).toBe(10);
     net.call('lac', (nowMs) => ids.flatMap((tunnelId) => Array.from({ length: 5 }, () =>
-      lac.handle({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId: lac.tunnel(tunnelId)!.allocateSessionId() } })).flat()));
+      lac.handle({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId: lac.allocateSessionId(tunnelId) } })).flat()));
     net.runUntil(() => events('lns').filter((e) => e.type === 'session-up').length === 50);
     expect(events('lac').filter((e) => e.type === 'session-up').length).toBe(50);
     net.call('lac', (nowMs) => lac.closeAll(nowMs));

@@ -2,7 +2,8 @@
  * A JSON stand-in for the codec, so engine behaviour is tested on its own: messages travel as
  * JSON of the header and the state machine's message, with the configured AVPs the engine adds.
  */
-import type { Inbound, Outbound } from '../../src/fsm/types.js';
+import type { Inbound, MessageName, Outbound } from '../../src/fsm/types.js';
+import { SESSION_MESSAGES } from '../../src/codec/index.js';
 import type { EncodeContext, SendHeader, WireCodec, WireDecoded } from '../../src/engine/wire.js';
 
 interface Frame {
@@ -20,13 +21,20 @@ export const jsonWire: WireCodec = {
   tunnelIdOf(bytes) {
     try { return (JSON.parse(dec.decode(bytes)) as Frame).h.t; } catch { return undefined; }
   },
-  decode(bytes): WireDecoded {
+  decode(bytes): WireDecoded[] {
     let f: Frame;
-    try { f = JSON.parse(dec.decode(bytes), reviver) as Frame; } catch { return { kind: 'drop', reason: 'not json' }; }
+    try { f = JSON.parse(dec.decode(bytes), reviver) as Frame; } catch { return [{ kind: 'drop', reason: 'not json' }]; }
     const header = { tunnelId: f.h.t, sessionId: f.h.s, ns: f.h.ns, nr: f.h.nr };
-    if (f.m === undefined) return { kind: 'zlb', header };
-    if (f.m['mbit']) return { kind: 'rejected', header, sessionScoped: f.h.s !== 0, result: { result: 2, error: 8, message: 'unknown mandatory AVP' }, ...(typeof f.m['assignedTunnelId'] === 'number' && { assignedTunnelId: f.m['assignedTunnelId'] }) };
-    return { kind: 'message', header, message: { ...f.m, sessionId: f.h.s } as unknown as Inbound };
+    if (f.m === undefined) return [{ kind: 'zlb', header }];
+    if (f.m['mbit']) {
+      const type = f.m['type'] as MessageName;
+      return [{
+        kind: 'rejected', header, scope: SESSION_MESSAGES.has(type) ? 'session' : 'tunnel', messageType: type, result: { result: 2, error: 8, message: 'unknown mandatory AVP' },
+        ...(typeof f.m['assignedTunnelId'] === 'number' && { assignedTunnelId: f.m['assignedTunnelId'] }),
+        ...(typeof f.m['assignedSessionId'] === 'number' && { assignedSessionId: f.m['assignedSessionId'] }),
+      }];
+    }
+    return [{ kind: 'message', header, message: { ...f.m, sessionId: f.h.s } as unknown as Inbound }];
   },
   encode(m: Outbound, h: SendHeader, ctx: EncodeContext): Uint8Array {
     let body: Record<string, unknown> = { ...m };

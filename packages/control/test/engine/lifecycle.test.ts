@@ -68,7 +68,7 @@ describe('tunnel and session lifecycle', () => {
     open();
     net.runUntilIdle({ limitMs: 100_000 });
     expect(net.sent('lac').map((r) => r.atMs)).toEqual([0, 1000, 3000, 7000, 15_000, 23_000]);
-    expect(events('lac')).toEqual([{ type: 'tunnel-down', tunnelId: 100, peerTunnelId: 0, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' } }]);
+    expect(events('lac')).toEqual([{ type: 'tunnel-down', tunnelId: 100, peerTunnelId: 0, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' }, wasUp: false }]);
     expect(lac.finished).toBe(true);
     expect(net.nowMs).toBe(31_000);
   });

@@ -34,7 +34,7 @@ describe('LAC incoming call', () => {
     const s = stepSession(d, { type: 'close' }, T);
     expect(s.actions).toEqual([
       { type: 'send', message: { type: 'CDN', sessionId: 1, peerSessionId: 2, result: { result: 3 } } },
-      { type: 'emit', event: { type: 'session-down', tunnelId: T, sessionId: 1, peerSessionId: 2, reason: { type: 'local-close', sent: { result: 3 } } } },
+      { type: 'emit', event: { type: 'session-down', tunnelId: T, sessionId: 1, peerSessionId: 2, reason: { type: 'local-close', sent: { result: 3 } }, wasUp: true } },
     ]);
   });
 
@@ -56,7 +56,12 @@ describe('LNS incoming call', () => {
   test('OCRQ is refused with a CDN that says why', () => {
     const s = stepSession(lnsSession(300), { type: 'recv', message: { type: 'OCRQ', sessionId: 0, assignedSessionId: 9, callSerialNumber: 1 } }, T);
     expect(s.next.state).toBe('closed');
-    expect(s.actions).toEqual([{ type: 'send', message: { type: 'CDN', sessionId: 300, peerSessionId: 9, result: { result: 5, error: 0, message: 'outgoing calls are not supported' } } }]);
+    const result = { result: 5, error: 0, message: 'outgoing calls are not supported' };
+    expect(s.actions).toEqual([
+      { type: 'send', message: { type: 'CDN', sessionId: 300, peerSessionId: 9, result } },
+      // Logged and counted like any refusal, as a call that never came up.
+      { type: 'emit', event: { type: 'session-down', tunnelId: T, sessionId: 300, peerSessionId: 9, reason: { type: 'refused', sent: result }, wasUp: false } },
+    ]);
   });
 
   test('WEN is surfaced with its call errors; peer CDN reports its result', () => {
@@ -64,7 +69,7 @@ describe('LNS incoming call', () => {
     const callErrors = { crcErrors: 1, framingErrors: 2, hardwareOverruns: 3, bufferOverruns: 4, timeoutErrors: 5, alignmentErrors: 6 };
     expect(stepSession(d, { type: 'recv', message: { type: 'WEN', sessionId: 1, callErrors } }, T).actions[0]).toMatchObject({ event: { type: 'wan-error-notify', callErrors } });
     const c = stepSession(d, { type: 'recv', message: { type: 'CDN', sessionId: 1, assignedSessionId: 2, result: { result: 1, message: 'hangup' } } }, T);
-    expect(c.actions).toEqual([{ type: 'emit', event: { type: 'session-down', tunnelId: T, sessionId: 1, peerSessionId: 2, reason: { type: 'peer-cdn', result: { result: 1, message: 'hangup' } } } }]);
+    expect(c.actions).toEqual([{ type: 'emit', event: { type: 'session-down', tunnelId: T, sessionId: 1, peerSessionId: 2, reason: { type: 'peer-cdn', result: { result: 1, message: 'hangup' } }, wasUp: true } }]);
   });
 });
 
@@ -93,6 +98,10 @@ describe('every (state, input) pair', () => {
         expect(s.next.state).toBe('closed');
         expect(s.actions[0]).toMatchObject({ type: 'send', message: { type: 'CDN', result: { result: 2 } } });
       }
+      // Events balance: a session-down says whether the call had come up; a closed call emits nothing more.
+      const downs = s.actions.filter((a) => a.type === 'emit' && a.event.type === 'session-down');
+      for (const a of downs) expect(a.type === 'emit' && a.event.type === 'session-down' && a.event.wasUp).toBe(state === 'established');
+      if (state === 'closed') expect(downs).toHaveLength(0);
     }), { numRuns: 1000 });
   });
 });

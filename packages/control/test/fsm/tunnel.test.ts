@@ -1,7 +1,7 @@
 /**
  * Pins the tunnel transition table (RFC 2661 §7.2): both roles' setup with and without a secret,
  * version mismatch → StopCCN 5, bad challenge response → StopCCN 4, and the h2 rule that any pair
- * outside the table ends in StopCCN Result 2 and `closing`, never an exception (fast-check over all pairs).
+ * outside the table ends in StopCCN Result 7 (FSM error) and `closing`, never an exception (fast-check over all pairs).
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
@@ -11,9 +11,9 @@ import {
 } from '../../src/fsm/index.js';
 
 const fakeRespond = (id: number, ch: Uint8Array) => Uint8Array.of(id, ...ch);
-const lac: TunnelContext = { role: 'lac', tunnelId: 7, challenge: undefined, respond: undefined };
+const lac: TunnelContext = { role: 'lac', tunnelId: 7, challenge: undefined, respond: undefined, quiescent: false };
 const lacAuth: TunnelContext = { ...lac, challenge: Uint8Array.of(1, 2), respond: fakeRespond };
-const lns: TunnelContext = { role: 'lns', tunnelId: 9, challenge: undefined, respond: undefined };
+const lns: TunnelContext = { role: 'lns', tunnelId: 9, challenge: undefined, respond: undefined, quiescent: false };
 const lnsAuth: TunnelContext = { ...lns, challenge: Uint8Array.of(5), respond: fakeRespond };
 const at = (state: TunnelState): TunnelData => ({ ...INITIAL_TUNNEL, state, peerTunnelId: 3 });
 const recv = (message: Inbound): TunnelInput => ({ type: 'recv', message });
@@ -60,7 +60,8 @@ describe('LAC', () => {
     const s = stepTunnel(at('established'), recv({ type: 'StopCCN', result: { result: 6, message: 'bye' } }), lac);
     expect(s).toEqual({
       next: { ...at('established'), state: 'closing' },
-      actions: [{ type: 'emit', event: { type: 'tunnel-down', tunnelId: 7, peerTunnelId: 3, reason: { type: 'peer-stopccn', result: { result: 6, message: 'bye' } } } }],
+      // RFC 2661 §5.7: our own unacknowledged messages are abandoned; the peer's retransmissions are still acknowledged.
+      actions: [{ type: 'abandon' }, { type: 'emit', event: { type: 'tunnel-down', tunnelId: 7, peerTunnelId: 3, reason: { type: 'peer-stopccn', result: { result: 6, message: 'bye' } }, wasUp: true } }],
     });
     expect(stepTunnel(s.next, recv({ type: 'StopCCN', result: { result: 6 } }), lac).actions).toEqual([]);
   });
@@ -68,7 +69,7 @@ describe('LAC', () => {
   test('a tunnel that never came up reports retransmit exhaustion as a down event', () => {
     const s = stepTunnel(at('wait-ctl-reply'), { type: 'transport-failed', messageType: 'SCCRQ' }, lac);
     expect(s.next.state).toBe('closed');
-    expect(s.actions).toEqual([{ type: 'emit', event: { type: 'tunnel-down', tunnelId: 7, peerTunnelId: 3, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' } } }]);
+    expect(s.actions).toEqual([{ type: 'emit', event: { type: 'tunnel-down', tunnelId: 7, peerTunnelId: 3, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' }, wasUp: false } }]);
   });
 });
 
@@ -88,10 +89,26 @@ describe('LNS', () => {
       .toMatchObject({ message: { type: 'StopCCN', result: { result: 4 } } });
   });
 
-  test('a message out of sequence (SCCRP to an LNS) is an FSM error: StopCCN Result 2', () => {
+  test('a message out of sequence (SCCRP to an LNS) is answered with StopCCN Result 7, FSM error (RFC 2661 §4.4.2)', () => {
     const s = stepTunnel(at('wait-ctl-conn'), recv({ type: 'SCCRP', assignedTunnelId: 1 }), lns);
     expect(s.next.state).toBe('closing');
-    expect(s.actions[0]).toEqual({ type: 'send', message: { type: 'StopCCN', result: { result: 2, error: 0, message: 'FSM error: SCCRP in state wait-ctl-conn' } } });
+    expect(s.actions[0]).toEqual({ type: 'send', message: { type: 'StopCCN', result: { result: 7, message: 'SCCRP in state wait-ctl-conn' } } });
+  });
+
+  test('a refused SCCRQ (bad AVP) ends in StopCCN to the Assigned Tunnel ID it carried, held for §5.7', () => {
+    const s = stepTunnel(INITIAL_TUNNEL, { type: 'bad-message', result: { result: 2, error: 8 }, assignedTunnelId: 1 }, lns);
+    expect(s.next).toMatchObject({ state: 'closing', peerTunnelId: 1 });
+    expect(s.actions[0]).toEqual({ type: 'send', message: { type: 'StopCCN', result: { result: 2, error: 8 } } });
+    expect(s.actions[1]).toMatchObject({ type: 'emit', event: { type: 'tunnel-down', wasUp: false, reason: { type: 'peer-violation' } } });
+  });
+
+  test('quiescent open goes straight to established; a superseded tunnel closes without StopCCN; the hold ends in closed', () => {
+    const q = stepTunnel(INITIAL_TUNNEL, { type: 'open' }, { ...lns, quiescent: true });
+    expect(q.next.state).toBe('established');
+    expect(q.actions).toEqual([{ type: 'emit', event: { type: 'tunnel-up', tunnelId: 9, peerTunnelId: 0, peerHostName: undefined } }]);
+    const gone = stepTunnel(at('established'), { type: 'superseded' }, lns);
+    expect(gone).toEqual({ next: { ...at('established'), state: 'closed' }, actions: [{ type: 'emit', event: { type: 'tunnel-down', tunnelId: 9, peerTunnelId: 3, reason: { type: 'superseded' }, wasUp: true } }] });
+    expect(stepTunnel(at('closing'), { type: 'hold-expired' }, lns)).toEqual({ next: at('closed'), actions: [] });
   });
 });
 
@@ -112,6 +129,7 @@ describe('every (state, input) pair', () => {
     fc.constant({ type: 'open' as const }), fc.constant({ type: 'close' as const }),
     fc.constant({ type: 'bad-message' as const, result: { result: 2, error: 8 } }),
     fc.constant({ type: 'transport-failed' as const, messageType: 'HELLO' as const }),
+    fc.constant({ type: 'hold-expired' as const }), fc.constant({ type: 'superseded' as const }),
     inbound.map((message) => ({ type: 'recv' as const, message })),
   );
 
@@ -124,10 +142,12 @@ describe('every (state, input) pair', () => {
         expect(s.actions.filter((a) => a.type === 'emit' && a.event.type === 'tunnel-down')).toHaveLength(1);
       }
       const key = i.type === 'recv' ? `recv:${i.message.type}` : i.type;
-      if (wasLive && i.type !== 'open' && !(key in TUNNEL_TABLE[state])) {
+      if (wasLive && i.type !== 'open' && i.type !== 'hold-expired' && i.type !== 'superseded' && !(key in TUNNEL_TABLE[state])) {
         expect(s.next.state).toBe('closing');
-        expect(s.actions[0]).toMatchObject({ type: 'send', message: { type: 'StopCCN', result: { result: 2 } } });
+        expect(s.actions[0]).toMatchObject({ type: 'send', message: { type: 'StopCCN', result: { result: 7 } } });
       }
+      // Events balance: `tunnel-down` says whether a `tunnel-up` came before it.
+      for (const a of s.actions) if (a.type === 'emit' && a.event.type === 'tunnel-down') expect(a.event.wasUp).toBe(state === 'established');
     }), { numRuns: 2000 });
   });
 });

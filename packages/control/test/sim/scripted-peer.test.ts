@@ -24,7 +24,7 @@ function lacAgainst(peer: ScriptedPeer, maxRetries: number) {
 test('max_retries 3 against a silent peer: SCCRQ at 0, 1, 3, 7 s and tunnel-down at 15 s', () => {
   const { net, lac, events } = lacAgainst(silentPeer(), 3);
   expect(net.sent('lac').map((r) => r.atMs)).toEqual([0, 1000, 3000, 7000]);
-  expect(events).toEqual([{ type: 'tunnel-down', tunnelId: 1, peerTunnelId: 0, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' } }]);
+  expect(events).toEqual([{ type: 'tunnel-down', tunnelId: 1, peerTunnelId: 0, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' }, wasUp: false }]);
   expect(net.nowMs).toBe(15_000);
   expect(lac.finished).toBe(true);
 });

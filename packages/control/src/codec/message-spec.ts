@@ -1,0 +1,146 @@
+/**
+ * The message specification: ONE entry per control message type (RFC 2661 §6.1-6.15, RFC 3931
+ * §6.1-6.15; research/anchors.md §3.2). Everything the codec and the engine know about a message
+ * derives from its entry:
+ *
+ * - `code`: the Message Type AVP value (RFC 2661 §3.2, RFC 3931 §3.1); {@link MessageType} is built from it.
+ * - `scope`: whether a failure in the message clears one session (CDN) or the control connection
+ *   (StopCCN) (RFC 2661 §4.1 on the M bit, §4.2).
+ * - `required`: the AVPs the message MUST carry, per version; validation refuses a message without
+ *   one (Result 2, Error 3, RFC 2661 §4.4.2). Optional AVPs are always accepted (§6: "MAY").
+ * - `fields`: the typed fields the state machines read and write, each with the AVP that carries it
+ *   per version. Decoding fills them from AVPs ({@link messageFields}); encoding writes the AVPs
+ *   from them ({@link fieldAvps}), in the order listed.
+ *
+ * A new message type (an L2TPv3 one, say) is one more entry here.
+ */
+import type { AvpName } from './avp-table.js';
+
+/** The AVP carrying a typed field, per protocol version (absent: the field has no AVP in that version). */
+export interface FieldSpec {
+  readonly 2?: AvpName;
+  readonly 3?: AvpName;
+}
+
+/** One message type. See the file header. */
+export interface MessageSpec {
+  readonly code: number;
+  readonly scope: 'tunnel' | 'session';
+  readonly required: { readonly 2: readonly AvpName[]; readonly 3: readonly AvpName[] };
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** We never hide AVPs in this message when sending (interop: OpenL2TP, Cisco; anchors §3.8). */
+  readonly neverHide?: true;
+}
+
+const same = (name: AvpName): FieldSpec => ({ 2: name, 3: name });
+const tunnelId: FieldSpec = { 2: 'assignedTunnelId', 3: 'assignedConnectionId' };
+const sessionId: FieldSpec = { 2: 'assignedSessionId', 3: 'localSessionId' };
+const result = same('resultCode');
+
+// Field order is the order AVPs are sent in (after Message Type, RFC 2661 §4.1).
+const setupFields = {
+  protocolVersion: { 2: 'protocolVersion' }, hostName: same('hostName'), framingCapabilities: { 2: 'framingCapabilities' },
+  assignedTunnelId: tunnelId, receiveWindowSize: same('receiveWindowSize'), vendorName: same('vendorName'),
+  routerId: { 3: 'routerId' }, pwCapabilityList: { 3: 'pwCapabilityList' }, challenge: { 2: 'challenge' },
+} as const satisfies Record<string, FieldSpec>;
+const v3CallIds = ['localSessionId', 'remoteSessionId'] as const;
+const callRequestV3 = [...v3CallIds, 'callSerialNumber', 'pwType', 'remoteEndId', 'circuitStatus'] as const;
+
+/** Every message type. See the file header. */
+export const MESSAGES = {
+  SCCRQ: {
+    code: 1, scope: 'tunnel', neverHide: true, fields: setupFields,
+    required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
+  },
+  SCCRP: {
+    code: 2, scope: 'tunnel', fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } },
+    required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
+  },
+  SCCCN: { code: 3, scope: 'tunnel', fields: { challengeResponse: { 2: 'challengeResponse' } }, required: { 2: [], 3: [] } },
+  StopCCN: { code: 4, scope: 'tunnel', fields: { assignedTunnelId: tunnelId, result }, required: { 2: ['assignedTunnelId', 'resultCode'], 3: ['resultCode'] } },
+  HELLO: { code: 6, scope: 'tunnel', fields: {}, required: { 2: [], 3: [] } },
+  OCRQ: {
+    code: 7, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') },
+    required: { 2: ['assignedSessionId', 'callSerialNumber', 'minimumBps', 'maximumBps', 'bearerType', 'framingType', 'calledNumber'], 3: [...callRequestV3] },
+  },
+  OCRP: { code: 8, scope: 'session', fields: { assignedSessionId: sessionId }, required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
+  OCCN: {
+    code: 9, scope: 'session', fields: { txConnectSpeed: { 2: 'txConnectSpeed' }, framingType: { 2: 'framingType' } },
+    required: { 2: ['txConnectSpeed', 'framingType'], 3: [...v3CallIds] },
+  },
+  ICRQ: {
+    code: 10, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') },
+    required: { 2: ['assignedSessionId', 'callSerialNumber'], 3: [...callRequestV3] },
+  },
+  ICRP: { code: 11, scope: 'session', fields: { assignedSessionId: sessionId }, required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
+  ICCN: {
+    code: 12, scope: 'session', fields: { txConnectSpeed: { 2: 'txConnectSpeed' }, framingType: { 2: 'framingType' } },
+    required: { 2: ['txConnectSpeed', 'framingType'], 3: [...v3CallIds] },
+  },
+  CDN: { code: 14, scope: 'session', fields: { result, assignedSessionId: sessionId }, required: { 2: ['resultCode', 'assignedSessionId'], 3: ['resultCode', ...v3CallIds] } },
+  WEN: { code: 15, scope: 'session', fields: { callErrors: same('callErrors') }, required: { 2: ['callErrors'], 3: [...v3CallIds, 'callErrors'] } },
+  SLI: { code: 16, scope: 'session', fields: { accm: { 2: 'accm' } }, required: { 2: ['accm'], 3: [...v3CallIds] } },
+  // RFC 3931 §5.3: the explicit acknowledgement.
+  ACK: { code: 20, scope: 'tunnel', fields: {}, required: { 2: [], 3: [] } },
+} as const satisfies Record<string, MessageSpec>;
+
+/** A message type name (`'SCCRQ'`). */
+export type MessageTypeName = keyof typeof MESSAGES;
+
+/** Message type codes by name (RFC 2661 §3.2; ACK is RFC 3931 §5.3's explicit acknowledgement). */
+export const MessageType = Object.fromEntries(Object.entries(MESSAGES).map(([name, s]) => [name, s.code])) as
+  { readonly [N in MessageTypeName]: (typeof MESSAGES)[N]['code'] };
+
+/** Message type names by wire code. */
+export const MESSAGE_TYPE_NAME: ReadonlyMap<number, MessageTypeName> = new Map(
+  Object.entries(MESSAGES).map(([name, s]) => [s.code, name as MessageTypeName]),
+);
+
+/** {@link MESSAGES} seen through the {@link MessageSpec} shape. */
+const SPECS: Readonly<Record<MessageTypeName, MessageSpec>> = MESSAGES;
+
+/** The specification of a message type. */
+export function messageSpec(type: MessageTypeName): MessageSpec {
+  return SPECS[type];
+}
+
+/** Copies values between typed-field names and AVP names through the message's field map. */
+function project(type: MessageTypeName, version: 2 | 3, from: Readonly<Record<string, unknown>>, toAvps: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const fields = SPECS[type].fields;
+  for (const field in fields) {
+    const avp = fields[field]![version];
+    if (avp === undefined) continue;
+    const v = from[toAvps ? field : avp];
+    if (v !== undefined) out[toAvps ? avp : field] = v;
+  }
+  return out;
+}
+
+/** The typed fields of a decoded message (`avps` by AVP name), for `version`; absent AVPs are absent fields. */
+export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return project(type, version, avps, false);
+}
+
+/** The AVP values carrying `source`'s typed fields in a message of `type` (the inverse of {@link messageFields}). */
+export function fieldAvps(type: MessageTypeName, version: 2 | 3, source: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return project(type, version, source, true);
+}
+
+/** L2TPv2 required AVPs by message (derived from {@link MESSAGES}). */
+export const REQUIRED_V2: Readonly<Record<MessageTypeName, readonly AvpName[]>> =
+  Object.fromEntries(Object.entries(SPECS).map(([n, s]) => [n, s.required[2]])) as unknown as Record<MessageTypeName, readonly AvpName[]>;
+
+/** L2TPv3 required AVPs by message (derived from {@link MESSAGES}). */
+export const REQUIRED_V3: Readonly<Record<MessageTypeName, readonly AvpName[]>> =
+  Object.fromEntries(Object.entries(SPECS).map(([n, s]) => [n, s.required[3]])) as unknown as Record<MessageTypeName, readonly AvpName[]>;
+
+/** Messages about one session: a failure in them clears the session (CDN), not the tunnel (derived). */
+export const SESSION_MESSAGES: ReadonlySet<MessageTypeName> = new Set(
+  (Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).filter(([, s]) => s.scope === 'session').map(([n]) => n),
+);
+
+/** Messages we never hide AVPs in when sending (derived). */
+export const NEVER_HIDE_IN: ReadonlySet<MessageTypeName> = new Set(
+  (Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).filter(([, s]) => s.neverHide === true).map(([n]) => n),
+);
