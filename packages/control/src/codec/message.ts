@@ -4,7 +4,7 @@
  * every failure is a {@link DecodeError} value carrying the Result/Error Code to answer with and
  * what the answer clears (a session or the control connection). Encoding throws only on our own misuse.
  */
-import { AVP, AVP_BY_KEY, avpKey, type AvpName, type AvpSpec } from './avp-table.js';
+import { AVP, AVP_BY_KEY, AVP_BY_TYPE, avpKey, type AvpName, type AvpSpec } from './avp-table.js';
 import {
   AVP_HEADER_LENGTH as AVP_HEADER, LENGTH_MASK, M_BIT, H_BIT, type AvpVerdict, avpValueVerdict, avpVerdictOf, writeAvpHeader,
 } from './avp-header.js';
@@ -142,7 +142,7 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     const vendorId = u16At(b, at + 2);
     const attrType = u16At(b, at + 4);
     const mandatory = (flags & M_BIT) !== 0;
-    const row = AVP_BY_KEY.get(avpKey(vendorId, attrType));
+    const row = vendorId === 0 ? AVP_BY_TYPE.get(attrType) : AVP_BY_KEY.get(avpKey(vendorId, attrType));
     if (type === undefined) {
       // RFC 2661 §4.1: the Message Type AVP MUST be the first AVP of a message.
       if (row?.[0] !== 'messageType' || (flags & H_BIT) !== 0 || length !== AVP_HEADER + 2) {
@@ -175,8 +175,11 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       const decoded = value === undefined ? decodeValueAt(s.kind, b, at + AVP_HEADER, at + length) : decodeValue(s.kind, value);
       if (!(decoded instanceof MalformedValue)) {
         if (name === 'randomVector') randomVector = decoded as Uint8Array;
-        if (mandatory !== s.mandatory || seenUnknown || name in avps) deviates = true;
-        if (!(name in avps)) avps[name] = decoded;
+        if (name in avps) deviates = true;
+        else {
+          avps[name] = decoded;
+          if (mandatory !== s.mandatory || seenUnknown) deviates = true;
+        }
         if (value !== undefined) hidden.push(name);
         at += length;
         continue;
@@ -196,7 +199,10 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
   }
   if (type === undefined) return fail('first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
   const wire = deviates ? wireLayout(b, start, end) : undefined;
-  const message: ControlMessage = { type, avps: avps as AvpValues, unknownAvps, hidden, ...(wire !== undefined && { wire }) };
+  // Two literals, not a spread: this object is built once per received message.
+  const message: ControlMessage = wire === undefined
+    ? { type, avps: avps as AvpValues, unknownAvps, hidden }
+    : { type, avps: avps as AvpValues, unknownAvps, hidden, wire };
   if (refusal !== undefined) return { ok: false, error: { ...refusal, message } };
   for (const name of messageSpec(type).required[version]) {
     if (!(name in avps)) {
