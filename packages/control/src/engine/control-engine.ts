@@ -183,14 +183,14 @@ export class ControlEngine {
     const existing = this.accepted.get(key);
     const x = existing === undefined ? undefined : this.tunnels.get(existing);
     if (existing !== undefined && x !== undefined) {
-      const state = x.engine.state;
-      // Still in its first exchange: this is the same SCCRQ again (our SCCRP or its ack was lost).
-      if (state === 'idle' || state === 'wait-ctl-conn') return void this.collect(out, existing, x, x.engine.handleDecoded(input.nowMs, decoded));
-      // Past it (the peer's SCCCN came), an SCCRQ (Ns 0) on the same 5-tuple and peer tunnel id is a
+      // Nothing received past the SCCRQ (Ns 0): this is the same SCCRQ again (our SCCRP, StopCCN or
+      // their acknowledgement was lost), for the tunnel it made to acknowledge.
+      if (x.engine.nr <= 1) return void this.collect(out, existing, x, x.engine.handleDecoded(input.nowMs, decoded));
+      // Past it (the peer's SCCCN came), an SCCRQ on the same 5-tuple and peer tunnel id is a
       // restarted peer's new control connection: clear the stale tunnel; one in its StopCCN hold
       // finishes the hold on its own.
       this.accepted.delete(key);
-      if (state === 'established') this.collect(out, existing, x, x.engine.supersede(input.nowMs));
+      if (x.engine.state === 'established') this.collect(out, existing, x, x.engine.supersede(input.nowMs));
     }
     const tunnelId = this.allocateTunnelId();
     const entry = this.entry(new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire), input.from, key);

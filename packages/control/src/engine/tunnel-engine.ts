@@ -86,6 +86,8 @@ export class TunnelEngine {
   get acknowledged(): boolean { return this.transport.idle; }
   /** True when nothing is owed either way: all we sent is acknowledged and we owe the peer no acknowledgement. */
   get quiet(): boolean { return this.done || (this.transport.idle && !this.transport.ackOwed); }
+  /** The Nr we send: the next Ns expected from the peer (1 once its first message, SCCRQ or SCCRP, arrived). */
+  get nr(): number { return this.transport.nr; }
   /** Sessions known to the tunnel (any state but closed). */
   get sessionCount(): number { return this.sessions.size; }
 

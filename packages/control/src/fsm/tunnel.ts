@@ -159,7 +159,9 @@ const acceptScccn: Handler = (d, input, ctx) => {
 
 const peerStopped: Handler = (d, input, ctx) => {
   const m = (input as { message: Extract<Inbound, { type: 'StopCCN' }> }).message;
-  const step = down(d, ctx, 'closing', { type: 'peer-stopccn', result: m.result });
+  // A StopCCN answering our SCCRQ names the peer's tunnel only in its Assigned Tunnel ID (RFC 2661 §6.4): our ZLB goes there.
+  const data = d.peerTunnelId === 0 && m.assignedTunnelId !== undefined ? { ...d, peerTunnelId: m.assignedTunnelId } : d;
+  const step = down(data, ctx, 'closing', { type: 'peer-stopccn', result: m.result });
   // RFC 2661 §5.7: acknowledge it and hold; anything of ours still unacknowledged is moot.
   return { next: step.next, actions: [{ type: 'abandon' }, ...step.actions] };
 };

@@ -176,6 +176,12 @@ export class SimNet {
     return this.nowMs;
   }
 
+  /** Processes everything due up to `atMs`, then moves the clock to `atMs` (for a peer that acts at a set time). */
+  advanceTo(atMs: number): void {
+    while (this.step(atMs)) { /* keep going */ }
+    if (atMs > this.nowMs) this.nowMs = atMs;
+  }
+
   /** Steps until `done()` holds or `limitMs` of virtual time pass; returns whether `done()` held. */
   runUntil(done: () => boolean, limitMs = 600_000): boolean {
     const until = this.nowMs + limitMs;
