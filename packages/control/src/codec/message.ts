@@ -171,7 +171,10 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
   }
   if (type === undefined) return fail('first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: 3 } });
   const wire = deviates ? wireLayout(b, start, end) : undefined;
-  const message: ControlMessage = { type, avps: avps as AvpValues, unknownAvps, hidden, ...(wire !== undefined && { wire }) };
+  // Two literals, not a spread: this object is built once per received message.
+  const message: ControlMessage = wire === undefined
+    ? { type, avps: avps as AvpValues, unknownAvps, hidden }
+    : { type, avps: avps as AvpValues, unknownAvps, hidden, wire };
   if (refusal !== undefined) {
     const assigned = avps['assignedTunnelId'] ?? avps['assignedConnectionId'];
     return { ok: false, error: { ...refusal, ...(typeof assigned === 'number' && { assignedTunnelId: assigned }), message } };
