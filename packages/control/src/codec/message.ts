@@ -165,6 +165,8 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       if (name === 'randomVector') randomVector = decoded as Uint8Array;
       if (!(name in avps)) avps[name] = decoded;
       else deviates = true;
+      // A second Message Type AVP is kept as a value the table encoder never writes.
+      if (name === 'messageType') deviates = true;
       if (isHidden) hidden.push(name);
     }
     at += length;
