@@ -8,7 +8,7 @@
 import { AVP_BY_KEY, avpKey, type AvpName } from './avp-table.js';
 import { joinMessage } from './header.js';
 import type { ControlHeader, RawAvp } from './types.js';
-import { encodeValue } from './values.js';
+import { MalformedValue, decodeValueAt, encodeValue } from './values.js';
 
 /**
  * One AVP in wire order: a known AVP's first occurrence by name (its value is the message's), or
@@ -37,8 +37,10 @@ export function wireLayout(b: Uint8Array, start: number, end: number): WireAvp[]
     const vendorId = (b[at + 2]! << 8) | b[at + 3]!;
     const attrType = (b[at + 4]! << 8) | b[at + 5]!;
     const mandatory = (flags & M_BIT) !== 0;
-    const name = AVP_BY_KEY.get(avpKey(vendorId, attrType))?.[0];
-    if (name !== undefined && !seen.has(name)) {
+    const row = AVP_BY_KEY.get(avpKey(vendorId, attrType));
+    const name = row?.[0];
+    // Named only where the decoder used the value: its first well-formed occurrence.
+    if (name !== undefined && !seen.has(name) && !(decodeValueAt(row![1].kind, b, at + AVP_HEADER, at + length) instanceof MalformedValue)) {
       seen.add(name);
       out.push({ name, mandatory });
     } else {

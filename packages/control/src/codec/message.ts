@@ -175,7 +175,8 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       const decoded = value === undefined ? decodeValueAt(s.kind, b, at + AVP_HEADER, at + length) : decodeValue(s.kind, value);
       if (!(decoded instanceof MalformedValue)) {
         if (name === 'randomVector') randomVector = decoded as Uint8Array;
-        if (name in avps) deviates = true;
+        // A second Message Type AVP is kept as a value the table encoder never writes.
+        if (name in avps || name === 'messageType') deviates = true;
         else {
           avps[name] = decoded;
           if (mandatory !== s.mandatory || seenUnknown) deviates = true;

@@ -5,6 +5,7 @@
  * with Result 2 / Error 8 carrying the message (RFC 3931 §5.2); every one re-encodes to the bytes
  * captured, and that decodes to the same result.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ControlHeader, type ControlMessage, decodeDatagram, encodeMessage, encodeZlb, type Packet } from '../../src/codec/index.js';
 import { readIpv4Pcap } from './pcap.js';
@@ -116,5 +117,23 @@ describe('what the capture says about Cisco IOS', () => {
   it('StopCCN: Result 1 "Peer reset" with the Assigned Control Connection ID', () => {
     const [stop] = messages('StopCCN');
     expect(stop!.avps).toMatchObject({ resultCode: { result: 1, error: 0, message: 'Peer reset' }, assignedConnectionId: 0x0946fd1d, ciscoAssignedConnectionId: 0x0946fd1d });
+  });
+});
+
+describe('the Cisco packets mutated', () => {
+  const seeds = packets.map((p) => p.payload);
+  it('never throw; what decodes re-encodes without throwing and decodes again to the same message', () => {
+    fc.assert(fc.property(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), (seed, flips) => {
+      const b = seed.slice();
+      for (const [at, v] of flips) b[4 + (at % (b.length - 4))] = v;
+      for (const r of decodeDatagram(b, { ipEncap: true })) {
+        const m = r.ok ? (r.value.kind === 'control' ? r.value.message : undefined) : r.error.code === 'unknown-mandatory-avp' ? r.error.message : undefined;
+        const header = r.ok ? (r.value.kind === 'control' ? r.value.header : undefined) : r.error.header;
+        if (m === undefined || header === undefined || m.hidden.length > 0) continue;
+        const again = decodeDatagram(new Uint8Array([0, 0, 0, 0, ...encodeMessage(m, header)]), { ipEncap: true })[0]!;
+        const m2 = again.ok ? (again.value.kind === 'control' ? again.value.message : undefined) : again.error.message;
+        expect(m2).toEqual(m);
+      }
+    }), { numRuns: 3000 });
   });
 });
