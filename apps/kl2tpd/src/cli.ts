@@ -5,6 +5,12 @@ import { VERSION } from './version.js';
 /** go-l2tp's default config path. */
 export const DEFAULT_CONFIG_PATH = '/etc/kl2tpd/kl2tpd.toml';
 
+/**
+ * kl2tpd's own subcommands, dispatched in main.ts before the shared daemon command line:
+ * `import-xl2tpd XL2TPD_CONF [--secrets FILE] [--out-dir DIR]` (import-xl2tpd-cli.ts).
+ */
+export const KL2TPD_SUBCOMMANDS = ['import-xl2tpd'] as const;
+
 /** kl2tpd's command-line surface. */
 export const KL2TPD_CLI: DaemonCli = {
   name: 'kl2tpd', version: VERSION, defaultConfigPath: DEFAULT_CONFIG_PATH,

@@ -3,14 +3,16 @@
  * tunnels. `pppd_args` is go-l2tp's key (a file of pppd options, checked readable and well-formed
  * at load time, resolved against the config file's directory); the rest are ours (docs/config.md):
  * tunnel authentication (`secret`, `hide_avps`, RFC 2661 §5.1.1 and §4.3), redial with back-off
- * as in xl2tpd (`redial`, `redial_timeout`, `max_redials`), `stay_up`, and the daemon's paths.
+ * as in xl2tpd (`redial`, `redial_timeout`, `max_redials`), `stay_up`, the daemon's paths, and
+ * the `[lns.NAME]` tables of the LNS role (lns/config.ts). A file may hold `[tunnel.*]`, `[lns.*]`
+ * or both.
  */
-import { readFileSync } from 'node:fs';
 import {
-  boolean, defineExtension, fail, filePath, integer, key, loadConfigFile, parseConfig, parseListenAddress,
-  parsePppdOptions, readableFile, string, U32_MAX, unixSocketPath,
-  type ConfigOf, type ParseResult, type Reader,
+  boolean, defineExtension, integer, key, loadConfigFile, parseConfig, parseListenAddress, string, tables, U32_MAX,
+  unixSocketPath, type ConfigOf, type ParseResult,
 } from '@l2tp/config';
+import { absolutePath as absolute, pppdOptionsFile } from './config-readers.js';
+import { LNS_KEYS, validateLns } from './lns/config.js';
 
 /** Default `pppd_path`: where Debian's ppp package installs pppd. */
 export const DEFAULT_PPPD_PATH = '/usr/sbin/pppd';
@@ -18,22 +20,6 @@ export const DEFAULT_PPPD_PATH = '/usr/sbin/pppd';
 export const DEFAULT_KL2TPD_CONTROL_SOCKET = '/run/kl2tpd/kl2tpd.sock';
 /** Default `redial_timeout` in ms: the first wait before redialling (it backs off from there). */
 export const DEFAULT_REDIAL_TIMEOUT_MS = 5000;
-
-/**
- * `pppd_args`: a readable file in pppd options syntax (checked at load time, so `--check-config`
- * catches an unterminated quote); the value is the resolved path. Read the words with
- * `parsePppdOptions` from `@l2tp/config` when spawning pppd.
- */
-const pppdOptionsFile: Reader<string> = (v, ctx) => {
-  const r = readableFile(v, ctx);
-  if (!r.ok) return r;
-  const words = parsePppdOptions(readFileSync(r.value, 'utf8'));
-  if (!words.ok) return fail('a pppd options file', `${JSON.stringify(v)}: line ${words.line}: ${words.message}`);
-  return r;
-};
-
-const absolute: Reader<string> = (v, ctx) =>
-  typeof v === 'string' && v.startsWith('/') ? filePath(v, ctx) : fail('an absolute path');
 
 /** kl2tpd's extension of the core schema (only l2tpv2 tunnels). */
 export const kl2tpdExtension = defineExtension({
@@ -43,6 +29,7 @@ export const kl2tpdExtension = defineExtension({
     pppdPath: key('pppd_path', absolute, DEFAULT_PPPD_PATH),
     controlSocket: key('control_socket', unixSocketPath, DEFAULT_KL2TPD_CONTROL_SOCKET),
     metricsListen: key('metrics_listen', parseListenAddress, undefined),
+    lns: tables('lns', LNS_KEYS),
   },
   tunnel: {
     secret: key('secret', string('a non-empty string', (s) => s.length > 0), undefined),
@@ -63,6 +50,7 @@ export const kl2tpdExtension = defineExtension({
         ctx.report(at('hide_avps'), 'hide_avps = true needs a tunnel secret (RFC 2661 §4.3): add secret = "..."');
       }
     }
+    validateLns(config.ext.lns, ctx);
   },
 });
 
@@ -72,6 +60,8 @@ export type Kl2tpdConfig = ConfigOf<typeof kl2tpdExtension>;
 export type Kl2tpdTunnelConfig = Kl2tpdConfig['tunnels'][number];
 /** One kl2tpd session. */
 export type Kl2tpdSessionConfig = Kl2tpdTunnelConfig['sessions'][number];
+/** One `[lns.NAME]` table. */
+export type Kl2tpdLnsConfig = Kl2tpdConfig['ext']['lns'][number];
 
 /** Options for tests: a fixed default `host_name`. */
 export interface Kl2tpdParseOptions {

@@ -12,3 +12,16 @@ export {
   DEFAULT_REDIAL_TIMEOUT_MS, type Kl2tpdConfig, type Kl2tpdTunnelConfig, type Kl2tpdSessionConfig, type Kl2tpdParseOptions,
 } from './config.js';
 export { redialDelayMs, MAX_REDIAL_DELAY_MS, type RedialConfig } from './redial.js';
+export {
+  type Kl2tpdLnsConfig,
+} from './config.js';
+export { AddressPool, type PoolCounts } from './lns/pool.js';
+export { PeerAcl } from './lns/acl.js';
+export { SccrqRateLimiter, parseRate, type Rate, type RateLimitConfig } from './lns/rate-limit.js';
+export { lnsPppdArgv, type LnsPppdSpec } from './lns/pppd-argv.js';
+export { LNS_REFUSALS, LNS_REFUSAL_REASONS, type LnsRefusal, type LnsRefusalReason } from './lns/refusals.js';
+export {
+  LNS_KEYS, DEFAULT_LNS_LISTEN, DEFAULT_LNS_HELLO_TIMEOUT_MS, DEFAULT_SCCRQ_LIMIT, DEFAULT_SCCRQ_BURST,
+  lnsPoolSpans, lnsIpv6Only, type LnsConfig,
+} from './lns/config.js';
+export { importXl2tpd, type ImportOptions, type ImportResult } from './lns/import-xl2tpd.js';

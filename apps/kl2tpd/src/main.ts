@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The `kl2tpd` command: see docs/kl2tpd.8.md. */
 import { runDaemonMain } from '@l2tp/daemon';
-import { KL2TPD_CLI } from './cli.js';
+import { KL2TPD_CLI, KL2TPD_SUBCOMMANDS } from './cli.js';
 import { DEFAULT_KL2TPD_CONTROL_SOCKET, loadKl2tpdConfig } from './config.js';
 
-const status = await runDaemonMain({
+const argv = process.argv.slice(2);
+// kl2tpd's own subcommands (cli.ts KL2TPD_SUBCOMMANDS) come before the shared daemon command line.
+const status = (KL2TPD_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '') ? await (await import('./import-xl2tpd-cli.js')).runImportXl2tpd(argv.slice(1)) : await runDaemonMain({
   cli: KL2TPD_CLI,
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
@@ -18,5 +20,5 @@ const status = await runDaemonMain({
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
     return runKl2tpd(withMetrics as typeof config, { log, platform });
   },
-}, process.argv.slice(2));
+}, argv);
 process.exitCode = status;

@@ -7,7 +7,7 @@ import { describe, expect, expectTypeOf, test } from 'vitest';
 import { extensionKeys, formatIssue, type Endpoint } from '@l2tp/config';
 import {
   DEFAULT_KL2TPD_CONTROL_SOCKET, DEFAULT_PPPD_PATH, kl2tpdExtension, loadKl2tpdConfig, parseKl2tpdConfig,
-  type Kl2tpdConfig, type Kl2tpdSessionConfig, type Kl2tpdTunnelConfig,
+  type Kl2tpdConfig, type Kl2tpdLnsConfig, type Kl2tpdSessionConfig, type Kl2tpdTunnelConfig,
 } from '../src/config.js';
 
 const examples = resolve(import.meta.dirname, '..', '..', '..', 'configs', 'examples');
@@ -25,7 +25,7 @@ const sessionDefaults = {
   sessionId: 0, peerSessionId: 0, seqnum: false, reorderTimeoutMs: 0, cookie: undefined, peerCookie: undefined,
   interfaceName: undefined, l2specType: 'none', pppoeSessionId: 0, pppoePeerMac: undefined,
 };
-const globalDefaults = { pppdPath: DEFAULT_PPPD_PATH, controlSocket: DEFAULT_KL2TPD_CONTROL_SOCKET, metricsListen: undefined };
+const globalDefaults = { pppdPath: DEFAULT_PPPD_PATH, controlSocket: DEFAULT_KL2TPD_CONTROL_SOCKET, metricsListen: undefined, lns: [] };
 
 describe('shipped kl2tpd examples', () => {
   test('kl2tpd.toml (go-l2tp\'s documented example, valid TOML)', async () => {
@@ -101,6 +101,7 @@ describe('kl2tpd keys', () => {
   test('the extension keys are typed for the daemon', () => {
     expectTypeOf<Kl2tpdConfig['ext']>().toEqualTypeOf<{
       readonly pppdPath: string; readonly controlSocket: string; readonly metricsListen: Endpoint | undefined;
+      readonly lns: readonly Kl2tpdLnsConfig[];
     }>();
     expectTypeOf<Kl2tpdTunnelConfig['ext']>().toEqualTypeOf<{
       readonly secret: string | undefined; readonly hideAvps: boolean; readonly redial: boolean;
@@ -124,7 +125,7 @@ describe('kl2tpd keys', () => {
     if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
     expect(r.config.ext).toEqual({
       pppdPath: '/opt/ppp/sbin/pppd', controlSocket: join(dir, 'run', 'k.sock'),
-      metricsListen: { host: '::1', port: 9101, family: 6 },
+      metricsListen: { host: '::1', port: 9101, family: 6 }, lns: [],
     });
     expect(r.config.tunnels[0]!.ext).toEqual({
       secret: 's3cret', hideAvps: true, redial: true, redialTimeoutMs: 2000, maxRedials: 3, stayUp: true,
@@ -184,7 +185,7 @@ describe('kl2tpd keys', () => {
     const doc = readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'docs', 'config.md'), 'utf8');
     const section = (h: string) => doc.split(/^## /m).find((s) => s.startsWith(h)) ?? '';
     const keys = extensionKeys(kl2tpdExtension);
-    expect(keys.global.length + keys.tunnel.length + keys.session.length).toBe(10);
+    expect(keys.global.length + keys.tunnel.length + keys.session.length).toBe(11);
     const undocumented = ([['Top-level keys', keys.global], ['Tunnel keys', keys.tunnel], ['Session keys', keys.session]] as const)
       .flatMap(([h, ks]) => ks.map((k) => [h, k] as const))
       .filter(([h, k]) => !section(h).split('\n').some((l) => l.startsWith(`| \`${k}\` |`) && /\| (both|kl2tpd)\b/.test(l)));

@@ -2,7 +2,7 @@
  * Issue collection while parsing: turns (path, message) into located {@link ConfigIssue}s, remembers
  * which paths failed, and reads one TOML table against core readers plus extension key specs.
  */
-import type { KeySpecs } from './extension.js';
+import type { IssueAnchor, KeySpecs } from './extension.js';
 import { describeValue, type ConfigIssue } from './issues.js';
 import { formatPath, type KeyLocator } from './locate.js';
 import { isTable, type ReadContext, type Reader } from './readers.js';
@@ -14,11 +14,13 @@ export class Collector {
 
   constructor(readonly locator: KeyLocator, readonly file: string | undefined, readonly read: ReadContext) {}
 
-  /** Records an issue at `path`, positioned at the key (default) or its value. */
-  report(path: readonly string[], message: string, at: 'key' | 'value' = 'key'): void {
+  /** Records an issue at `path`, positioned at the key (default), its value or one array element. */
+  report(path: readonly string[], message: string, at: IssueAnchor = 'key'): void {
     const p = formatPath(path);
     this.#failed.add(p);
-    const { line, column } = this.locator.locate(path, at);
+    const { line, column } = typeof at === 'object'
+      ? this.locator.locate([...path, String(at.element)], 'value')
+      : this.locator.locate(path, at);
     this.issues.push(this.file === undefined ? { path: p, line, column, message } : { path: p, line, column, message, file: this.file });
   }
 
@@ -65,7 +67,12 @@ export class Collector {
     for (const [k, v] of Object.entries(table)) {
       if (nested.includes(k)) continue;
       const path = [...base, k];
-      const reader = Object.hasOwn(core, k) ? core[k] : byKey.get(k)?.spec.read;
+      const named = Object.hasOwn(core, k) ? undefined : byKey.get(k);
+      if (named?.spec.tables) {
+        ext[named.field] = this.#readNamedTables(v, path, named.spec.tables);
+        continue;
+      }
+      const reader = Object.hasOwn(core, k) ? core[k] : named?.spec.read;
       if (!reader) {
         this.report(path, `unrecognised parameter ${k}`);
         continue;
@@ -79,6 +86,13 @@ export class Collector {
       else ext[byKey.get(k)!.field] = r.value;
     }
     return { core: values, ext };
+  }
+
+  /** Reads `[KEY.NAME]` tables with `specs`, in file order, as `{ name, ...values }`. */
+  #readNamedTables(value: unknown, path: readonly string[], specs: KeySpecs): Record<string, unknown>[] {
+    const named = this.namedTables(value, path, `${formatPath(path)} table`) ?? {};
+    return this.ordered(path, Object.keys(named))
+      .map((name) => ({ name, ...this.readTable(named[name]!, [...path, name], {}, specs, []).ext }));
   }
 
   /** Checks that `value` at `path` is a table of named tables (`[tunnel.NAME]`); returns it or undefined. */

@@ -15,6 +15,11 @@ export interface KeySpec<T> {
   readonly read: Reader<unknown>;
   /** Value when the key is absent. */
   readonly default: T;
+  /**
+   * Set for a key of named tables (`[lns.NAME]`, see {@link tables}): each sub-table is read with
+   * these specs instead of `read`, and every problem in it is reported at its own key.
+   */
+  readonly tables?: KeySpecs;
   /** Phantom marker carrying the value type; never set. */
   readonly __type?: T;
 }
@@ -30,10 +35,25 @@ export function key<T, D extends T | undefined = T>(tomlKey: string, read: Reade
   return { key: tomlKey, read, default: fallback };
 }
 
+/** One `[KEY.NAME]` table read by {@link tables}: its name and its keys' values, defaults applied. */
+export type NamedTable<K extends KeySpecs> = { readonly name: string } & ExtValues<K>;
+
+/**
+ * Declares a top-level key of named tables (`[lns.NAME]` …), each read with `specs` like an
+ * extension's tunnel keys: unknown keys and bad values are issues at their own path, absent keys
+ * take their defaults. The value is the tables in file order; an empty array when there are none.
+ */
+export function tables<K extends KeySpecs>(tomlKey: string, specs: K): KeySpec<readonly NamedTable<K>[]> {
+  return { key: tomlKey, read: () => ({ ok: false, expected: 'named tables' }), default: [], tables: specs };
+}
+
+/** Where an issue points: the key, its value, or one element of an array value (0-based). */
+export type IssueAnchor = 'key' | 'value' | { readonly element: number };
+
 /** What an extension's `validate` hook can do: report issues, and see which paths already failed. */
 export interface ValidateContext {
-  /** Reports an issue at a TOML path (segments), located at the key or its value. */
-  report(path: readonly string[], message: string, at?: 'key' | 'value'): void;
+  /** Reports an issue at a TOML path (segments), located at the key, its value or one array element. */
+  report(path: readonly string[], message: string, at?: IssueAnchor): void;
   /** True when an issue was already reported at `path` (so its value is a placeholder). */
   failed(path: readonly string[]): boolean;
 }
@@ -69,12 +89,20 @@ export type ConfigOf<X> = X extends ConfigExtension<infer G, infer T, infer S>
   ? Config<ExtValues<G>, ExtValues<T>, ExtValues<S>>
   : never;
 
-/** The TOML keys an extension adds, by level (for documentation checks and tooling). */
+/**
+ * The TOML keys an extension adds, by level (for documentation checks and tooling); `tables` has
+ * the keys of each key of named tables (`{ lns: ['listen', …] }`), which also appears in `global`.
+ */
 export function extensionKeys<G extends KeySpecs, T extends KeySpecs, S extends KeySpecs>(extension: ConfigExtension<G, T, S>): {
   readonly global: readonly string[];
   readonly tunnel: readonly string[];
   readonly session: readonly string[];
+  readonly tables: { readonly [key: string]: readonly string[] };
 } {
   const keys = (specs: KeySpecs | undefined) => Object.values(specs ?? {}).map((s) => s.key);
-  return { global: keys(extension.global), tunnel: keys(extension.tunnel), session: keys(extension.session) };
+  const named = Object.values(extension.global ?? {}).filter((s) => s.tables !== undefined);
+  return {
+    global: keys(extension.global), tunnel: keys(extension.tunnel), session: keys(extension.session),
+    tables: Object.fromEntries(named.map((s) => [s.key, keys(s.tables)])),
+  };
 }

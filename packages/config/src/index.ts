@@ -23,8 +23,9 @@ export { formatIssue, describeValue, type ConfigIssue } from './issues.js';
 export { KeyLocator, formatPath, type KeyLocation, type Position } from './locate.js';
 export { parseEndpoint, parseListenAddress, type Endpoint, type EndpointText } from './endpoint.js';
 export {
-  key, defineExtension, extensionKeys,
-  type ConfigExtension, type ConfigOf, type ExtValues, type KeySpec, type KeySpecs, type ValidateContext,
+  key, tables, defineExtension, extensionKeys,
+  type ConfigExtension, type ConfigOf, type ExtValues, type IssueAnchor, type KeySpec, type KeySpecs, type NamedTable,
+  type ValidateContext,
 } from './extension.js';
 export {
   ok, fail, isTable, integer, boolean, string, oneOf, arrayOf, bytes, interfaceName, readableFile, filePath, unixSocketPath,

@@ -5,7 +5,9 @@
  * it never throws, and anything it does not understand it skips to the end of the line.
  *
  * Invariants: lines and columns are 1-based; a table that is only implied (`tunnel.t1` by
- * `[tunnel.t1.session.s1]`) is recorded at its first mention; the first definition of a path wins.
+ * `[tunnel.t1.session.s1]`) is recorded at its first mention; the first definition of a path wins;
+ * array elements are recorded under their 0-based index (`lns.a.ip_range.1`), key and value both
+ * at the element, so an issue about one element can point at it.
  */
 
 /** A 1-based line and column in the source text. */
@@ -147,6 +149,7 @@ class Scanner {
 
   #array(path: string): void {
     this.#i++;
+    let index = 0;
     while (this.#i < this.s.length) {
       this.#skipBlank(true);
       const c = this.s[this.#i];
@@ -154,7 +157,7 @@ class Scanner {
       if (c === ',') { this.#i++; continue; }
       if (c === undefined) return;
       const before = this.#i;
-      this.#value(path);
+      this.#value(this.record(path, [String(index++)], before, before, before));
       if (this.#i === before) this.#i++;
     }
   }

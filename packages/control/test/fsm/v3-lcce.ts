@@ -2,9 +2,11 @@
  * A test LCCE around the v3 state machines: connection and session tables, the Message Digest gate
  * and the codec, exchanging real encoded (and signed) bytes with another such LCCE in memory. It
  * models what the engine will do (dispatch by connection and session id, tie breakers, digest
- * drops) without retransmission: delivery here is reliable and in order.
+ * drops), with the library's ReliableTransport per connection (Ns/Nr, retransmission, ACK; v3 sends
+ * an explicit ACK message, which carries a digest when the digest is on) in virtual time.
  */
 import { decodeDatagram, decodeHeader, encodeMessage } from '../../src/codec/index.js';
+import { ReliableTransport, transportConfig } from '../../src/transport/index.js';
 import { MessageAuth } from '../../src/engine/message-auth.js';
 import { type V3EncodeContext, v3Inbound, v3Outgoing } from '../../src/engine/v3-wire.js';
 import {
@@ -30,9 +32,14 @@ export interface LcceOptions {
   pseudowires?: { endId: string; pwType: number; cookieLength: 0 | 4 | 8; initiate: boolean }[];
   /** Tie breaker override for the SCCRQ (8 bytes). */
   tieBreaker?: Uint8Array;
+  /** Retransmissions before a connection is declared dead (default 10, RFC 3931 §4.2's suggestion). */
+  maxRetries?: number;
 }
 
-interface Conn { data: V3ConnectionData; id: number; auth: MessageAuth | undefined; ns: number; tieBreaker: Uint8Array; sessions: Map<number, Sess> }
+interface Conn {
+  data: V3ConnectionData; id: number; auth: MessageAuth | undefined; tieBreaker: Uint8Array; sessions: Map<number, Sess>;
+  tx: ReliableTransport<V3Outbound, V3Inbound>;
+}
 interface Sess { data: V3SessionData; config: PseudowireConfig | undefined }
 
 export class Lcce {
@@ -44,6 +51,8 @@ export class Lcce {
   readonly random: (n: number) => Uint8Array;
   #nextId: number;
   #serial = 0;
+  /** Virtual time of the step being run (set by {@link receive} and {@link pump}). */
+  now = 0;
 
   constructor(readonly o: LcceOptions) {
     this.random = counterRandom(o.seed);
@@ -58,7 +67,10 @@ export class Lcce {
 
   #newConn(): Conn {
     const auth = this.o.secrets ? new MessageAuth({ secrets: this.o.secrets, digestType: this.o.digestType ?? 0, hmac, localNonce: this.random(16) }) : undefined;
-    const c: Conn = { data: INITIAL_V3_CONNECTION, id: this.#nextId++, auth, ns: 0, tieBreaker: this.o.tieBreaker ?? this.random(8), sessions: new Map() };
+    const c: Conn = {
+      data: INITIAL_V3_CONNECTION, id: this.#nextId++, auth, tieBreaker: this.o.tieBreaker ?? this.random(8), sessions: new Map(),
+      tx: new ReliableTransport(transportConfig({ maxRetries: this.o.maxRetries ?? 10 })),
+    };
     this.conns.set(c.id, c);
     return c;
   }
@@ -80,12 +92,37 @@ export class Lcce {
   }
 
   #send(c: Conn, m: V3Outbound): void {
-    const ctx: V3EncodeContext = {
-      connectionId: c.id, hostName: this.o.name, routerId: this.o.routerId, pwCapabilities: [5, 4], tieBreaker: c.tieBreaker,
-      ...(c.auth && { auth: { nonce: c.auth.config.localNonce, placeholder: c.auth.placeholder() } }),
-    };
-    const bytes = encodeMessage(v3Outgoing(m, ctx), { version: 3, tunnelId: m.type === 'SCCRQ' ? 0 : c.data.peerConnectionId, sessionId: 0, ns: c.ns++, nr: 0 });
-    this.outbox.push(c.auth ? c.auth.sign(bytes) : bytes);
+    c.tx.enqueue(m);
+  }
+
+  /** Hands what the transports release (messages, retransmissions, ACKs) to the outbox; timeouts fail connections. */
+  pump(now: number): void {
+    this.now = now;
+    for (const c of [...this.conns.values()]) {
+      if (c.data.state === 'closed') continue;
+      for (const out of c.tx.poll(now)) {
+        if (out.kind === 'failed') { this.#stepConn(c, { type: 'transport-failed' }); continue; }
+        const header = { version: 3 as const, tunnelId: out.kind === 'send' && out.item.type === 'SCCRQ' ? 0 : c.data.peerConnectionId, sessionId: 0, ns: out.ns, nr: out.nr };
+        const ctx: V3EncodeContext = {
+          connectionId: c.id, hostName: this.o.name, routerId: this.o.routerId, pwCapabilities: [5, 4], tieBreaker: c.tieBreaker,
+          ...(c.auth && { auth: { nonce: c.auth.config.localNonce, placeholder: c.auth.placeholder() } }),
+        };
+        // RFC 3931 §5.3: with the digest on, an acknowledgement is an ACK message carrying one; else a ZLB.
+        const bytes = out.kind === 'send' ? encodeMessage(v3Outgoing(out.item, ctx), header)
+          : encodeMessage({ type: 'ACK', avps: c.auth ? { messageDigest: c.auth.placeholder() } : {} }, header);
+        this.outbox.push(c.auth ? c.auth.sign(bytes) : bytes);
+      }
+    }
+  }
+
+  /** When {@link pump} next has work, or undefined. */
+  nextDeadline(): number | undefined {
+    let t: number | undefined;
+    for (const c of this.conns.values()) {
+      const d = c.data.state === 'closed' ? undefined : c.tx.nextDeadlineMs();
+      if (d !== undefined && (t === undefined || d < t)) t = d;
+    }
+    return t;
   }
 
   #act(c: Conn, actions: readonly (V3ConnectionAction | V3SessionAction)[]): void {
@@ -119,16 +156,28 @@ export class Lcce {
     this.#stepSess(c, s, { type: 'open' });
   }
 
-  /** Takes one datagram from the peer. */
-  receive(bytes: Uint8Array): void {
+  /** Takes one datagram from the peer at virtual time `now`. */
+  receive(bytes: Uint8Array, now = this.now): void {
+    this.now = now;
     const h = decodeHeader(bytes, 0);
     if (!h.ok || h.value.kind !== 'control') return;
+    const { ns, nr, tunnelId } = h.value.header;
     const r = decodeDatagram(bytes)[0]!;
-    if (!r.ok || r.value.kind !== 'control') return;
+    if (!r.ok) return;
+    if (r.value.kind === 'zlb' || (r.value.kind === 'control' && r.value.message.type === 'ACK')) {
+      const c = this.conns.get(tunnelId);
+      if (c !== undefined && (c.auth === undefined || c.auth.check(bytes))) c.tx.receive(now, ns, nr, true);
+      else if (c?.auth) this.droppedDigest++;
+      return;
+    }
+    if (r.value.kind !== 'control') return;
     const m = v3Inbound(r.value.message);
     if (m === undefined) return;
-    let c = this.conns.get(h.value.header.tunnelId);
+    let c = this.conns.get(tunnelId);
     if (m.type === 'SCCRQ') {
+      // A retransmitted SCCRQ belongs to the connection it already made: its transport acknowledges it.
+      const known = [...this.conns.values()].find((x) => x.data.peerConnectionId === m.assignedConnectionId && x.data.state !== 'wait-ctl-reply');
+      if (known !== undefined) { if (!known.auth || known.auth.check(bytes)) this.#deliver(known, ns, nr, m); return; }
       const pending = this.live().find((x) => x.data.state === 'wait-ctl-reply');
       const w = pending ? tieWinner(pending.tieBreaker, m.tieBreaker) : 'none';
       if (w === 'ours' || w === 'both-lose') { if (w === 'both-lose') this.#stepConn(pending!, { type: 'lost-tie' }); return; }
@@ -139,16 +188,23 @@ export class Lcce {
         if (!c.auth.check(bytes)) { this.droppedDigest++; this.conns.delete(c.id); return; }
       }
       if (w === 'theirs') this.#stepConn(pending!, { type: 'lost-tie' });
-      this.#stepConn(c, { type: 'recv', message: m });
+      this.#deliver(c, ns, nr, m);
       return;
     }
-    if (c === undefined) return;
+    if (c === undefined || c.data.state === 'closed') return;
     if (c.auth) {
       if (m.type === 'SCCRP' && m.nonce !== undefined) c.auth.learnPeerNonce(m.nonce);
       if (!c.auth.check(bytes)) { this.droppedDigest++; return; }
     }
-    if (m.type === 'SCCRP' || m.type === 'SCCCN' || m.type === 'StopCCN' || m.type === 'HELLO') return this.#stepConn(c, { type: 'recv', message: m });
-    this.#session(c, m);
+    this.#deliver(c, ns, nr, m);
+  }
+
+  #deliver(c: Conn, ns: number, nr: number, m: V3Inbound): void {
+    for (const d of c.tx.receive(this.now, ns, nr, false, m).delivered) {
+      if (c.data.state === 'closed') return;
+      if (d.type === 'SCCRQ' || d.type === 'SCCRP' || d.type === 'SCCCN' || d.type === 'StopCCN' || d.type === 'HELLO') this.#stepConn(c, { type: 'recv', message: d });
+      else this.#session(c, d);
+    }
   }
 
   #session(c: Conn, m: Exclude<V3Inbound, { type: 'SCCRQ' | 'SCCRP' | 'SCCCN' | 'StopCCN' | 'HELLO' }>): void {
@@ -170,15 +226,36 @@ export class Lcce {
   }
 }
 
-/** Delivers queued datagrams both ways until both LCCEs are quiet; returns how many were delivered. */
-export function exchange(a: Lcce, b: Lcce, tamper?: (bytes: Uint8Array, from: Lcce) => Uint8Array): number {
+/** How the in-memory network treats a datagram: deliver it (possibly changed) or lose it. */
+export interface NetOptions {
+  tamper?: (bytes: Uint8Array, from: Lcce) => Uint8Array;
+  /** Probability each datagram is lost, with the generator to draw it. */
+  loss?: { p: number; random: () => number };
+  /** One-way delay, ms. */
+  delayMs?: number;
+}
+
+/**
+ * Runs both LCCEs in virtual time until nothing is in flight and no timer is armed (or `untilMs`):
+ * datagrams take `delayMs`, each may be lost. Returns the datagrams delivered.
+ */
+export function exchange(a: Lcce, b: Lcce, net: NetOptions = {}, untilMs = 600_000): number {
+  const delay = net.delayMs ?? 10;
+  let now = Math.max(a.now, b.now);
+  const wire: { at: number; to: Lcce; from: Lcce; bytes: Uint8Array }[] = [];
   let n = 0;
-  while (a.outbox.length > 0 || b.outbox.length > 0) {
-    const fromA = a.outbox.splice(0);
-    const fromB = b.outbox.splice(0);
-    for (const d of fromA) { b.receive(tamper ? tamper(d, a) : d); n++; }
-    for (const d of fromB) { a.receive(tamper ? tamper(d, b) : d); n++; }
-    if (n > 1000) throw new Error('no convergence');
+  for (;;) {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      x.pump(now);
+      for (const d of x.outbox.splice(0)) {
+        if (net.loss && net.loss.random() < net.loss.p) continue;
+        wire.push({ at: now + delay, to: y, from: x, bytes: net.tamper ? net.tamper(d, x) : d });
+      }
+    }
+    const next = Math.min(wire.length > 0 ? Math.min(...wire.map((w) => w.at)) : Infinity, a.nextDeadline() ?? Infinity, b.nextDeadline() ?? Infinity);
+    if (next === Infinity || next > untilMs) return n;
+    now = Math.max(now, next);
+    for (const w of wire.filter((x) => x.at <= now)) { w.to.receive(w.bytes, now); n++; }
+    wire.splice(0, wire.length, ...wire.filter((x) => x.at > now));
   }
-  return n;
 }

@@ -43,8 +43,10 @@ describe('LCCE ↔ LCCE', () => {
     expect(pwA!.pseudowire.cookie).toHaveLength(4);
     expect(a.droppedDigest + b.droppedDigest).toBe(0);
     if (digestType !== undefined) {
-      expect(a.live()[0]!.auth!.counters.verified).toBe(2); // SCCRP, ICRP
-      expect(b.live()[0]!.auth!.counters.verified).toBe(4); // SCCRQ, SCCCN, ICRQ, ICCN
+      // SCCRP and ICRP (a), SCCRQ, SCCCN, ICRQ and ICCN (b), plus the ACKs each way.
+      expect(a.live()[0]!.auth!.counters.verified).toBeGreaterThanOrEqual(2);
+      expect(b.live()[0]!.auth!.counters.verified).toBeGreaterThanOrEqual(4);
+      expect(Object.values(a.live()[0]!.auth!.counters.dropped).every((n) => n === 0)).toBe(true);
     }
   });
 
@@ -117,25 +119,27 @@ describe('simultaneous open', () => {
 });
 
 describe('Message Digest', () => {
-  it('a wrong secret brings nothing up: every message is dropped and counted', () => {
+  it('a wrong secret brings nothing up: every SCCRQ is dropped and counted, the initiator gives up', () => {
     const a = new Lcce({ name: 'pe1', routerId: 1, seed: 1, secrets: [secret], pseudowires: [vc100(true)] });
     const b = new Lcce({ name: 'pe2', routerId: 2, seed: 2, secrets: [te.encode('wrong')], pseudowires: [vc100(false)] });
     a.open();
     exchange(a, b);
-    expect(b.droppedDigest).toBe(1);
+    expect(b.droppedDigest).toBe(11); // the SCCRQ and its 10 retransmissions
     expect(b.live()).toHaveLength(0);
     expect(ofType(a, 'connection-up')).toEqual([]);
+    expect(ofType(a, 'connection-down')).toMatchObject([{ reason: { type: 'retransmit-exhausted' } }]);
   });
-  it('a message changed in flight after the connection is up is dropped and counted; the pseudowire is unaffected', () => {
+  it('a message changed in flight is dropped and counted; its retransmission gets through', () => {
     const a = new Lcce({ name: 'pe1', routerId: 1, seed: 1, secrets: [secret], pseudowires: [vc100(true)] });
     const b = new Lcce({ name: 'pe2', routerId: 2, seed: 2, secrets: [secret], pseudowires: [vc100(false)] });
     a.open();
     exchange(a, b);
     a.circuit('vc100', false);
-    exchange(a, b, (d) => { const t = d.slice(); t[t.length - 1]! ^= 1; return t; });
+    let once = true;
+    exchange(a, b, { tamper: (d, from) => { if (from !== a || !once) return d; once = false; const t = d.slice(); t[t.length - 1]! ^= 1; return t; } });
     expect(b.droppedDigest).toBe(1);
     expect(b.live()[0]!.auth!.counters.dropped.mismatch).toBe(1);
-    expect(ofType(b, 'pw-circuit')).toEqual([]);
+    expect(ofType(b, 'pw-circuit')).toMatchObject([{ active: false }]);
     expect(ofType(b, 'pw-down')).toEqual([]);
   });
   it('a peer without a nonce is refused when a secret is configured (StopCCN result 4)', () => {

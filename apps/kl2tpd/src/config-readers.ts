@@ -1,0 +1,23 @@
+/**
+ * Readers kl2tpd's own keys share between `[tunnel.*]` sessions and `[lns.*]` tables: a pppd
+ * options file checked at load time, and an absolute path.
+ */
+import { readFileSync } from 'node:fs';
+import { fail, filePath, parsePppdOptions, readableFile, type Reader } from '@l2tp/config';
+
+/**
+ * `pppd_args`: a readable file in pppd options syntax (checked at load time, so `--check-config`
+ * catches an unterminated quote); the value is the resolved path. Read the words with
+ * `parsePppdOptions` from `@l2tp/config` when spawning pppd.
+ */
+export const pppdOptionsFile: Reader<string> = (v, ctx) => {
+  const r = readableFile(v, ctx);
+  if (!r.ok) return r;
+  const words = parsePppdOptions(readFileSync(r.value, 'utf8'));
+  if (!words.ok) return fail('a pppd options file', `${JSON.stringify(v)}: line ${words.line}: ${words.message}`);
+  return r;
+};
+
+/** An absolute path (`pppd_path`). */
+export const absolutePath: Reader<string> = (v, ctx) =>
+  typeof v === 'string' && v.startsWith('/') ? filePath(v, ctx) : fail('an absolute path');
