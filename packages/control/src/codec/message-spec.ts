@@ -104,27 +104,40 @@ export function messageSpec(type: MessageTypeName): MessageSpec {
   return SPECS[type];
 }
 
-/** Copies values between typed-field names and AVP names through the message's field map. */
-function project(type: MessageTypeName, version: 2 | 3, from: Readonly<Record<string, unknown>>, toAvps: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const fields = SPECS[type].fields;
-  for (const field in fields) {
-    const avp = fields[field]![version];
-    if (avp === undefined) continue;
-    const v = from[toAvps ? field : avp];
-    if (v !== undefined) out[toAvps ? avp : field] = v;
+/** Per version and message type, the (typed field, AVP) pairs in field order: precomputed, as every message goes through them. */
+const PAIRS: { readonly [V in 2 | 3]: Readonly<Record<MessageTypeName, readonly (readonly [string, AvpName])[]>> } = {
+  2: pairs(2), 3: pairs(3),
+};
+
+function pairs(version: 2 | 3): Record<MessageTypeName, (readonly [string, AvpName])[]> {
+  return Object.fromEntries((Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).map(([type, spec]) => [
+    type, Object.entries(spec.fields).flatMap(([field, f]) => (f[version] === undefined ? [] : [[field, f[version]] as const])),
+  ])) as Record<MessageTypeName, (readonly [string, AvpName])[]>;
+}
+
+/**
+ * The typed fields of a decoded message (`avps` by AVP name), for `version`, added to `out`; absent
+ * AVPs are absent fields.
+ */
+export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Readonly<Record<string, unknown>>, out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [field, avp] of PAIRS[version][type]) {
+    const v = avps[avp];
+    if (v !== undefined) out[field] = v;
   }
   return out;
 }
 
-/** The typed fields of a decoded message (`avps` by AVP name), for `version`; absent AVPs are absent fields. */
-export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return project(type, version, avps, false);
-}
-
-/** The AVP values carrying `source`'s typed fields in a message of `type` (the inverse of {@link messageFields}). */
-export function fieldAvps(type: MessageTypeName, version: 2 | 3, source: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return project(type, version, source, true);
+/**
+ * The AVP values carrying a message's typed fields (the inverse of {@link messageFields}):
+ * `value(field, a, b)` gives each field's value (undefined: the AVP is left out).
+ */
+export function fieldAvps<A, B>(type: MessageTypeName, version: 2 | 3, value: (field: string, a: A, b: B) => unknown, a: A, b: B): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, avp] of PAIRS[version][type]) {
+    const v = value(field, a, b);
+    if (v !== undefined) out[avp] = v;
+  }
+  return out;
 }
 
 /** L2TPv2 required AVPs by message (derived from {@link MESSAGES}). */

@@ -6,7 +6,7 @@
  */
 import { AVP, AVP_BY_KEY, AVP_BY_TYPE, avpKey, type AvpName, type AvpSpec } from './avp-table.js';
 import {
-  AVP_HEADER_LENGTH as AVP_HEADER, LENGTH_MASK, M_BIT, H_BIT, type AvpVerdict, avpValueVerdict, avpVerdictOf, writeAvpHeader,
+  AVP_HEADER_LENGTH as AVP_HEADER, LENGTH_MASK, M_BIT, H_BIT, RESERVED_BITS, type AvpVerdict, avpValueVerdict, avpVerdictOf, writeAvpHeader,
 } from './avp-header.js';
 import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
@@ -103,6 +103,36 @@ function salvageIds(b: Uint8Array, from: number, end: number, avps: Record<strin
   return { ...(tunnel !== undefined && { tunnel }), ...(session !== undefined && { session }) };
 }
 
+/** What a failure in a message body knows: the message so far, to scope and address the answer. */
+interface BodyContext {
+  readonly b: Uint8Array;
+  readonly header: ControlHeader;
+  readonly end: number;
+  readonly avps: Record<string, unknown>;
+  readonly type: MessageTypeName | undefined;
+  readonly messageType: number | undefined;
+}
+
+function fail(c: BodyContext, code: DecodeError['code'], offset: number, detail: string, extra: Partial<DecodeError> = {}): Decoded<Packet> {
+  const ids = salvageIds(c.b, offset, c.end, c.avps);
+  return {
+    ok: false,
+    error: {
+      code, offset, detail, header: c.header, ...(c.messageType !== undefined && { messageType: c.messageType }),
+      ...(c.type !== undefined && { scope: messageSpec(c.type).scope }),
+      ...(ids.tunnel !== undefined && { assignedTunnelId: ids.tunnel }), ...(ids.session !== undefined && { assignedSessionId: ids.session }),
+      ...extra,
+    },
+  };
+}
+
+/** A refusal by the AVP rules: Result 2 with the rule's error code, and the reason as the Error Message (RFC 2661 §4.4.2). */
+function refuse(c: BodyContext, v: Extract<AvpVerdict, { act: 'refuse' }>, at: number, detail: string, avp: { vendorId: number; attrType: number }): Decoded<Packet> {
+  return fail(c, v.code, at, detail, { avp, answer: { result: 2, error: v.error, message: detail } });
+}
+
+const USE: AvpVerdict = { act: 'use' };
+
 function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: number, o: DecodeOptions): Decoded<Packet> {
   const avps: Record<string, unknown> = {};
   const unknownAvps: RawAvp[] = [];
@@ -117,27 +147,13 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
   // RFC 3931 §5.2: an unknown M-bit AVP refuses the message, but the rest is still read so the
   // answer (and the log) has the whole message; the first such AVP is the one reported.
   let refusal: DecodeError | undefined;
-  const fail = (code: DecodeError['code'], offset: number, detail: string, extra: Partial<DecodeError> = {}): Decoded<Packet> => {
-    const ids = salvageIds(b, offset, end, avps);
-    return {
-      ok: false,
-      error: {
-        code, offset, detail, header, ...(messageType !== undefined && { messageType }),
-        ...(type !== undefined && { scope: messageSpec(type).scope }),
-        ...(ids.tunnel !== undefined && { assignedTunnelId: ids.tunnel }), ...(ids.session !== undefined && { assignedSessionId: ids.session }),
-        ...extra,
-      },
-    };
-  };
-  const refuse = (v: Extract<AvpVerdict, { act: 'refuse' }>, at: number, detail: string, avp: { vendorId: number; attrType: number }) =>
-    fail(v.code, at, detail, { avp, answer: { result: 2, error: v.error, ...(v.code === 'unknown-mandatory-avp' && { message: `unknown mandatory AVP ${avp.vendorId}:${avp.attrType}` }) } });
   for (let at = start; at < end;) {
     const left = end - at;
     const flags = left >= 2 ? u16At(b, at) : 0;
     const length = flags & LENGTH_MASK;
     if (left < AVP_HEADER || length < AVP_HEADER || length > left) {
       // RFC 2661 §4.1: a bad AVP length makes the rest unparseable; the message cannot be trusted.
-      return fail('bad-avp-length', at, left < AVP_HEADER ? `${left} bytes left, an AVP needs 6` : `AVP length ${length} with ${left} bytes left`, { answer: { result: 2, error: ErrorCode.BAD_LENGTH } });
+      return fail({ b, header, end, avps, type, messageType }, 'bad-avp-length', at, left < AVP_HEADER ? `${left} bytes left, an AVP needs 6` : `AVP length ${length} with ${left} bytes left`, { answer: { result: 2, error: ErrorCode.BAD_LENGTH } });
     }
     const vendorId = u16At(b, at + 2);
     const attrType = u16At(b, at + 4);
@@ -146,20 +162,21 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     if (type === undefined) {
       // RFC 2661 §4.1: the Message Type AVP MUST be the first AVP of a message.
       if (row?.[0] !== 'messageType' || (flags & H_BIT) !== 0 || length !== AVP_HEADER + 2) {
-        return fail('first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: ErrorCode.BAD_VALUE } });
+        return fail({ b, header, end, avps, type, messageType }, 'first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: ErrorCode.BAD_VALUE } });
       }
       messageType = u16At(b, at + 6);
       if (!mandatory) deviates = true;
       type = MESSAGE_TYPE_NAME.get(messageType);
       if (type === undefined) {
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
-        return fail('unknown-message-type', at, `message type ${messageType}`, mandatory ? { answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP } } : {});
+        return fail({ b, header, end, avps, type, messageType }, 'unknown-message-type', at, `message type ${messageType}`, mandatory ? { answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP } } : {});
       }
       at += length;
       continue;
     }
-    const spec = row?.[1];
-    let verdict = avpVerdictOf(version, flags, true, row !== undefined, spec?.neverHidden === true);
+    // Fast path: a recognized AVP with no H or reserved bit is the table's `use` row whatever M says
+    // (avp-header-rules.test.ts pins that this agrees with the table).
+    let verdict = row !== undefined && (flags & (H_BIT | RESERVED_BITS)) === 0 ? USE : avpVerdictOf(version, flags, true, row !== undefined, row?.[1].neverHidden === true);
     let value: Uint8Array | undefined;
     if (verdict.act === 'unhide') {
       if (o.secret === undefined || o.md5 === undefined) verdict = avpValueVerdict(mandatory, 'no-secret', false);
@@ -186,19 +203,20 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
         continue;
       }
       verdict = avpValueVerdict(mandatory, 'malformed', s.length !== undefined);
-      if (verdict.act === 'refuse') return refuse(verdict, at, `${name}: ${decoded.reason}`, { vendorId, attrType });
+      if (verdict.act === 'refuse') return refuse({ b, header, end, avps, type, messageType }, verdict, at, `${name}: ${decoded.reason}`, { vendorId, attrType });
     }
     if (verdict.act === 'refuse') {
       const what = row === undefined ? `${mandatory ? 'unknown mandatory' : 'unrecognized'} AVP vendor ${vendorId} type ${attrType}` : `${row[0]}: ${verdict.code}`;
-      if (verdict.code !== 'unknown-mandatory-avp') return refuse(verdict, at, what, { vendorId, attrType });
-      if (refusal === undefined) { const f = refuse(verdict, at, what, { vendorId, attrType }); if (!f.ok) refusal = f.error; }
+      const c = { b, header, end, avps, type, messageType };
+      if (verdict.code !== 'unknown-mandatory-avp') return refuse(c, verdict, at, what, { vendorId, attrType });
+      if (refusal === undefined) { const f = refuse(c, verdict, at, what, { vendorId, attrType }); if (!f.ok) refusal = f.error; }
     }
     seenUnknown = true;
     // skip: kept raw (unhidden when we could), for logs and re-encoding.
     unknownAvps.push({ mandatory, hidden: value === undefined && (flags & H_BIT) !== 0, vendorId, attrType, value: value ?? b.slice(at + AVP_HEADER, at + length) });
     at += length;
   }
-  if (type === undefined) return fail('first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
+  if (type === undefined) return fail({ b, header, end, avps, type, messageType }, 'first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
   const wire = deviates ? wireLayout(b, start, end) : undefined;
   // Two literals, not a spread: this object is built once per received message.
   const message: ControlMessage = wire === undefined
@@ -207,7 +225,7 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
   if (refusal !== undefined) return { ok: false, error: { ...refusal, message } };
   for (const name of messageSpec(type).required[version]) {
     if (!(name in avps)) {
-      return fail('missing-required-avp', end, `${type} without the ${name} AVP`, {
+      return fail({ b, header, end, avps, type, messageType }, 'missing-required-avp', end, `${type} without the ${name} AVP`, {
         avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `missing ${name} AVP` },
       });
     }
@@ -249,18 +267,11 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
   checkHeader(header);
   const hide = options.hide !== undefined && messageSpec(message.type).neverHide !== true ? options.hide : undefined;
   if (hide === undefined && message.wire !== undefined) return encodeWithLayout(MessageType[message.type], message.avps, message.wire, header);
-  // Per AVP: its table row, hidden or not, and a number (u16/u32, width 2/4) or its value bytes/ASCII text.
+  // Per AVP: its table row and a number (u16/u32, width 2/4) or its value bytes/ASCII text. An AVP
+  // is hidden exactly when `hide` is on and its row says `hide` (the Random Vector row does not).
   const specs: AvpSpec[] = [];
-  const hiddenFlags: boolean[] = [];
   const values: (number | Uint8Array | string)[] = [];
   let length = CONTROL_HEADER_LENGTH + AVP_HEADER + 2;
-  const add = (spec: AvpSpec, isHidden: boolean, value: number | Uint8Array | string, n: number, vendorId = spec.vendorId ?? 0) => {
-    if (AVP_HEADER + n > LENGTH_MASK) throw new RangeError(`AVP ${vendorId}:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
-    length += AVP_HEADER + n;
-    // RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type.
-    if (spec.type === AVP.messageDigest.type && (spec.vendorId ?? 0) === 0) { specs.unshift(spec); hiddenFlags.unshift(isHidden); values.unshift(value); }
-    else { specs.push(spec); hiddenFlags.push(isHidden); values.push(value); }
-  };
   let randomVector: Uint8Array | undefined;
   const avps = message.avps as Readonly<Record<string, unknown>>;
   for (const key in avps) {
@@ -268,23 +279,31 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     if (key === 'messageType' || value === undefined) continue;
     const name = key as AvpName;
     const spec: AvpSpec = AVP[name];
+    let v: number | Uint8Array | string;
+    let n: number;
     if (hide !== undefined && spec.hide === true) {
       if (randomVector === undefined) {
         // RFC 2661 §4.3: a Random Vector AVP must precede the first hidden AVP.
         randomVector = hide.random(16);
-        add(AVP.randomVector, false, randomVector, 16);
+        specs.push(AVP.randomVector); values.push(randomVector);
+        length += AVP_HEADER + 16;
       }
       const plain = encodeValue(spec.kind, value as never);
       // Pad to a 16-byte boundary to obscure the length (§4.3), never past the 1023-byte AVP limit.
       const room = LENGTH_MASK - AVP_HEADER - 2 - plain.length;
       const pad = hide.random(Math.max(0, Math.min((16 - ((plain.length + 2) % 16)) % 16, room)));
-      const blob = hideAvpValue(plain, spec.type, hide.secret, randomVector, hide.md5, pad);
-      add(spec, true, blob, blob.length);
-    } else if (spec.kind === 'u16' || spec.kind === 'protocol-version') add(spec, false, checked(value, 0xffff, name), 2);
-    else if (spec.kind === 'u32') add(spec, false, checked(value, 0xffffffff, name), 4);
-    else if (spec.kind === 'string' && isAscii(value as string)) add(spec, false, value as string, (value as string).length);
-    else if (spec.kind === 'bytes' && value instanceof Uint8Array) add(spec, false, value, value.length);
-    else { const blob = encodeValue(spec.kind, value as never); add(spec, false, blob, blob.length); }
+      v = hideAvpValue(plain, spec.type, hide.secret, randomVector, hide.md5, pad);
+      n = v.length;
+    } else if (spec.kind === 'u16' || spec.kind === 'protocol-version') { v = checked(value, 0xffff, name); n = 2; }
+    else if (spec.kind === 'u32') { v = checked(value, 0xffffffff, name); n = 4; }
+    else if (spec.kind === 'string' && isAscii(value as string)) { v = value as string; n = v.length; }
+    else if (spec.kind === 'bytes' && value instanceof Uint8Array) { v = value; n = value.length; }
+    else { v = encodeValue(spec.kind, value as never); n = v.length; }
+    if (AVP_HEADER + n > LENGTH_MASK) throw new RangeError(`AVP ${spec.vendorId ?? 0}:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
+    length += AVP_HEADER + n;
+    // RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type.
+    if (name === 'messageDigest') { specs.unshift(spec); values.unshift(v); }
+    else { specs.push(spec); values.push(v); }
   }
   for (const raw of message.unknownAvps ?? []) {
     if (AVP_HEADER + raw.value.length > LENGTH_MASK) throw new RangeError(`AVP ${raw.vendorId}:${raw.attrType} is ${AVP_HEADER + raw.value.length} bytes; the limit is 1023`);
@@ -314,7 +333,7 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
       for (let j = 0; j < value.length; j++) out[at + j] = value.charCodeAt(j);
       at += value.length;
     } else {
-      writeAvpHeader(out, at, spec.mandatory, hiddenFlags[i]!, AVP_HEADER + value.length, spec.vendorId ?? 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, hide !== undefined && spec.hide === true, AVP_HEADER + value.length, spec.vendorId ?? 0, spec.type);
       out.set(value, at + AVP_HEADER);
       at += AVP_HEADER + value.length;
     }

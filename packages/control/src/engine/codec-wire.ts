@@ -45,27 +45,26 @@ function toWire(p: Decoded<Packet>): WireDecoded {
   const m = v.message;
   // RFC 3931 §5.3: the explicit ACK acknowledges like a ZLB and takes no Ns of its own.
   if (m.type === 'ACK') return { kind: 'zlb', header: header(v.header) };
-  const fields = messageFields(m.type, v.header.version, m.avps);
-  fields['type'] = m.type;
-  if (messageSpec(m.type).scope === 'session') fields['sessionId'] = v.header.sessionId;
+  const fields = messageFields(m.type, v.header.version, m.avps,
+    messageSpec(m.type).scope === 'session' ? { type: m.type, sessionId: v.header.sessionId } : { type: m.type });
   return { kind: 'message', header: header(v.header), message: fields as unknown as Inbound };
 }
 
-/** The typed fields of an outgoing message: the state machine's plus what configuration supplies. */
-function source(m: Outbound, ctx: EncodeContext): Record<string, unknown> {
-  const s: Record<string, unknown> = { ...m };
-  switch (m.type) {
-    case 'SCCRQ': case 'SCCRP':
-      s['protocolVersion'] = PROTOCOL_VERSION; s['hostName'] = ctx.hostName; s['framingCapabilities'] = ctx.framingCapabilities;
-      s['assignedTunnelId'] = ctx.tunnelId; s['receiveWindowSize'] = ctx.receiveWindowSize; s['vendorName'] = VENDOR_NAME;
-      break;
-    case 'StopCCN': s['assignedTunnelId'] = ctx.tunnelId; break;
-    case 'ICCN': s['txConnectSpeed'] = TX_CONNECT_SPEED_BPS; s['framingType'] = ctx.framingCapabilities; break;
-    default: break;
+/** The value of typed field `field` of an outgoing message: the state machine's, or what configuration supplies. */
+function fieldValue(field: string, m: Outbound, ctx: EncodeContext): unknown {
+  switch (field) {
+    case 'protocolVersion': return PROTOCOL_VERSION;
+    case 'hostName': return ctx.hostName;
+    case 'framingCapabilities': return ctx.framingCapabilities;
+    case 'assignedTunnelId': return ctx.tunnelId;
+    case 'receiveWindowSize': return ctx.receiveWindowSize;
+    case 'vendorName': return VENDOR_NAME;
+    case 'txConnectSpeed': return TX_CONNECT_SPEED_BPS;
+    case 'framingType': return ctx.framingCapabilities;
+    // Outbound `sessionId` is ours: the Assigned Session ID the message carries (the header names the peer's).
+    case 'assignedSessionId': return (m as { sessionId?: number }).sessionId;
+    default: return (m as unknown as Record<string, unknown>)[field];
   }
-  // Outbound `sessionId` is ours: the Assigned Session ID the message carries (the header names the peer's).
-  if ('sessionId' in m) s['assignedSessionId'] = m.sessionId;
-  return s;
 }
 
 /** The real wire format (RFC 2661 / RFC 3931) for the engine. */
@@ -82,7 +81,7 @@ export const codecWire: WireCodec = {
   encode(m, h: SendHeader, ctx) {
     const hdr: ControlHeader = { version: ctx.version, tunnelId: h.peerTunnelId, sessionId: ctx.version === 2 ? h.peerSessionId : 0, ns: h.ns, nr: h.nr };
     const hide = ctx.hideAvps && ctx.secret !== undefined ? { hide: { secret: ctx.secret, md5: ctx.ports.md5, random: (n: number) => ctx.ports.random.bytes(n) } } : {};
-    return encodeMessage({ type: m.type, avps: fieldAvps(m.type, ctx.version, source(m, ctx)) }, hdr, hide);
+    return encodeMessage({ type: m.type, avps: fieldAvps(m.type, ctx.version, fieldValue, m, ctx) }, hdr, hide);
   },
 
   withNr: (bytes, nr) => withNr(bytes, nr),

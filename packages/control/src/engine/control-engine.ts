@@ -32,8 +32,21 @@ export type ControlOutput =
   /** The tunnel's state is gone (its StopCCN hold ended, or it failed): its socket may be closed. */
   | { readonly kind: 'released'; readonly tunnelId: number };
 
-/** Settings of tunnels the engine accepts as an LNS. */
-export type AcceptOptions = Omit<TunnelEngineOptions, 'role' | 'tunnelId' | 'peerTunnelId' | 'quiescent'>;
+/** What an LNS's admission policy sees of an SCCRQ. */
+export interface SccrqInfo {
+  readonly assignedTunnelId: number;
+  readonly hostName?: string;
+}
+
+/**
+ * Settings of tunnels the engine accepts as an LNS. `admit` is the admission policy (access list,
+ * tunnel and rate limits): it returns the Result Code to refuse a well-formed SCCRQ with, or
+ * undefined to accept it. A refusal is answered like a malformed SCCRQ: StopCCN to the peer's
+ * Assigned Tunnel ID, held for RFC 2661 §5.7, and a `tunnel-down` event (reason `refused`).
+ */
+export type AcceptOptions = Omit<TunnelEngineOptions, 'role' | 'tunnelId' | 'peerTunnelId' | 'quiescent'> & {
+  readonly admit?: (peer: SocketAddress, sccrq: SccrqInfo) => ResultCode | undefined;
+};
 
 /** Options of a {@link ControlEngine}. */
 export interface ControlEngineOptions {
@@ -192,11 +205,12 @@ export class ControlEngine {
       this.accepted.delete(key);
       if (x.engine.state === 'established') this.collect(out, existing, x, x.engine.supersede(input.nowMs));
     }
+    const refusal = d.kind === 'message' ? accept.admit?.(input.from, d.message as SccrqInfo) : undefined;
     const tunnelId = this.allocateTunnelId();
     const entry = this.entry(new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire), input.from, key);
     this.tunnels.set(tunnelId, entry);
     this.accepted.set(key, tunnelId);
-    this.collect(out, tunnelId, entry, entry.engine.handleDecoded(input.nowMs, decoded));
+    this.collect(out, tunnelId, entry, entry.engine.handleDecoded(input.nowMs, decoded, refusal));
   }
 
   private entry(engine: TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {

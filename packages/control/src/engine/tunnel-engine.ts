@@ -14,7 +14,7 @@
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
-import { CdnResult, ErrorCode, type Inbound, type Outbound, type TunnelEvent } from '../fsm/types.js';
+import { CdnResult, ErrorCode, type Inbound, type Outbound, type ResultCode, type TunnelEvent } from '../fsm/types.js';
 import { ReliableTransport } from '../transport/reliable.js';
 import { challengeResponse } from '../codec/auth.js';
 import { SESSION_MESSAGES } from '../codec/message-spec.js';
@@ -52,6 +52,8 @@ export class TunnelEngine {
   private hellosSent = 0;
   private callSerial = 0;
   private out: Output[] = [];
+  /** Set while `handleDecoded` carries a policy refusal for the SCCRQ it delivers. */
+  private refusal: ResultCode | undefined;
 
   /** Creates the engine in `idle` (quiescent: ready to `open` straight into `established`). */
   constructor(readonly config: TunnelEngineConfig, private readonly ports: EnginePorts, private readonly wire: WireCodec) {
@@ -84,8 +86,8 @@ export class TunnelEngine {
   get finished(): boolean { return this.done; }
   /** True when every message we sent has been acknowledged (a StopCCN too). */
   get acknowledged(): boolean { return this.transport.idle; }
-  /** True when nothing is owed either way: all we sent is acknowledged and we owe the peer no acknowledgement. */
-  get quiet(): boolean { return this.done || (this.transport.idle && !this.transport.ackOwed); }
+  /** True when nothing is owed either way right now: all we sent is acknowledged and we owe the peer no acknowledgement. */
+  get settled(): boolean { return this.done || (this.transport.idle && !this.transport.ackOwed); }
   /** The Nr we send: the next Ns expected from the peer (1 once its first message, SCCRQ or SCCRP, arrived). */
   get nr(): number { return this.transport.nr; }
   /** Sessions known to the tunnel (any state but closed). */
@@ -121,11 +123,17 @@ export class TunnelEngine {
     return this.out;
   }
 
-  /** Like `handle` for a datagram the caller already decoded (the multi-tunnel engine routes by it). */
-  handleDecoded(nowMs: number, decoded: readonly WireDecoded[]): Output[] {
+  /**
+   * Like `handle` for a datagram the caller already decoded (the multi-tunnel engine routes by it).
+   * With `refusal`, an SCCRQ in it is acknowledged and refused with StopCCN `refusal` instead of
+   * answered (an LNS's admission policy).
+   */
+  handleDecoded(nowMs: number, decoded: readonly WireDecoded[], refusal?: ResultCode): Output[] {
     this.out = [];
     if (this.done) return this.out;
+    this.refusal = refusal;
     for (const d of decoded) this.receive(nowMs, d);
+    this.refusal = undefined;
     this.flush(nowMs);
     return this.out;
   }
@@ -188,10 +196,11 @@ export class TunnelEngine {
    */
   private acceptsIdZero(d: WireDecoded): boolean {
     if (this.tunnel.state === 'idle') return true;
-    if (d.kind !== 'message' && d.kind !== 'rejected') return false;
-    const m = d.kind === 'message' ? d.message : { type: undefined, assignedTunnelId: undefined };
-    // A retransmitted SCCRQ (our SCCRP or its ack was lost) is a duplicate to acknowledge again.
+    // A retransmitted SCCRQ (our SCCRP or StopCCN, or its ack, was lost) is a duplicate to acknowledge
+    // again; a refused one too, so that its held tunnel keeps answering it.
     if (d.kind === 'rejected') return d.messageType === 'SCCRQ' && d.assignedTunnelId === this.tunnel.peerTunnelId;
+    if (d.kind !== 'message') return false;
+    const m = d.message;
     return (m.type === 'StopCCN' || m.type === 'SCCRQ') && m.assignedTunnelId === this.tunnel.peerTunnelId;
   }
 
@@ -209,6 +218,10 @@ export class TunnelEngine {
       return;
     }
     const m = d.message;
+    if (m.type === 'SCCRQ' && this.refusal !== undefined) {
+      this.stepTunnel(nowMs, { type: 'refuse', result: this.refusal, assignedTunnelId: m.assignedTunnelId });
+      return;
+    }
     if (!SESSION_MESSAGES.has(m.type) || this.tunnel.state !== 'established') {
       this.stepTunnel(nowMs, { type: 'recv', message: m });
       return;

@@ -31,8 +31,12 @@ export interface TunnelView {
   readonly counters: ControlCounters;
   /** Every message we sent has been acknowledged. */
   readonly acknowledged: boolean;
-  /** Nothing owed either way: all we sent acknowledged, no acknowledgement owed to the peer. */
-  readonly quiet: boolean;
+  /**
+   * Nothing owed either way right now: all we sent acknowledged, no acknowledgement owed to the
+   * peer. A tunnel holding a peer's StopCCN (RFC 2661 §5.7) may still be asked again until its
+   * `released` output; {@link ControlEngine.settled} waits for that.
+   */
+  readonly settled: boolean;
   readonly sessionCount: number;
   /** One session, or `undefined`. */
   session(sessionId: number): SessionView | undefined;
@@ -52,7 +56,7 @@ export function tunnelView(engine: TunnelEngine, peer: () => SocketAddress): Tun
     get peerHostName() { return engine.peerHostName; },
     get counters() { return engine.counters; },
     get acknowledged() { return engine.acknowledged; },
-    get quiet() { return engine.quiet; },
+    get settled() { return engine.settled; },
     get sessionCount() { return engine.sessionCount; },
     session: (id) => engine.session(id),
     sessions: () => engine.sessionList(),

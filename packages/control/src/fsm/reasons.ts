@@ -16,6 +16,7 @@ export function describeTunnelDown(r: TunnelDownReason): string {
     case 'auth-failed': return `tunnel authentication failed, sent StopCCN ${describeResult(r.sent, 'stopccn')}`;
     case 'version-mismatch': return `peer speaks another protocol version, sent StopCCN ${describeResult(r.sent, 'stopccn')}`;
     case 'peer-violation': return `peer violated the protocol, sent StopCCN ${describeResult(r.sent, 'stopccn')}`;
+    case 'refused': return `peer's SCCRQ refused, sent StopCCN ${describeResult(r.sent, 'stopccn')}`;
     case 'superseded': return 'the peer restarted and opened a new tunnel from the same address and tunnel id';
   }
 }

@@ -8,7 +8,7 @@
  *   idle --open/SCCRQ--> wait-ctl-reply       idle --SCCRQ/SCCRP--> wait-ctl-conn
  *   wait-ctl-reply --SCCRP/SCCCN--> established   wait-ctl-conn --SCCCN--> established
  *   idle --open (quiescent RFC 3931 mode: no setup exchange)--> established
- *   idle --refused SCCRQ/StopCCN--> closing
+ *   idle --SCCRQ refused (bad AVP, or by policy)/StopCCN--> closing
  *   any live state --StopCCN in or out--> closing --hold-expired (one retransmission cycle, §5.7)--> closed
  *   any live state --transport failed, or superseded by the peer's new SCCRQ--> closed
  * ```
@@ -35,6 +35,8 @@ export type TunnelInput =
    */
   | { readonly type: 'bad-message'; readonly result: ResultCode; readonly assignedTunnelId?: number }
   | { readonly type: 'transport-failed'; readonly messageType: MessageName }
+  /** Our policy refuses the peer's SCCRQ (RFC 2661 §6.4 StopCCN to its Assigned Tunnel ID). */
+  | { readonly type: 'refuse'; readonly result: ResultCode; readonly assignedTunnelId: number }
   /** The §5.7 hold after a StopCCN is over: the state may go. */
   | { readonly type: 'hold-expired' }
   /** The peer restarted and opened a new control connection on the same 5-tuple and Assigned Tunnel ID. */
@@ -93,7 +95,7 @@ function down(d: TunnelData, ctx: TunnelContext, state: TunnelState, reason: Tun
   return { next: { ...d, state }, actions };
 }
 
-function stop(d: TunnelData, ctx: TunnelContext, result: ResultCode, kind: 'local-close' | 'auth-failed' | 'version-mismatch' | 'peer-violation'): TunnelStep {
+function stop(d: TunnelData, ctx: TunnelContext, result: ResultCode, kind: 'local-close' | 'auth-failed' | 'version-mismatch' | 'peer-violation' | 'refused'): TunnelStep {
   return down(d, ctx, 'closing', { type: kind, sent: result }, { type: 'StopCCN', result });
 }
 
@@ -166,6 +168,11 @@ const peerStopped: Handler = (d, input, ctx) => {
   return { next: step.next, actions: [{ type: 'abandon' }, ...step.actions] };
 };
 
+const refuse: Handler = (d, input, ctx) => {
+  const i = input as Extract<TunnelInput, { type: 'refuse' }>;
+  return stop({ ...d, peerTunnelId: i.assignedTunnelId }, ctx, i.result, 'refused');
+};
+
 const superseded: Handler = (d, _i, ctx) => down(d, ctx, 'closed', { type: 'superseded' });
 
 const localClose: Handler = (d, input, ctx) =>
@@ -186,14 +193,14 @@ const transportFailed: Handler = (d, input, ctx) =>
 const live = {
   'close': localClose, 'recv:StopCCN': peerStopped, 'bad-message': badMessage, 'transport-failed': transportFailed, 'superseded': superseded,
 } as const;
-const held = { 'close': stay, 'open': stay, 'bad-message': stay, 'transport-failed': stay, 'superseded': stay, 'hold-expired': stay } as const;
+const held = { 'close': stay, 'open': stay, 'bad-message': stay, 'transport-failed': stay, 'superseded': stay, 'hold-expired': stay, 'refuse': stay } as const;
 
 /** The transition table. Keys absent from a state's row are peer violations (see {@link stepTunnel}). */
 export const TUNNEL_TABLE: { readonly [S in TunnelState]: Partial<Record<Key, Handler>> } = {
   // A refused SCCRQ (bad AVP, RFC 2661 §4.1) and a StopCCN for a connection never opened (§6.4) end here.
   'idle': {
     'open': open, 'recv:SCCRQ': answerSccrq, 'close': closeUnopened, 'transport-failed': transportFailed, 'bad-message': badMessage,
-    'recv:StopCCN': peerStopped, 'superseded': stay,
+    'recv:StopCCN': peerStopped, 'superseded': stay, 'refuse': refuse,
   },
   'wait-ctl-reply': { ...live, 'recv:SCCRP': acceptSccrp },
   'wait-ctl-conn': { ...live, 'recv:SCCCN': acceptScccn },
@@ -216,7 +223,7 @@ export function stepTunnel(d: TunnelData, input: TunnelInput, ctx: TunnelContext
   const key: Key = input.type === 'recv' ? `recv:${input.message.type}` : input.type;
   const handler = TUNNEL_TABLE[d.state][key];
   if (handler !== undefined) return handler(d, input, ctx);
-  if (input.type === 'open' || input.type === 'hold-expired' || input.type === 'superseded') return stay(d);
+  if (input.type === 'open' || input.type === 'hold-expired' || input.type === 'superseded' || input.type === 'refuse') return stay(d);
   const what = input.type === 'recv' ? input.message.type : input.type;
   return stop(d, ctx, { result: StopCcnResult.FSM_ERROR, message: `${what} in state ${d.state}` }, 'peer-violation');
 }

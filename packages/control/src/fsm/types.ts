@@ -71,6 +71,8 @@ export type TunnelDownReason =
   | { readonly type: 'auth-failed'; readonly sent: ResultCode }
   | { readonly type: 'version-mismatch'; readonly sent: ResultCode }
   | { readonly type: 'peer-violation'; readonly sent: ResultCode }
+  /** Our policy refused the peer's SCCRQ (access list, limits): `sent` is the StopCCN's result. */
+  | { readonly type: 'refused'; readonly sent: ResultCode }
   /**
    * The peer started a new control connection from the same address, port and Assigned Tunnel ID
    * (it restarted): this one is stale and cleared without a StopCCN, which would reach the new one.

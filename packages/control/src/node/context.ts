@@ -204,7 +204,8 @@ export class L2tpContext {
   }
 
   /**
-   * Sends StopCCN on every tunnel and waits (at most `timeoutMs`) for the peers to acknowledge,
+   * Sends StopCCN on every tunnel and waits (at most `timeoutMs`) until every tunnel is settled (the
+   * peers acknowledged, and any acknowledgement we owe has gone out),
    * then deletes kernel objects and closes sockets without waiting out the §5.7 hold. Static tunnels
    * are left in the kernel (they need no daemon); `removeStaticTunnel` deletes them.
    */
@@ -212,7 +213,7 @@ export class L2tpContext {
     this.driver.run((nowMs) => this.engine.closeAll(nowMs));
     const clock = this.options.clock ?? monotonicClock;
     const deadline = clock.nowMs() + timeoutMs;
-    const settled = () => [...this.tunnels.keys()].every((id) => this.engine.tunnel(id)?.acknowledged ?? true);
+    const settled = () => [...this.tunnels.keys()].every((id) => this.engine.tunnel(id)?.settled ?? true);
     while (!settled() && clock.nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.driver.stop();
     for (const rec of this.tunnels.values()) {

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  AVP_HEADER_RULES, decodeDatagram, decodeMessage, encodeMessage, hideAvpValue, type ControlHeader,
+  AVP_HEADER_RULES, avpHeaderVerdict, decodeDatagram, decodeMessage, encodeMessage, hideAvpValue, type ControlHeader,
 } from '../../src/codec/index.js';
 import { md5 } from './helpers.js';
 
@@ -112,5 +112,13 @@ describe('AVP header rules (RFC 2661 §4.1, §4.3; RFC 3931 §5.1)', () => {
     const good = helloWith(2);
     const r = decodeDatagram(new Uint8Array([...good, ...bad, ...good]));
     expect(r.map((p) => (p.ok ? p.value.kind : p.error.code))).toEqual(['control', 'unknown-mandatory-avp', 'control']);
+  });
+});
+
+describe('the decoder fast path', () => {
+  it('agrees with the table: a recognized AVP with no H or reserved bit is used, M or not, in both versions', () => {
+    for (const version of [2, 3] as const) for (const mandatory of [false, true]) for (const neverHidden of [false, true]) {
+      expect(avpHeaderVerdict({ version, mandatory, hidden: false, reserved: false, lengthOk: true, recognized: true, neverHidden })).toEqual({ act: 'use' });
+    }
   });
 });

@@ -123,6 +123,26 @@ describe('fault 2: a refused SCCRQ is answered (RFC 2661 §4.1, §4.4.2, §5.7)'
   }
 });
 
+describe('fault 2, whole kind: an SCCRQ our policy refuses (access list, limits) is answered the same way', () => {
+  test('admit refuses 192.0.2.7 with StopCCN 4: answered to Assigned Tunnel ID 1, retransmissions acknowledged, released after the hold', () => {
+    const p = rawPeerAgainst(lns({ admit: (peer) => (peer.address === '192.0.2.7' ? { result: 4, error: 0, message: 'peer address not allowed' } : undefined) }));
+    p.send('SCCRQ', SCCRQ_AVPS, { tunnelId: 0, ns: 0 });
+    p.net.advanceTo(1000);
+    p.send('SCCRQ', SCCRQ_AVPS, { tunnelId: 0, ns: 0 });
+    p.net.advanceTo(1500);
+    const stop = p.got().find((g) => g.type === 'StopCCN')!;
+    expect(stop).toMatchObject({ tunnelId: 1, ns: 0, nr: 1 });
+    expect(stop.message!.avps.resultCode).toEqual({ result: 4, error: 0, message: 'peer address not allowed' });
+    expect(p.got().some((g) => g.atMs > 1000 && g.nr === 1)).toBe(true);
+    expect(p.got().some((g) => g.type === 'SCCRP')).toBe(false);
+    expect(p.engine.size).toBe(1);
+    expect(p.events()).toEqual([expect.objectContaining({ type: 'tunnel-down', wasUp: false, reason: { type: 'refused', sent: { result: 4, error: 0, message: 'peer address not allowed' } } })]);
+    p.ack(1);
+    p.net.runUntilIdle({ limitMs: 60_000 });
+    expect(p.engine.settled).toBe(true);
+  });
+});
+
 describe('fault 3: a peer StopCCN is acknowledged and held a full retransmission cycle (RFC 2661 §5.7)', () => {
   function lac() {
     return rawPeerAgainst((net) => new ControlEngine({}, { random: net.rng.fork(), md5 }, codecWire));

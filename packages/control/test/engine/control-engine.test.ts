@@ -70,3 +70,25 @@ describe('ControlEngine', () => {
     expect(lac.size).toBe(0);
   });
 });
+
+describe('ControlEngine views', () => {
+  test('tunnel() is a read-only view that follows the tunnel; settled turns true when the last tunnel is released', () => {
+    const { net, lac, lns, events, open } = setup(3);
+    const [id] = open(1);
+    const view = lac.tunnel(id!)!;
+    expect(view).not.toHaveProperty('handle');
+    expect(view.state).toBe('wait-ctl-reply');
+    net.runUntil(() => events('lac').some((e) => e.type === 'tunnel-up'));
+    expect(view).toMatchObject({ tunnelId: id, state: 'established', role: 'lac', version: 2, peer: net.addressOf('lns'), peerHostName: 'lns' });
+    net.call('lac', (nowMs) => lac.handle({ kind: 'command', nowMs, tunnelId: id!, command: { type: 'open-session', sessionId: lac.allocateSessionId(id!) } }));
+    net.runUntil(() => events('lac').some((e) => e.type === 'session-up'));
+    expect(view.sessions()).toEqual([expect.objectContaining({ state: 'established' })]);
+    net.runUntilIdle({ limitMs: 1000 });
+    expect(view.settled).toBe(true);
+    expect([lac.settled, lns.settled]).toEqual([false, false]);
+    net.call('lac', (nowMs) => lac.closeAll(nowMs));
+    net.runUntilIdle({ limitMs: 100_000 });
+    expect([lac.settled, lns.settled]).toEqual([true, true]);
+    expect(lac.tunnel(id!)).toBeUndefined();
+  });
+});

@@ -24,6 +24,8 @@ test('the LAC follows an SCCRP from a new port, then ignores other sources', () 
   expect(transmits.map((t) => t.to.port)).toEqual([40000]);
   expect(lac.peerOf(id)).toEqual(at(40000));
   expect(lac.tunnel(id)!.state).toBe('established');
+  // What status reports: the port in use, not the one dialled.
+  expect(lac.tunnel(id)!.peer).toEqual(at(40000));
   // A copy of the SCCRP from yet another port is not even acknowledged.
   expect(lac.handle({ kind: 'datagram', nowMs: 3, bytes: sccrp!, from: at(40001) })).toEqual([]);
 });
