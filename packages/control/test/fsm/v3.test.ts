@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PwType, type V3Event, tieWinner } from '../../src/fsm/v3/index.js';
+import type { SessionSpec } from '../../src/api/dataplane.js';
+import { v3SessionSpec } from '../../src/engine/v3-session-spec.js';
 import { Lcce, exchange } from './v3-lcce.js';
 
 const te = new TextEncoder();
@@ -41,6 +43,13 @@ describe('LCCE ↔ LCCE', () => {
     expect(pwA!.pseudowire).toMatchObject({ pwType: 5, remoteSessionId: pwB!.pseudowire.localSessionId, peerCookie: pwB!.pseudowire.cookie });
     expect(pwB!.pseudowire).toMatchObject({ pwType: 5, remoteSessionId: pwA!.pseudowire.localSessionId, peerCookie: pwA!.pseudowire.cookie });
     expect(pwA!.pseudowire.cookie).toHaveLength(4);
+    // The kernel sessions these make: what one end sends in its data packets the other expects.
+    const specA = v3SessionSpec(pwA!.pseudowire, { tunnelId: 1, peerTunnelId: 2 }) as SessionSpec;
+    const specB = v3SessionSpec(pwB!.pseudowire, { tunnelId: 2, peerTunnelId: 1 }) as SessionSpec;
+    expect(specA.cookie).toHaveLength(4);
+    expect(specA.cookie).toEqual(specB.peerCookie);
+    expect(specB.cookie).toEqual(specA.peerCookie);
+    expect(specA).toMatchObject({ sessionId: pwA!.pseudowire.localSessionId, peerSessionId: pwB!.pseudowire.localSessionId, pseudowire: 'eth' });
     expect(a.droppedDigest + b.droppedDigest).toBe(0);
     if (digestType !== undefined) {
       // SCCRP and ICRP (a), SCCRQ, SCCCN, ICRQ and ICCN (b), plus the ACKs each way.

@@ -15,7 +15,7 @@
  * missing from {@link V3_SESSION_TABLE} with result 16 (FSM error, RFC 3931 §10.3). Nothing here throws.
  */
 import type { CircuitStatus } from '../../codec/types.js';
-import { type Pseudowire, type ResultCode, type V3CallFields, V3CdnResult, type V3Event, type V3Inbound, type V3Outbound, type V3SessionDownReason, tieWinner } from './types.js';
+import { type NegotiatedPseudowire, type ResultCode, type V3CallFields, V3CdnResult, type V3Event, type V3Inbound, type V3Outbound, type V3SessionDownReason, tieWinner } from './types.js';
 
 /** Session states (RFC 3931 §7.3), plus `closed`. */
 export type V3SessionState = 'idle' | 'wait-reply' | 'wait-connect' | 'established' | 'closed';
@@ -113,7 +113,7 @@ function refusal(m: V3CallFields, c: PseudowireConfig | undefined): ResultCode |
   return undefined;
 }
 
-function pseudowire(d: V3SessionData, c: PseudowireConfig): Pseudowire {
+function pseudowire(d: V3SessionData, c: PseudowireConfig): NegotiatedPseudowire {
   return {
     localSessionId: d.localSessionId, remoteSessionId: d.remoteSessionId, pwType: c.pwType, remoteEndId: c.remoteEndId,
     cookie: c.cookie, peerCookie: d.peerCookie, l2SpecificSublayer: c.l2SpecificSublayer, dataSequencing: c.dataSequencing,

@@ -91,7 +91,7 @@ export type V3SessionDownReason =
   | { readonly type: 'connection-down' };
 
 /** The negotiated parameters of an established pseudowire: what the kernel session needs. */
-export interface Pseudowire {
+export interface NegotiatedPseudowire {
   readonly localSessionId: number;
   readonly remoteSessionId: number;
   readonly pwType: number;
@@ -108,7 +108,7 @@ export interface Pseudowire {
 export type V3Event =
   | { readonly type: 'connection-up'; readonly connectionId: number; readonly peerConnectionId: number; readonly peerHostName?: string; readonly peerRouterId?: number }
   | { readonly type: 'connection-down'; readonly connectionId: number; readonly peerConnectionId: number; readonly reason: V3ConnectionDownReason }
-  | { readonly type: 'pw-up'; readonly connectionId: number; readonly pseudowire: Pseudowire }
+  | { readonly type: 'pw-up'; readonly connectionId: number; readonly pseudowire: NegotiatedPseudowire }
   | { readonly type: 'pw-down'; readonly connectionId: number; readonly localSessionId: number; readonly remoteSessionId: number; readonly upBefore: boolean; readonly reason: V3SessionDownReason }
   /** The peer's attachment circuit changed (Circuit Status in SLI, RFC 3931 §5.4.5). */
   | { readonly type: 'pw-circuit'; readonly connectionId: number; readonly localSessionId: number; readonly active: boolean }
