@@ -6,8 +6,8 @@
  *
  * How: Debian's `-dev` packages install Go sources under /usr/share/gocode/src, so the build runs
  * with GO111MODULE=off and GOPATH = <cache>/gopath:/usr/share/gocode. go-l2tp's source comes from
- * GO_L2TP_SRC (a checkout), else the cache, else `git clone` of GO_L2TP_GIT (default GitHub) at the
- * pinned commit. Everything lives in the cache dir (L2TP_GO_CACHE, default
+ * GO_L2TP_SRC (a checkout), else the cache, else the copy shipped in third_party/go-l2tp (the pinned
+ * commit's MIT-licensed sources, so CI needs no GitHub), else `git clone` of GO_L2TP_GIT. Everything lives in the cache dir (L2TP_GO_CACHE, default
  * ~/.cache/l2tp/go-l2tp); the binary is rebuilt only when the source commit changes.
  *
  * CLI: `node scripts/go-l2tp/build.mjs` prints the path (exit 0) or the reason (exit 1).
@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 
 /** go-l2tp v0.1.8, the release the project's research describes (go-l2tp.md). */
 export const GO_L2TP_COMMIT = '0f3bb650da44ce8565d1ff0e62d5cef000d36c65';
+/** The pinned commit's sources (LICENSE, go.mod, cmd/kl2tpd and the packages it imports): third_party/go-l2tp. */
+const VENDORED = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'third_party', 'go-l2tp', `go-l2tp-${GO_L2TP_COMMIT.slice(0, 8)}.tar.xz`);
 const GIT_URL = process.env.GO_L2TP_GIT ?? 'https://github.com/katalix/go-l2tp.git';
 const GOCODE = '/usr/share/gocode/src';
 /** Import paths go-l2tp's kl2tpd needs from Debian, and the package that ships each. */
@@ -84,10 +86,17 @@ function ensureSource(src) {
     symlinkSync(local, src);
     return { ok: true, commit: headOf(local) ?? 'local' };
   }
-  const have = existsSync(join(src, 'cmd', 'kl2tpd')) ? headOf(src) : undefined;
+  const stamp = join(src, '.l2tp-commit');
+  const have = existsSync(join(src, 'cmd', 'kl2tpd')) ? (existsSync(stamp) ? readFileSync(stamp, 'utf8') : headOf(src)) : undefined;
   if (have === GO_L2TP_COMMIT) return { ok: true, commit: have };
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
+  if (existsSync(VENDORED)) {
+    const x = run('tar', ['-xJf', VENDORED, '-C', src]);
+    if (x.status !== 0) return { ok: false, reason: `cannot unpack ${VENDORED}: ${(x.stderr || x.error?.message || '').trim()}` };
+    writeFileSync(stamp, GO_L2TP_COMMIT);
+    return { ok: true, commit: GO_L2TP_COMMIT };
+  }
   const steps = [['init', '-q'], ['remote', 'add', 'origin', GIT_URL], ['fetch', '-q', '--depth', '1', 'origin', GO_L2TP_COMMIT], ['checkout', '-q', 'FETCH_HEAD']];
   for (const args of steps) {
     const g = run('git', ['-C', src, ...args]);
