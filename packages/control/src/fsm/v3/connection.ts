@@ -26,7 +26,9 @@ export type V3ConnectionInput =
   | { readonly type: 'bad-message'; readonly result: ResultCode }
   | { readonly type: 'transport-failed' }
   /** The peer's simultaneous SCCRQ won the Control Connection Tie Breaker (see {@link tieWinner}). */
-  | { readonly type: 'lost-tie' };
+  | { readonly type: 'lost-tie' }
+  /** A restarted peer's new SCCRQ replaces this connection (cleared without a StopCCN). */
+  | { readonly type: 'superseded' };
 
 /** What the engine must do after a step. */
 export type V3ConnectionAction =
@@ -122,10 +124,11 @@ const badMessage: Handler = (d, input, ctx) => stop(d, ctx, (input as { result: 
 const transportFailed: Handler = (d, _i, ctx) => down(d, ctx, 'closed', { type: 'retransmit-exhausted' });
 // RFC 3931 §5.4.3: the loser of the tie discards its control connection without a StopCCN.
 const lostTie: Handler = (d, _i, ctx) => down(d, ctx, 'closed', { type: 'lost-tie' });
+const superseded: Handler = (d, _i, ctx) => down(d, ctx, 'closed', { type: 'superseded' });
 
-const live = { 'close': localClose, 'recv:StopCCN': peerStopped, 'bad-message': badMessage, 'transport-failed': transportFailed } as const;
+const live = { 'close': localClose, 'recv:StopCCN': peerStopped, 'bad-message': badMessage, 'transport-failed': transportFailed, 'superseded': superseded } as const;
 const quiet = Object.fromEntries(
-  ['open', 'close', 'bad-message', 'transport-failed', 'lost-tie', 'recv:SCCRQ', 'recv:SCCRP', 'recv:SCCCN', 'recv:StopCCN', 'recv:HELLO'].map((k) => [k, stay]),
+  ['open', 'close', 'bad-message', 'transport-failed', 'lost-tie', 'superseded', 'recv:SCCRQ', 'recv:SCCRP', 'recv:SCCCN', 'recv:StopCCN', 'recv:HELLO'].map((k) => [k, stay]),
 ) as unknown as Record<Key, Handler>;
 
 /** The transition table. */
@@ -143,6 +146,6 @@ export function stepV3Connection(d: V3ConnectionData, input: V3ConnectionInput, 
   const key = (input.type === 'recv' ? `recv:${input.message.type}` : input.type) as Key;
   const handler = V3_CONNECTION_TABLE[d.state][key];
   if (handler !== undefined) return handler(d, input, ctx);
-  if (input.type === 'open' || input.type === 'lost-tie') return stay(d);
+  if (input.type === 'open' || input.type === 'lost-tie' || input.type === 'superseded') return stay(d);
   return stop(d, ctx, { result: STOP.GENERAL_ERROR, error: 0, message: `FSM error: ${key.replace('recv:', '')} in state ${d.state}` }, 'peer-violation');
 }

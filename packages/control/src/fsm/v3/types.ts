@@ -78,7 +78,9 @@ export type V3ConnectionDownReason =
   | { readonly type: 'auth-failed'; readonly sent: ResultCode }
   | { readonly type: 'peer-violation'; readonly sent: ResultCode }
   /** Both ends opened at once and the peer's Control Connection Tie Breaker won (nothing sent). */
-  | { readonly type: 'lost-tie' };
+  | { readonly type: 'lost-tie' }
+  /** The peer restarted: its new SCCRQ replaced this connection (nothing sent: a StopCCN would reach nobody). */
+  | { readonly type: 'superseded' };
 
 /** Why a pseudowire went down. */
 export type V3SessionDownReason =
