@@ -32,8 +32,11 @@ export type ControlInput =
 export type ControlOutput =
   | { readonly kind: 'transmit'; readonly tunnelId: number; readonly to: SocketAddress; readonly bytes: Uint8Array }
   | { readonly kind: 'event'; readonly event: TunnelEvent }
-  /** An L2TPv3 control connection's event (fsm/v3 events and digest drops); `tunnelId` is our connection id. */
-  | { readonly kind: 'v3-event'; readonly tunnelId: number; readonly event: V3EngineEvent }
+  /**
+   * An L2TPv3 control connection's event (fsm/v3 events and digest drops); `tunnelId` is our
+   * connection id, or 0 with `peer` for a first SCCRQ dropped before any connection existed.
+   */
+  | { readonly kind: 'v3-event'; readonly tunnelId: number; readonly event: V3EngineEvent; readonly peer?: SocketAddress }
   /** The tunnel's state is gone (its StopCCN hold ended, or it failed): its socket may be closed. */
   | { readonly kind: 'released'; readonly tunnelId: number };
 
@@ -93,6 +96,8 @@ export class ControlEngine {
   private readonly encap: 'udp' | 'ip';
   /** v3 messages dropped before any connection held them (a first SCCRQ whose digest did not verify). */
   private v3Unmatched = 0;
+  /** The time of the input being handled. */
+  private nowMs = 0;
 
   /** Creates an engine with no tunnels. */
   constructor(options: ControlEngineOptions, private readonly ports: V3EnginePorts, private readonly wire: WireCodec) {
@@ -176,6 +181,7 @@ export class ControlEngine {
   /** Processes one input; returns everything it caused. Peer behaviour never throws. */
   handle(input: ControlInput): ControlOutput[] {
     const out: ControlOutput[] = [];
+    this.nowMs = input.nowMs;
     if (input.kind === 'timeout') {
       // Take every due tunnel off the heap first, so each runs once per timeout input.
       const dueIds: number[] = [];
@@ -275,8 +281,7 @@ export class ControlEngine {
 
   /**
    * A v3 SCCRQ to connection 0 (RFC 3931 §5.1). A retransmission reaches the connection it made; a new
-   * one from the address and Router ID of an established connection is a restarted peer's, which
-   * replaces it; one crossing our own SCCRQ to that address is settled by the Control Connection Tie
+   * one crossing our own SCCRQ to that address is settled by the Control Connection Tie
    * Breaker (RFC 3931 §5.4.3). A first SCCRQ whose digest does not verify makes nothing (counted).
    */
   private acceptV3Sccrq(out: ControlOutput[], input: Extract<ControlInput, { kind: 'datagram' }>): void {
@@ -299,7 +304,7 @@ export class ControlEngine {
     if (engine.state === 'idle') {
       // Dropped (its digest did not verify): nothing is made; the drop is reported and counted here.
       this.v3Unmatched++;
-      for (const o of outputs) if (o.kind === 'v3-event') out.push({ kind: 'v3-event', tunnelId: 0, event: o.event });
+      for (const o of outputs) if (o.kind === 'v3-event') out.push({ kind: 'v3-event', tunnelId: 0, event: { ...o.event, connectionId: 0 }, peer: input.from });
       return;
     }
     if (pending !== undefined) {
@@ -309,14 +314,23 @@ export class ControlEngine {
       if (w === 'both-lose' || w === 'theirs') this.collect(out, pid, p, (p.engine as V3TunnelEngine).loseTie(input.nowMs));
       if (w === 'both-lose') return;
     }
-    for (const [sid, s] of [...this.tunnels]) {
-      if (s.engine instanceof V3TunnelEngine && s.engine.state === 'established' && sameAddress(s.peer, input.from)
-        && sccrq.routerId !== undefined && s.engine.peer.peerRouterId === sccrq.routerId) this.collect(out, sid, s, s.engine.supersede(input.nowMs));
-    }
     const entry = this.entry(engine, input.from, key);
     this.tunnels.set(connectionId, entry);
     this.accepted.set(key, connectionId);
     this.collect(out, connectionId, entry, outputs);
+  }
+
+  /**
+   * A v3 connection came up: an older established one to the same address and peer Router ID is a
+   * restarted peer's stale connection (we send a Control Connection Tie Breaker: one connection per
+   * pair of LCCEs, RFC 3931 §5.4.3). It is cleared without a StopCCN, which would reach nobody.
+   */
+  private supersedeStale(out: ControlOutput[], tunnelId: number, e: Entry): void {
+    const routerId = (e.engine as V3TunnelEngine).peer.peerRouterId;
+    for (const [id, s] of [...this.tunnels]) {
+      if (id !== tunnelId && s.engine instanceof V3TunnelEngine && s.engine.state === 'established' && sameAddress(s.peer, e.peer)
+        && s.engine.peer.peerRouterId === routerId) this.collect(out, id, s, s.engine.supersede(this.nowMs));
+    }
   }
 
   private entry(engine: TunnelEngine | V3TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
@@ -326,11 +340,15 @@ export class ControlEngine {
   }
 
   private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']> | ReturnType<V3TunnelEngine['handle']>): void {
+    let up = false;
     for (const o of outputs) {
       if (o.kind === 'transmit') out.push({ kind: 'transmit', tunnelId, to: e.peer, bytes: o.bytes });
-      else if (o.kind === 'v3-event') out.push({ kind: 'v3-event', tunnelId, event: o.event });
-      else out.push(o);
+      else if (o.kind === 'v3-event') {
+        out.push({ kind: 'v3-event', tunnelId, event: o.event });
+        up ||= o.event.type === 'connection-up';
+      } else out.push(o);
     }
+    if (up) this.supersedeStale(out, tunnelId, e);
     const d = e.engine.nextDeadlineMs();
     if (d !== e.deadlineMs) {
       e.deadlineMs = d;
