@@ -120,3 +120,26 @@ describe('Message Digest', () => {
     expect(p.engines.pe2.v3DigestDrops).toBe(21);
   });
 });
+
+describe('peer restart', () => {
+  it('a restarted initiator\'s new SCCRQ replaces the stale connection; the pseudowire returns', () => {
+    const p = v3Pair({ pe1: pe('pe1', 1, true, { helloIntervalMs: 60_000 }), pe2: pe('pe2', 2, false, { helloIntervalMs: 60_000 }), responders: ['pe2'] });
+    p.open('pe1');
+    p.net.advanceTo(1_000);
+    const stale = p.live('pe2')[0]!;
+    expect(stale.state).toBe('established');
+    const staleId = stale.connectionId;
+    // pe1 loses all state (kill -9) and comes back; pe2 still holds the old connection.
+    p.restart('pe1');
+    const fresh = p.open('pe1');
+    p.net.advanceTo(3_000);
+    const live = p.live('pe2');
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ state: 'established', peerConnectionId: fresh });
+    expect(p.engines.pe2.connection(staleId)).toBeUndefined();
+    const after = p.events('pe2').slice(2).map((e) => `${e.type}${'reason' in e ? `:${e.reason.type}` : ''}`);
+    expect(after).toEqual(['connection-up', 'pw-down:connection-down', 'connection-down:superseded', 'pw-up']);
+    expect(pwUps(p.events('pe1'))).toHaveLength(2);
+    expect(pwUps(p.events('pe2')).at(-1)!.pseudowire.remoteSessionId).toBe(pwUps(p.events('pe1')).at(-1)!.pseudowire.localSessionId);
+  });
+});
