@@ -3,6 +3,7 @@
  * vitest.kernel.config.ts only call these), so suites behave the same everywhere.
  */
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { scaled } from './scripts/vm/waits.mjs';
 
 /**
  * Unit suites run on the host. Kernel suites (*.kernel.test.ts) need L2TP in the kernel and run
@@ -21,7 +22,8 @@ export function unitConfig(): ViteUserConfig {
 
 /**
  * Kernel suites: *.kernel.test.ts, run inside the qemu guest (scripts/vm/kernel-suites.mjs) where the
- * L2TP and PPP modules are loaded. One worker: the guest has one CPU and tests share the kernel.
+ * L2TP and PPP modules are loaded. One worker: the tests share the kernel (namespaces, ids). The
+ * timeouts scale with the guest's measured speed (scripts/vm/waits.mjs).
  */
 export function kernelConfig(): ViteUserConfig {
   return defineConfig({
@@ -30,8 +32,8 @@ export function kernelConfig(): ViteUserConfig {
       pool: 'forks',
       maxWorkers: 1,
       fileParallelism: false,
-      testTimeout: 120_000,
-      hookTimeout: 120_000,
+      testTimeout: scaled(120_000),
+      hookTimeout: scaled(120_000),
     },
   });
 }

@@ -33,7 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'l2tp-demo-'));
 const sock = join(dir, 'kl2tpd.sock');
 const config = join(dir, 'kl2tpd.toml');
 writeFileSync(config, `control_socket = "${sock}"\n\n[tunnel.demo]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\nhost_name = "demo-lac"\n\n[tunnel.demo.session.s1]\npseudowire = "ppp"\n`);
-const kl2tpd = join(root, 'apps', 'kl2tpd', 'dist', 'main.js');
+const kl2tpd = join(root, 'apps', 'kl2tpd', 'dist', 'kl2tpd.cjs');
 const daemon = spawn(process.execPath, [kl2tpd, '-config', config, '-null', '--log-format', 'pretty'], { stdio: 'inherit' });
 const exited = new Promise((r) => daemon.once('exit', (code) => r(code)));
 

@@ -1,14 +1,28 @@
 #!/usr/bin/env node
-// The README's test command (`pnpm test`): every suite that can run on this machine.
+// The README's test command (`pnpm test`): every suite, on a fresh machine too.
 //
+// 0. The Debian packages the suites need (scripts/system-packages.mjs): installed when missing and
+//    root; not root, it stops at once with the exact apt-get line (nothing runs, nothing passes).
 // 1. Host suites: `turbo run test` in every package (vitest, JSON report per package).
 // 2. Kernel suites: *.kernel.test.ts run inside the qemu guest (scripts/vm/), one boot per package.
-//    When no guest can be booted they are reported as NOT RUN with the reason, never as passed.
+//    When no guest can be booted they are reported as NOT RUN with the reason and counted failed;
+//    L2TP_SKIP_KERNEL=1 skips them on purpose (reported, not counted).
 // It ends with the single line `N passed, N failed` that CI reads, summed over every report.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, readdirSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePackages, HOST_PACKAGES, KERNEL_PACKAGES } from './system-packages.mjs';
+
+const skipKernel = process.env.L2TP_SKIP_KERNEL === '1';
+try {
+  const deps = ensurePackages(skipKernel ? HOST_PACKAGES : [...HOST_PACKAGES, ...KERNEL_PACKAGES]);
+  if (!deps.ok) throw new Error(deps.message);
+} catch (e) {
+  console.error(`pnpm test: ${e.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workspaces = ['packages', 'apps'].flatMap((d) =>
@@ -31,6 +45,8 @@ function addReport(file, label) {
   passed += r.numPassedTests;
   let f = r.numFailedTests;
   if (f === 0 && r.numFailedTestSuites > 0) f = r.numFailedTestSuites;
+  // A suite that ran nothing (no test file found, all skipped) must not read as a pass.
+  if (f === 0 && r.numPassedTests === 0) f = 1;
   failed += f;
   notes.push(`${label}: ${r.numPassedTests} passed, ${f} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
   return true;
@@ -42,28 +58,32 @@ for (const w of workspaces) {
     notes.push(`${name}: no report (the suite did not run)`);
   }
 }
-const houseReport = join(resultsDir, 'house.json');
-spawnSync('pnpm', ['exec', 'vitest', 'run', '--config', 'scripts/house/vitest.config.ts'], {
-  cwd: root, stdio: 'inherit', env: { ...env, HOUSE_REPORT: houseReport },
-});
-if (!addReport(houseReport, 'house rules')) { failed += 1; notes.push('house rules: no report'); }
+for (const [name, config, variable, label] of [
+  ['house', 'scripts/house/vitest.config.ts', 'HOUSE_REPORT', 'house rules'],
+  ['scripts', 'scripts/vitest.config.ts', 'SCRIPTS_REPORT', 'scripts (guest build, Debian packages)'],
+]) {
+  const report = join(resultsDir, `${name}.json`);
+  spawnSync('pnpm', ['exec', 'vitest', 'run', '--config', config], { cwd: root, stdio: 'inherit', env: { ...env, [variable]: report } });
+  if (!addReport(report, label)) { failed += 1; notes.push(`${label}: no report`); }
+}
 if (host.status !== 0 && failed === 0) {
   failed += 1;
   notes.push(`turbo run test exited ${host.status} without a failed test in any report`);
 }
 
 const kernelRunner = join(root, 'scripts', 'vm', 'kernel-suites.mjs');
-if (existsSync(kernelRunner) && process.env.L2TP_SKIP_KERNEL !== '1') {
+if (existsSync(kernelRunner) && !skipKernel) {
   const { runKernelSuites } = await import(kernelRunner);
   const k = await runKernelSuites({ root, workspaces, resultsDir });
   for (const r of k.reports) addReport(r.file, r.label) || (failed += 1, notes.push(`${r.label}: no report from the guest`));
   if (k.notRun) {
+    if (k.reports.length === 0) failed += 1; // otherwise each missing report counts already
     notes.push('');
     notes.push('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
     notes.push(`!!! KERNEL SUITES NOT RUN: ${k.notRun}`);
     notes.push('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
   }
-} else if (process.env.L2TP_SKIP_KERNEL === '1') {
+} else if (skipKernel) {
   notes.push('!!! KERNEL SUITES NOT RUN: L2TP_SKIP_KERNEL=1');
 }
 

@@ -49,7 +49,7 @@ describe.each([
 
   test.runIf(haveSystemd)('systemd-analyze verify passes and security exposure is low', () => {
     const dir = mkdtempSync(join(tmpdir(), 'l2tp-unit-'));
-    const main = join(ROOT, 'apps', daemon, 'dist', 'main.js');
+    const main = join(ROOT, 'apps', daemon, 'dist', `${daemon}.cjs`);
     const copy = join(dir, `${daemon}.service`);
     writeFileSync(copy, text.replace(`ExecStart=/usr/local/bin/${daemon}`, `ExecStart=${process.execPath} ${main}`));
     const verify = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });

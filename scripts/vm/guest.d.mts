@@ -12,8 +12,10 @@ export interface GuestRunOptions {
   rw?: string[];
   /** Guest memory in MiB (default 1024). */
   memMb?: number;
-  /** Called with each chunk of guest output as it arrives. */
-  onOutput?: (chunk: string) => void;
+  /** vCPUs (default L2TP_VM_SMP, else DEFAULT_SMP). */
+  smp?: number;
+  /** Called with each chunk of guest output as it arrives, and which stream it came from. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 /** What a guest run produced. */
@@ -26,7 +28,18 @@ export interface GuestRunResult {
   stderr: string;
   /** Boot plus command, in milliseconds. */
   durationMs: number;
+  /** The guest's serial console and qemu's stderr. */
+  console: string;
+  /** vCPUs the guest had. */
+  smp: number;
+  /** Guest uptime when the command's shell started (kernel and initramfs boot), in ms. */
+  bootMs?: number;
+  /** One `node -e 0` in the guest, in ms (exported to the command as L2TP_GUEST_NODE_START_MS). */
+  nodeStartMs?: number;
 }
+
+/** vCPUs a guest gets unless told otherwise. */
+export const DEFAULT_SMP: number;
 
 /** Whether a guest can be booted here (builds the cached image on first use), and if not why. */
 export function guestAvailable(): { ok: true } | { ok: false; reason: string };

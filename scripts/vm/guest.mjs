@@ -6,7 +6,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureGuestImage } from './build.mjs';
+import { ensureGuestImage, invalidateGuestImage } from './build.mjs';
+
+/** vCPUs of the guest (L2TP_VM_SMP overrides): one measured faster than two under TCG here (scripts/vm/README.md). */
+export const DEFAULT_SMP = 1;
 
 /** KVM only where it can boot stock kernels (kvm_intel/kvm_amd, not kvm_pvm); TCG otherwise. */
 function accelerator() {
@@ -38,9 +41,11 @@ const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
 /**
  * Boots a guest, runs `command` (a shell command line) in `cwd` with `env`, and resolves with its
- * status and output. status 124: timeout; 125: the VM failed before the command finished.
+ * status and output. status 124: timeout; 125: the VM failed before the command finished. Before
+ * the command it times one `node -e 0` (exported as L2TP_GUEST_NODE_START_MS; scripts/vm/waits.mjs
+ * scales the kernel suites' waits with it) and notes the guest's uptime (boot time).
  */
-export async function runInGuest({ command, cwd = process.cwd(), env = {}, timeoutMs = 600_000, rw = [], memMb = 1024, onOutput } = {}) {
+export async function runInGuest({ command, cwd = process.cwd(), env = {}, timeoutMs = 600_000, rw = [], memMb = 1024, smp = Number(process.env.L2TP_VM_SMP) || DEFAULT_SMP, onOutput } = {}) {
   const t0 = Date.now();
   const image = ensureGuestImage();
   const io = mkdtempSync(join(tmpdir(), 'l2tp-vm-io-'));
@@ -56,6 +61,10 @@ mount -t tmpfs tmpfs /run
 hostname l2tp-guest
 ip link set lo up 2>/dev/null
 cd ${quote(cwd)} || { echo 125 > /l2tp-io/rc; exit; }
+cut -d' ' -f1 /proc/uptime > /l2tp-io/boot-s
+t0=$(date +%s%N); ${quote(process.execPath)} -e 0; t1=$(date +%s%N)
+export L2TP_GUEST_NODE_START_MS=$(( (t1 - t0) / 1000000 ))
+echo $L2TP_GUEST_NODE_START_MS > /l2tp-io/node-start-ms
 ( ${command} ) > /l2tp-io/stdout 2> /l2tp-io/stderr < /dev/null
 echo $? > /l2tp-io/rc
 `);
@@ -70,7 +79,7 @@ echo $? > /l2tp-io/rc
     fsdevs.push('-fsdev', `local,id=rw${i},path=${dir},security_model=none`, '-device', `virtio-9p-pci,fsdev=rw${i},mount_tag=rw${i}`);
   });
   writeFileSync(join(io, 'rw-tags'), tags.join(' '));
-  const args = ['-machine', 'pc', '-accel', accelerator(), '-m', String(memMb), '-smp', '1', '-nodefaults', '-nographic', '-no-reboot',
+  const args = ['-machine', 'pc', '-accel', accelerator(), '-m', String(memMb), '-smp', String(smp), '-nodefaults', '-nographic', '-no-reboot',
     '-kernel', image.kernel, '-initrd', image.initrd, '-append', 'console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init',
     '-serial', `file:${join(io, 'console')}`, ...fsdevs];
   const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -100,8 +109,14 @@ echo $? > /l2tp-io/rc
   const status = timedOut ? 124 : rcText === '' ? 125 : Number(rcText);
   const result = {
     status, stdout: read('stdout'), stderr: read('stderr'), durationMs: Date.now() - t0,
-    console: read('console') + qemuErr,
+    console: read('console') + qemuErr, smp,
+    bootMs: Math.round(Number(read('boot-s')) * 1000) || undefined, nodeStartMs: Number(read('node-start-ms')) || undefined,
   };
+  // check.mjs should have caught a bad image; if the kernel still cannot start /init, do not boot it again.
+  if (status === 125 && /Kernel panic|Unable to mount root fs|No working init found/.test(result.console)) {
+    invalidateGuestImage(image.dir);
+    result.console += `\n(guest image ${image.dir} marked bad: the next run rebuilds it)`;
+  }
   rmSync(io, { recursive: true, force: true });
   return result;
 }

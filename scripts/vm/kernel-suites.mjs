@@ -1,7 +1,7 @@
 // The kernel suites of `pnpm test` (scripts/test-all.mjs): every workspace with a
 // vitest.kernel.config.ts and *.kernel.test.ts files runs them inside ONE guest boot, each writing
 // a vitest JSON report into the shared results directory. No guest → `notRun` with the reason,
-// which test-all prints loudly; nothing is counted as passed.
+// which test-all prints loudly and counts as a failure; nothing is counted as passed.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { guestAvailable, runInGuest } from './guest.mjs';
@@ -33,7 +33,7 @@ export async function runKernelSuites({ root, workspaces, resultsDir }) {
     command, cwd: root, rw: [resultsDir], timeoutMs: 30 * 60_000, env: { CI: process.env.CI ?? '', FORCE_COLOR: '0' },
     onOutput: (stream, text) => process[stream].write(text),
   });
-  console.log(`kernel suites: guest finished with status ${r.status} in ${r.durationMs} ms`);
+  console.log(`kernel suites: guest finished with status ${r.status} in ${r.durationMs} ms (${r.smp} vCPU, booted in ${r.bootMs} ms, node -e 0 took ${r.nodeStartMs} ms)`);
   if (r.status === 124 || r.status === 125) {
     return { reports: reports.map(({ file, label }) => ({ file, label })), notRun: r.status === 124 ? 'the guest timed out' : `the guest failed: ${r.console.slice(-500)}` };
   }

@@ -1,15 +1,17 @@
 // kl2tpd benchmarks (printed figures, no assertions): session setup rate of kl2tpd -null (the built
 // CLI as a process) against our own LNS (10 000 sessions in 10 tunnels) and against xl2tpd's LNS
 // (100 sessions in one tunnel, stub pppd); resident memory idle and per 1 000 sessions; time from
-// start to READY with one tunnel; --version and --check-config start-up time.
+// start to READY with one tunnel; start-up of the bundled CLI (--version, --check-config, start to
+// ICCN against our LNS and xl2tpd's), each paired with a bare `node -e 0`.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecWire, L2tpContext, nullDataPlane } from '@l2tp/control';
 import { startXl2tpd, xl2tpdAvailable } from '../../../scripts/xl2tpd/harness.mjs';
+import { pairedStartup, processCase, untilLogCase } from '../../../scripts/pack/startup.mjs';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/kl2tpd.cjs', import.meta.url).pathname;
 
 function config(port, tunnels, sessions) {
   const out = [`control_socket = "${mkdtempSync(join(tmpdir(), 'kb-'))}/k.sock"`];
@@ -62,13 +64,23 @@ if (x.ok) {
   } finally { await xl.stop(); }
 } else console.log(`kl2tpd: xl2tpd bench skipped: ${x.reason}`);
 
-for (const args of [['--version'], ['--check-config', '-config', new URL('../../../configs/examples/kl2tpd.toml', import.meta.url).pathname]]) {
-  const times = [];
-  for (let i = 0; i < 10; i++) {
-    const t0 = performance.now();
-    spawnSync(process.execPath, [MAIN, ...args]);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  console.log(`kl2tpd ${args[0]}: median ${times[5].toFixed(0)} ms over 10 runs (target < 150 ms)`);
+// Start-up, paired with a bare `node -e 0` (scripts/pack/startup.mjs). Targets (issue 13): --version
+// and --check-config ≤ 1.2×, process start to ICCN sent (the session is up) ≤ 1.5× a bare start.
+const example = new URL('../../../configs/examples/kl2tpd.toml', import.meta.url).pathname;
+const upLine = 'every configured tunnel and session is up';
+const startup = [
+  processCase('kl2tpd --version', [MAIN, '--version']),
+  processCase('kl2tpd --check-config (configs/examples/kl2tpd.toml)', [MAIN, '--check-config', '-config', example]),
+];
+const ourLns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+const ours = await ourLns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'bench-lns', windowSize: 16 });
+startup.push(untilLogCase('kl2tpd -null start → ICCN sent, our LNS', [MAIN, '-config', config(ours.port, 1, 1), '-null', '--log-format', 'json'], upLine));
+const xStart = x.ok ? await startXl2tpd({ role: 'lns', hostname: 'xl2tpd-lns', debug: false }) : undefined;
+if (xStart) startup.push(untilLogCase('kl2tpd -null start → ICCN sent, xl2tpd LNS', [MAIN, '-config', config(xStart.port, 1, 1), '-null', '--log-format', 'json'], upLine));
+else console.log(`kl2tpd: start → ICCN against xl2tpd skipped: ${x.reason}`);
+try {
+  await pairedStartup('kl2tpd start-up', startup);
+} finally {
+  await xStart?.stop();
+  await ourLns.close(500);
 }

@@ -6,7 +6,8 @@ import { DEFAULT_KL2TPD_CONTROL_SOCKET, loadKl2tpdConfig } from './config.js';
 
 const argv = process.argv.slice(2);
 // kl2tpd's own subcommands (cli.ts KL2TPD_SUBCOMMANDS) come before the shared daemon command line.
-const status = (KL2TPD_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '') ? await (await import('./import-xl2tpd-cli.js')).runImportXl2tpd(argv.slice(1)) : await runDaemonMain({
+// No top-level await: the shipped CLI is a CommonJS bundle (scripts/pack/build-cli.mjs).
+const main = async (): Promise<number> => (KL2TPD_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '') ? (await import('./import-xl2tpd-cli.js')).runImportXl2tpd(argv.slice(1)) : runDaemonMain({
   cli: KL2TPD_CLI,
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
@@ -21,4 +22,4 @@ const status = (KL2TPD_SUBCOMMANDS as readonly string[]).includes(argv[0] ?? '')
     return runKl2tpd(withMetrics as typeof config, { log, platform });
   },
 }, argv);
-process.exitCode = status;
+void main().then((status) => { process.exitCode = status; });

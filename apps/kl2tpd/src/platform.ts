@@ -9,6 +9,11 @@ import type { Kl2tpdPlatform } from './daemon.js';
 
 /** Builds the platform, or logs why it cannot (e.g. the L2TP modules are not loaded) and returns undefined. */
 export async function platformFor(nullDataPlaneWanted: boolean, log: Logger): Promise<Kl2tpdPlatform | undefined> {
+  if (nullDataPlaneWanted && !process.env['NOTIFY_SOCKET']) {
+    // Outside systemd, -null needs nothing from @l2tp/netlink, whose import loads the FFI (ffi-rs).
+    log.info('null data plane: tunnels and sessions come up without kernel objects or pppd');
+    return { dataPlane: nullDataPlane(), wire: codecWire, notify: () => {} };
+  }
   const { sdNotify, NetlinkDataPlane, openPppol2tpSocket, closeFd } = await import('@l2tp/netlink');
   const notify = (state: string) => {
     try { sdNotify(state); } catch (e) { log.warn({ err: (e as Error).message }, 'sd_notify failed'); }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKl2tpdConfig } from '../src/index.js';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/kl2tpd.cjs', import.meta.url).pathname;
 const BAD = new URL('../../../packages/config/test/bad/', import.meta.url).pathname;
 // A few files are bad only for the core schema because they use a daemon's own key (pppd_args is
 // kl2tpd's); those are valid kl2tpd configs and are left out here.

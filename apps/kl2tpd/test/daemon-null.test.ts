@@ -12,7 +12,7 @@ import { requestControlSocket, type DaemonStatus } from '@l2tp/daemon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startXl2tpd, xl2tpdAvailable } from '../../../scripts/xl2tpd/harness.mjs';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/kl2tpd.cjs', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 

@@ -9,14 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scaled, until } from '../../../scripts/vm/waits.mjs';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/kl2tpd.cjs', import.meta.url).pathname;
 const sh = (cmd: string) => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const trySh = (cmd: string) => { try { return sh(cmd); } catch (e) { return String((e as { stdout?: string }).stdout ?? ''); } };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  for (const t0 = Date.now(); !check(); await sleep(200)) if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-}
 
 const children: ChildProcess[] = [];
 let lnsDir = '';
@@ -31,8 +28,8 @@ beforeAll(async () => {
 [lns default]\nip range = 10.50.0.2-10.50.0.20\nlocal ip = 10.50.0.1\nrequire authentication = no\nhostname = xl2tpd-lns\nlength bit = yes\npppoptfile = ${lnsDir}/options\n`);
   const lns = spawn('ip', ['netns', 'exec', 'kB', 'xl2tpd', '-D', '-c', join(lnsDir, 'xl2tpd.conf'), '-p', join(lnsDir, 'pid'), '-C', join(lnsDir, 'ctl')], { stdio: 'ignore' });
   children.push(lns);
-  await sleep(500);
-});
+  await until(() => / 10\.40\.0\.2:1701 /.test(trySh('ip netns exec kB ss -Hlun')), 10_000, 'xl2tpd to listen on 10.40.0.2:1701');
+}, scaled(60_000));
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   trySh('pkill -KILL pppd; pkill -KILL xl2tpd');
@@ -63,10 +60,8 @@ describe('kl2tpd ↔ xl2tpd with real pppd on both sides', () => {
     expect(sh('ip netns exec kA ping -c 2 -W 2 10.50.0.1')).toMatch(/2 received/);
     k.child.kill('SIGTERM');
     expect(await k.exited).toBe(0);
-    await sleep(300);
-    expect(trySh('ip -n kA l2tp show tunnel')).toBe('');
-    expect(trySh('ip netns pids kA')).toBe('');
-  }, 60_000);
+    await until(() => trySh('ip -n kA l2tp show tunnel') === '' && trySh('ip netns pids kA') === '', 5000, 'no kernel tunnel and no process left in kA');
+  }, scaled(90_000));
 
   it('killing our pppd clears the call with CDN and the kernel session goes', async () => {
     const k = kl2tpd();
@@ -76,7 +71,7 @@ describe('kl2tpd ↔ xl2tpd with real pppd on both sides', () => {
     expect(await k.exited).toBe(1);
     expect(k.log()).toMatch(/pppd exited/);
     expect(k.log()).toMatch(/last session gone: closing the tunnel/);
-  }, 60_000);
+  }, scaled(90_000));
 
   it('kill -9 kl2tpd: the kernel tunnel disappears with its socket', async () => {
     const k = kl2tpd();
@@ -84,5 +79,5 @@ describe('kl2tpd ↔ xl2tpd with real pppd on both sides', () => {
     k.child.kill('SIGKILL');
     await k.exited;
     await until(() => trySh('ip -n kA l2tp show tunnel') === '', 10_000, 'the kernel tunnel to go');
-  }, 60_000);
+  }, scaled(90_000));
 });

@@ -4,7 +4,8 @@ import { runDaemonMain } from '@l2tp/daemon';
 import { QL2TPD_CLI } from './cli.js';
 import { DEFAULT_QL2TPD_CONTROL_SOCKET, loadQl2tpdConfig } from './config.js';
 
-const status = await runDaemonMain({
+// No top-level await: the shipped CLI is a CommonJS bundle (scripts/pack/build-cli.mjs).
+void runDaemonMain({
   cli: QL2TPD_CLI,
   load: (path) => loadQl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
@@ -24,5 +25,4 @@ const status = await runDaemonMain({
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
     return runQl2tpd(withMetrics as typeof config, { log, platform, reload });
   },
-}, process.argv.slice(2));
-process.exitCode = status;
+}, process.argv.slice(2)).then((status) => { process.exitCode = status; });

@@ -10,14 +10,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { scaled, until, waitForOutput } from '../../../scripts/vm/waits.mjs';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/ql2tpd.cjs', import.meta.url).pathname;
 const sh = (cmd: string) => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const trySh = (cmd: string) => { try { return sh(cmd); } catch (e) { return String((e as { stdout?: string }).stdout ?? ''); } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  for (const t0 = Date.now(); !check(); await sleep(100)) if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-}
 const children: ChildProcess[] = [];
 beforeAll(() => {
   sh(`ip netns add zA; ip netns add zB
@@ -42,8 +40,11 @@ function start(ns: 'zA' | 'zB') {
   let log = '';
   child.stderr!.on('data', (d) => { log += d; });
   children.push(child);
-  const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
-  return { child, exited, log: () => log, file, dir };
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((r) => child.once('close', (c) => { code = c; r(c); }));
+  // A daemon that died is reported at once with its log, not after the whole wait.
+  const alive = () => { if (code !== undefined) throw new Error(`ql2tpd in ${ns} exited ${code}:\n${log}`); return true; };
+  return { child, exited, log: () => log, file, dir, alive };
 }
 const linkUp = (ns: string, dev: string, ip: string) => {
   if (!trySh(`ip -n ${ns} link show ${dev} 2>/dev/null`).includes(dev)) return false;
@@ -55,7 +56,8 @@ const ping = (ip: string, n = 2) => /(\d+) received/.exec(trySh(`ip netns exec z
 it('pseudowire pings and survives 30 s of HELLOs; a stopped peer is detected and its return restores it', async () => {
   const a = start('zA');
   let b = start('zB');
-  await until(() => linkUp('zA', 'keepzA', '10.70.0.1') && linkUp('zB', 'keepzB', '10.70.0.2'), 15_000, 'the pseudowire interfaces');
+  // Two daemons starting at once on the guest's vCPU(s): bounds scale with its measured speed (waits.mjs).
+  await until(() => a.alive() && b.alive() && linkUp('zA', 'keepzA', '10.70.0.1') && linkUp('zB', 'keepzB', '10.70.0.2'), 30_000, 'the pseudowire interfaces');
   expect(ping('10.70.0.2')).toBe('2');
   await sleep(30_000);
   expect(trySh('ip -n zA l2tp show tunnel')).toMatch(/Tunnel 100/);
@@ -68,14 +70,14 @@ it('pseudowire pings and survives 30 s of HELLOs; a stopped peer is detected and
   const t0 = Date.now();
   await until(() => !/Tunnel 100/.test(trySh('ip -n zA l2tp show tunnel')), 8000, 'A to remove its kernel tunnel');
   const detectedMs = Date.now() - t0;
-  expect(detectedMs).toBeLessThan(5000);
+  expect(detectedMs).toBeLessThan(scaled(5000));
   // The log arrives through a pipe this process reads between its (synchronous) ip calls.
   await until(() => /tunnel down: no acknowledgement of our HELLO/.test(a.log()), 3000, 'the HELLO failure in the log');
   b = start('zB');
-  await until(() => linkUp('zA', 'keepzA', '10.70.0.1') && linkUp('zB', 'keepzB', '10.70.0.2'), 20_000, 'the pseudowire to return');
+  await until(() => a.alive() && b.alive() && linkUp('zA', 'keepzA', '10.70.0.1') && linkUp('zB', 'keepzB', '10.70.0.2'), 30_000, 'the pseudowire to return');
   await until(() => ping('10.70.0.2', 1) === '1', 10_000, 'ping across the restored pseudowire');
   console.log(`HELLO failure detected in ${detectedMs} ms`);
-}, 120_000);
+}, scaled(180_000));
 
 it('SIGHUP with one session changed and one unchanged: the unchanged session keeps passing traffic', async () => {
   // Both daemons run from the previous test.
@@ -85,14 +87,14 @@ it('SIGHUP with one session changed and one unchanged: the unchanged session kee
   const pinger = spawn('ip', ['netns', 'exec', 'zA', 'ping', '-i', '0.1', '-c', '40', '-W', '1', '10.70.0.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   pinger.stdout!.on('data', (d) => { out += d; });
-  await sleep(500);
+  await waitForOutput(pinger, /bytes from/, 5000, 'the first reply before SIGHUP');
   for (const [ns, f] of [['zA', a.file], ['zB', b.file]] as const) {
     writeFileSync(f, `control_socket = "${f.replace(/q\.toml$/, 'q.sock')}"\n${conf(ns, 9)}`);
   }
-  trySh("ip netns pids zA | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/main.js' | awk '{print $1}' | xargs -r kill -HUP");
-  trySh("ip netns pids zB | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/main.js' | awk '{print $1}' | xargs -r kill -HUP");
+  trySh("ip netns pids zA | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/ql2tpd.cjs' | awk '{print $1}' | xargs -r kill -HUP");
+  trySh("ip netns pids zB | xargs -r ps -o pid=,args= -p | grep 'ql2tpd/dist/ql2tpd.cjs' | awk '{print $1}' | xargs -r kill -HUP");
   await new Promise((r) => pinger.once('exit', r));
   const m = /(\d+) packets transmitted, (\d+) received/.exec(out)!;
   expect(Number(m[2])).toBe(Number(m[1]));
   expect(trySh('ip -n zA l2tp show session')).toMatch(/Session 102/);
-}, 60_000);
+}, scaled(60_000));

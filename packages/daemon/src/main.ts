@@ -5,10 +5,9 @@
  */
 import { formatIssue, type ParseResult } from '@l2tp/config';
 import { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
-import { requestControlSocket } from './control-socket.js';
-import { createLogger } from './log.js';
-import { renderStatusTable } from './status.js';
 import type { Logger } from 'pino';
+// The control client, the status table and the logger (pino, pino-pretty) are imported where they
+// are used, so `--version` and `--check-config` load only the command line and the config parser.
 
 /** Exit status for a configuration problem (go-l2tp exits 1; NetworkManager-l2tp maps 2 to a config failure). */
 export const EXIT_CONFIG = 2;
@@ -57,6 +56,8 @@ export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[]
         const r = await d.load(inv.configPath);
         path = r.ok ? d.controlSocket(r.config) : d.defaultControlSocket;
       }
+      const { requestControlSocket } = await import('./control-socket.js');
+      const { renderStatusTable } = await import('./status.js');
       try {
         const answer = await requestControlSocket(path, inv.request);
         if (!answer.ok) {
@@ -72,6 +73,7 @@ export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[]
       }
     }
     case 'run': {
+      const { createLogger } = await import('./log.js');
       const log = createLogger(d.cli.name, { verbose: inv.verbose, format: inv.logFormat });
       const r = await d.load(inv.configPath);
       if (!r.ok) {

@@ -4,8 +4,7 @@
  * STOPPING=1 notification. The daemon supplies its status, its up/down/reload actions and how to
  * shut down; the shell owns the process-level rules.
  */
-import { listenControlSocket, type ControlRequest, type ControlResponse } from './control-socket.js';
-import { listenMetrics } from './metrics.js';
+import type { ControlRequest, ControlResponse } from './control-socket.js';
 import type { DaemonStatus } from './status.js';
 import type { Logger } from 'pino';
 
@@ -62,12 +61,16 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
       return { ok: false, error: (e as Error).message };
     }
   };
+  // Imported here, not at the top: the daemons' bundles then load node:net, node:http and the
+  // metrics code only when a daemon runs, never for --version or --check-config.
+  const { listenControlSocket } = await import('./control-socket.js');
   try {
     closers.push(await listenControlSocket(d.controlSocket, handle));
   } catch (e) {
     log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
   }
   if (d.metricsListen !== undefined) {
+    const { listenMetrics } = await import('./metrics.js');
     closers.push(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status()));
     log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
   }

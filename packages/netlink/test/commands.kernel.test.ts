@@ -7,11 +7,16 @@ import { attr } from '../src/l2tp/attrs.js';
 import { L2tpNetlink } from '../src/l2tp/client.js';
 import { request } from '../src/l2tp/request.js';
 import { inNetns } from '../src/sockets/netns.js';
-import { dropNamespaces, sh, twoNamespaces } from './kernel-helpers.js';
+import { dropNamespaces, sh, twoNamespaces, until } from './kernel-helpers.js';
 
 const NS = 'kc';
 const ipns = (cmd: string) => sh(`ip -n ${NS} ${cmd}`);
 let nl: L2tpNetlink;
+/**
+ * The kernel deletes a tunnel (and its sessions) from a workqueue after TUNNEL_DELETE returns: on
+ * more than one CPU it can still be found for a moment. Waits until TUNNEL_GET says ENODEV.
+ */
+const gone = (tunnelId: number) => until(`tunnel ${tunnelId} to go`, () => nl.getTunnel(tunnelId).then(() => false, () => true));
 
 beforeAll(() => {
   twoNamespaces(NS, 'kcpeer', '10.20.0', 'fd20::');
@@ -47,6 +52,7 @@ describe('tunnels', () => {
     expect(shown).toMatch(new RegExp(`From ${k.local} to ${k.peer}`));
     expect(shown).toMatch(/Peer tunnel 200/);
     await nl.deleteTunnel(100);
+    await gone(100);
     expect(ipns('l2tp show tunnel')).toBe('');
     await expect(nl.getTunnel(100)).rejects.toMatchObject({ name: 'NetlinkError', op: 'TUNNEL_GET', errnoName: 'ENODEV' });
   });
@@ -60,6 +66,8 @@ describe('tunnels', () => {
     expect(ipns('l2tp show tunnel tunnel_id 9')).toMatch(/Tunnel 9, encap IP/);
     await nl.deleteTunnel(7);
     ipns('l2tp del tunnel tunnel_id 9');
+    await gone(7);
+    await gone(9);
     expect(await nl.tunnels()).toEqual([]);
   });
 });
@@ -111,6 +119,7 @@ describe('sessions', () => {
     expect(await nl.getSession(21, 31)).toMatchObject({ pseudowire: 'ppp', lnsMode: true, peerSessionId: 32 });
     expect(ipns('l2tp show session tunnel_id 21 session_id 31')).toMatch(/Session 31 in tunnel 21/);
     await nl.deleteTunnel(21);
+    await gone(21);
     await expect(nl.getSession(21, 31)).rejects.toMatchObject({ errnoName: 'ENODEV' });
   });
 });
@@ -121,6 +130,7 @@ describe('error paths', () => {
     await nl.createTunnel(t);
     await expect(nl.createTunnel(t)).rejects.toMatchObject({ name: 'NetlinkError', op: 'TUNNEL_CREATE', errno: 17, errnoName: 'EEXIST' });
     await nl.deleteTunnel(500);
+    await gone(500);
     await expect(nl.deleteTunnel(500)).rejects.toMatchObject({ op: 'TUNNEL_DELETE', errnoName: 'ENODEV' });
     await expect(nl.createSession({ tunnelId: 501, peerTunnelId: 1, sessionId: 1, peerSessionId: 1, version: 3, pseudowire: 'eth' }))
       .rejects.toMatchObject({ op: 'SESSION_CREATE', errnoName: 'ENODEV' });

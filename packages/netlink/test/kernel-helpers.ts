@@ -3,6 +3,7 @@ import { execSync } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { NetlinkDataPlane } from '../src/dataplane.js';
 import { inNetns } from '../src/sockets/netns.js';
+import { scaled } from '../../../scripts/vm/waits.mjs';
 
 /** Runs a shell command and returns its stdout; throws with stderr on failure. */
 export const sh = (cmd: string): string => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,11 +28,11 @@ export function dropNamespaces(...names: string[]): void {
   for (const n of names) ok(`ip netns del ${n}`);
 }
 
-/** Polls `check` until it holds, failing with `what` after `timeoutMs`. */
+/** Polls `check` until it holds, failing with `what` after `timeoutMs` scaled by the guest's measured speed. */
 export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000, stepMs = 20): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = Date.now() + scaled(timeoutMs);
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${scaled(timeoutMs)} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { SessionDataPlane } from '@l2tp/control';
 import { describe, expect, test } from 'vitest';
-import { ok, sh, twoDataPlanes } from './kernel-helpers.js';
+import { ok, sh, twoDataPlanes, until } from './kernel-helpers.js';
 
 const A = 'pwa';
 const B = 'pwb';
@@ -15,6 +15,9 @@ const cookieA = Uint8Array.of(0xca, 0xfe, 0, 1);
 const cookieB = Uint8Array.of(0xbe, 0xef, 0, 2, 3, 4, 5, 6);
 
 async function pseudowire(encap: 'udp' | 'ip', family: 4 | 6, bPeerCookie: Uint8Array) {
+  // Tunnels go from a kernel workqueue after the delete returns (at once on one CPU, not on two):
+  // the previous test's tunnels 10 and 20 may still be there.
+  await until('the previous tunnels to go', () => sh(`ip -n ${A} l2tp show tunnel`) === '' && sh(`ip -n ${B} l2tp show tunnel`) === '');
   const [la, lb] = family === 4 ? ['10.9.0.1', '10.9.0.2'] : ['fd09::1', 'fd09::2'];
   const port = encap === 'udp' ? 1701 : 0;
   const end = (address: string) => ({ address, port, family });
@@ -45,7 +48,7 @@ describe.each(kinds)('v3 eth pseudowire over %s/IPv%i', (encap, family) => {
       await tA.down();
       await tB.down();
     }
-    expect(sh(`ip -n ${A} l2tp show tunnel`)).toBe('');
+    await until('the tunnels to go', () => sh(`ip -n ${A} l2tp show tunnel`) === '' && sh(`ip -n ${B} l2tp show tunnel`) === '');
   });
 
   test('a wrong cookie drops the traffic', async () => {

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { importXl2tpd, type ImportOptions } from '../../src/lns/import-xl2tpd.js';
 import { parseXl2tpdConf, parseXl2tpdRange } from '../../src/lns/xl2tpd-conf.js';
 
-const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+const MAIN = new URL('../../dist/kl2tpd.cjs', import.meta.url).pathname;
 const FIXTURES = new URL('../fixtures/xl2tpd/', import.meta.url).pathname;
 const kl2tpd = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
 const body = (toml: string) => toml.split('\n').filter((l) => l !== '' && !l.startsWith('#'));

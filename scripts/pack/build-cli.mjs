@@ -1,0 +1,133 @@
+// Builds what a CLI package (apps/kl2tpd, apps/ql2tpd) ships, after tsc has built dist/:
+//   dist/NAME.cjs                one file: the CLI with @l2tp/* and every JavaScript dependency bundled by
+//                                esbuild; only ffi-rs (native) stays a real dependency
+//   dist/THIRD-PARTY-NOTICES     name, version, licence and licence text of every bundled package
+//   dist/man/NAME.8, NAME.toml.5 roff man pages from docs/*.md (package.json "man")
+//   dist/systemd/, dist/modules-load.d/, dist/examples/, dist/doc/   from configs/ and docs/
+// Run in the app's directory: `node ../../scripts/pack/build-cli.mjs`.
+//
+// CommonJS output on purpose: an ESM bundle hoists `import 'ffi-rs'` to its top, so the native
+// addon would load on every start; in CommonJS it is a require() inside the lazily initialised
+// module that uses it, so `--version`, `--check-config`, `status` and `-null` never load it.
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lazyModules } from './lazy.mjs';
+import { renderManPage } from './man.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const app = process.cwd();
+const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+const name = pkg.name;
+const dist = join(app, 'dist');
+const cli = join(dist, `${name}.cjs`);
+
+/** What each CLI package ships from configs/ and docs/, besides its man pages. */
+const SHIPPED = {
+  kl2tpd: {
+    examples: ['kl2tpd.toml', 'kl2tpd-ipv6.toml', 'kpppoed-kl2tpd.toml', 'kl2tpd-pppd-args.txt', 'nm-l2tp'],
+    doc: ['config.md', 'operations.md', 'nm-l2tp-ipsec.md'],
+  },
+  ql2tpd: { examples: ['ql2tpd.toml', 'ql2tpd-ipv6.toml'], doc: ['config.md', 'operations.md'] },
+};
+const shipped = SHIPPED[name];
+if (!shipped) throw new Error(`build-cli: no file list for package ${name}`);
+
+// 1. The bundle, in two files. NAME.cjs holds what every start needs (the command line, the config
+// parser, the control client); every dynamic import() it makes (the daemon, the platform, the
+// logger) is served from NAME-run.cjs, which is read only when the daemon runs. One file would
+// do, but V8 must read and pre-parse all of a script before running any of it: 700 KiB cost
+// --version a third more than a bare `node -e 0`.
+const RUN = `./${name}-run.cjs`;
+const splitTargets = new Map(); // key (path relative to the root) -> absolute path
+const splitAtDynamicImports = {
+  name: 'split-at-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.path === RUN) return { path: RUN, external: true };
+      if (args.kind !== 'dynamic-import' || args.pluginData?.inner) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inner: true } });
+      if (r.errors.length > 0 || r.external) return r;
+      const key = relative(ROOT, r.path);
+      splitTargets.set(key, r.path);
+      return { path: key, namespace: 'run' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'run' }, (args) =>
+      ({ contents: `module.exports = require(${JSON.stringify(RUN)})[${JSON.stringify(args.path)}];`, loader: 'js', resolveDir: dist }));
+  },
+};
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${pkg.engines.node.replace(/^>=/, '')}`,
+  external: Object.keys(pkg.dependencies ?? {}),
+  // Unminified: stack traces in an operator's log stay readable without a source map.
+  minify: false,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+};
+const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: cli, plugins: [splitAtDynamicImports, lazyModules()] });
+// Getters: each part of the run file is initialised when first asked for, so `-null` never loads ffi-rs.
+const runEntry = [...splitTargets].map(([key, abs]) => `  get ${JSON.stringify(key)}() { return require(${JSON.stringify(abs)}); },`);
+const run = await build({
+  ...common, outfile: join(dist, `${name}-run.cjs`),
+  stdin: { contents: `module.exports = {\n${runEntry.join('\n')}\n};\n`, resolveDir: dist, sourcefile: `${name}-run.js`, loader: 'js' },
+  plugins: [lazyModules()],
+});
+// A module in both files would exist twice, with two copies of its state: refuse to build that.
+const bundled = (r) => Object.values(r.metafile.outputs).flatMap((o) => Object.entries(o.inputs))
+  .filter(([, v]) => v.bytesInOutput > 0).map(([i]) => resolve(i));
+const startInputs = new Set(bundled(start));
+const twice = [...splitTargets.values()].filter((abs) => startInputs.has(abs));
+if (twice.length > 0) throw new Error(`build-cli: imported both statically and dynamically from the start file: ${twice.join(', ')}`);
+const inputs = [...new Set([...startInputs, ...bundled(run)])];
+
+// 2. Licences of everything bundled (the MIT and ISC licences ask for their notice to travel with the code).
+const packages = new Map();
+for (const abs of inputs) {
+  const i = abs.lastIndexOf('/node_modules/');
+  if (i < 0) continue;
+  const rest = abs.slice(i + '/node_modules/'.length).split('/');
+  const root = abs.slice(0, i + '/node_modules/'.length) + (rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]);
+  if (packages.has(root)) continue;
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  if (manifest.name?.startsWith('@l2tp/')) continue; // our own, under this package's LICENSE
+  const licenceFile = readdirSync(root).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+  packages.set(root, { manifest, text: licenceFile ? readFileSync(join(root, licenceFile), 'utf8').trim() : undefined });
+}
+const notices = [...packages.values()].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name)).map(({ manifest, text }) =>
+  `${manifest.name} ${manifest.version} (${manifest.license ?? 'licence not stated'})\n\n${text ?? `No licence file; package.json says ${manifest.license}.`}`);
+writeFileSync(join(dist, 'THIRD-PARTY-NOTICES'),
+  `${name}'s dist/${name}.cjs and dist/${name}-run.cjs contain the following packages.\n\n${notices.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`);
+
+// 3. Man pages, from the package's man list: dist/man/NAME.SECTION from docs/NAME.SECTION.md.
+rmSync(join(dist, 'man'), { recursive: true, force: true });
+mkdirSync(join(dist, 'man'), { recursive: true });
+const date = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : undefined;
+for (const page of pkg.man) {
+  const file = page.replace(/^\.\/dist\/man\//, '');
+  const markdown = readFileSync(join(ROOT, 'docs', `${file}.md`), 'utf8');
+  writeFileSync(join(dist, 'man', file), renderManPage(markdown, { version: pkg.version, date }));
+}
+
+// 4. What an operator installs by hand: the unit, the modules-load.d list, examples, the reference docs.
+const copy = (from, to) => {
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(dirname(to), { recursive: true });
+  cpSync(from, to, { recursive: true });
+};
+copy(join(ROOT, 'configs', 'systemd', `${name}.service`), join(dist, 'systemd', `${name}.service`));
+copy(join(ROOT, 'configs', 'modules-load.d', 'l2tp.conf'), join(dist, 'modules-load.d', 'l2tp.conf'));
+rmSync(join(dist, 'examples'), { recursive: true, force: true });
+for (const f of shipped.examples) copy(join(ROOT, 'configs', 'examples', f), join(dist, 'examples', f));
+rmSync(join(dist, 'doc'), { recursive: true, force: true });
+for (const f of shipped.doc) copy(join(ROOT, 'docs', f), join(dist, 'doc', f));
+
+for (const f of pkg.files) {
+  if (!existsSync(join(app, f))) throw new Error(`build-cli: package.json "files" names ${f}, which the build did not make`);
+}
+const kib = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
+console.log(`${relative(ROOT, cli)}: ${kib(cli)} + ${name}-run.cjs ${kib(join(dist, `${name}-run.cjs`))}, ${packages.size} bundled packages`);

@@ -1,0 +1,50 @@
+// An esbuild plugin that defers loading some modules until their first use, for the CLI bundles
+// (scripts/pack/build-cli.mjs). Code imports these at the top of a module but needs them only on
+// some paths: commander requires node:child_process for executable subcommands (we have none),
+// the daemon's logger imports pino-pretty for terminals although journald and NetworkManager get
+// JSON, node:http serves metrics only with --metrics-listen. Each import becomes a proxy that
+// requires the real module when a property is read or the export is called.
+//
+// The proxy must survive esbuild's ESM interop (__toESM), which lists the module's own keys and
+// reads `__esModule` at import time: the keys are taken from the real module at build time and
+// answered without loading it, and `__esModule` is answered as absent (none of these set it).
+import { createRequire, isBuiltin } from 'node:module';
+import { join } from 'node:path';
+
+/** Modules deferred in the bundles: Node built-ins whose export is a namespace object, and pino-pretty. */
+export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline', 'pino-pretty'];
+
+/** @returns {import('esbuild').Plugin} */
+export function lazyModules(names = LAZY_MODULES) {
+  const filter = new RegExp(`^(node:)?(${names.map((n) => n.replace(/[/.-]/g, (c) => `\\${c}`)).join('|')})$`);
+  return {
+    name: 'lazy-modules',
+    setup(b) {
+      b.onResolve({ filter }, (args) => {
+        if (args.namespace === 'lazy') return undefined; // the proxy's own require: the real module
+        return { path: args.path.replace(/^node:/, ''), namespace: 'lazy', pluginData: { resolveDir: args.resolveDir } };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+        const specifier = isBuiltin(args.path) ? `node:${args.path}` : args.path;
+        const real = createRequire(join(args.pluginData.resolveDir, 'x.js'))(specifier);
+        const keys = Object.keys(real).filter((k) => k !== '__esModule');
+        return {
+          loader: 'js',
+          resolveDir: args.pluginData.resolveDir,
+          contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(specifier)}));
+const keys = ${JSON.stringify(keys)};
+const absent = { configurable: true, enumerable: true, writable: true, value: undefined };
+module.exports = new Proxy(function lazy() {}, {
+  apply: (_, self, args) => load().apply(self, args),
+  get: (t, k) => (k === '__esModule' ? undefined : k === 'prototype' ? t.prototype : load()[k]),
+  has: (_, k) => k in load(),
+  ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), ...keys])],
+  getOwnPropertyDescriptor: (t, k) => Reflect.getOwnPropertyDescriptor(t, k) ?? (keys.includes(k) ? absent : undefined),
+});
+`,
+        };
+      });
+    },
+  };
+}
