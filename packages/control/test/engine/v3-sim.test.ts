@@ -137,7 +137,10 @@ describe('peer restart', () => {
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ state: 'established', peerConnectionId: fresh });
     expect(p.engines.pe2.connection(staleId)).toBeUndefined();
-    const after = p.events('pe2').slice(2).map((e) => `${e.type}${'reason' in e ? `:${e.reason.type}` : ''}`);
+    const after = p.events('pe2').slice(2).map((e) => {
+      const r = (e as { reason?: { type: string } }).reason;
+      return r === undefined ? e.type : `${e.type}:${r.type}`;
+    });
     expect(after).toEqual(['connection-up', 'pw-down:connection-down', 'connection-down:superseded', 'pw-up']);
     expect(pwUps(p.events('pe1'))).toHaveLength(2);
     expect(pwUps(p.events('pe2')).at(-1)!.pseudowire.remoteSessionId).toBe(pwUps(p.events('pe1')).at(-1)!.pseudowire.localSessionId);
