@@ -53,4 +53,28 @@ describe('a v3 control connection through ControlEngine', () => {
     expect(p.events('pe2').at(-1)).toMatchObject({ reason: { type: 'peer-stopccn', result: { result: 1 } } });
     expect(p.net.events('pe1').filter((e) => e.output.kind === 'released')).toHaveLength(1);
   });
+
+  it('a carrier change goes out as SLI and reaches the peer as pw-circuit; a pseudowire can be closed with CDN', () => {
+    const p = v3Pair({ pe1: pe('pe1', 1), pe2: pe('pe2', 2), responders: ['pe2'] });
+    const id = p.open('pe1');
+    p.net.runUntilIdle({ limitMs: 5_000 });
+    p.net.call('pe1', (nowMs) => p.engines.pe1.handle({ kind: 'command', nowMs, tunnelId: id, command: { type: 'circuit', remoteEndId: 'vc100', active: false } }));
+    p.net.runUntilIdle({ limitMs: 5_000 });
+    expect(p.events('pe2').at(-1)).toMatchObject({ type: 'pw-circuit', active: false });
+    const sessionId = p.engines.pe1.connection(id)!.sessions()[0]!.localSessionId;
+    p.net.call('pe1', (nowMs) => p.engines.pe1.handle({ kind: 'command', nowMs, tunnelId: id, command: { type: 'close-session', sessionId } }));
+    p.net.runUntilIdle({ limitMs: 5_000 });
+    expect(p.events('pe2').at(-1)).toMatchObject({ type: 'pw-down', upBefore: true, reason: { type: 'peer-cdn' } });
+    expect(p.live('pe2')[0]!.sessions()).toEqual([]);
+  });
+
+  it('commands of the other version are usage errors; a v3 connection has no v2 view and a v2 session id is not allocated', () => {
+    const p = v3Pair({ pe1: pe('pe1', 1), pe2: pe('pe2', 2), responders: ['pe2'] });
+    const id = p.engines.pe1.addV3Connection(pe('pe1', 1), p.net.addressOf('pe2'));
+    expect(() => p.engines.pe1.handle({ kind: 'command', nowMs: 0, tunnelId: id, command: { type: 'open-session', sessionId: 5 } })).toThrow(/L2TPv2 command/);
+    expect(() => p.engines.pe1.allocateSessionId(id)).toThrow(/no L2TPv2 tunnel/);
+    expect(p.engines.pe1.tunnel(id)).toBeUndefined();
+    expect(p.engines.pe1.connection(id)).toMatchObject({ version: 3, state: 'idle' });
+    expect(() => p.engines.pe1.handle({ kind: 'command', nowMs: 0, tunnelId: id, command: { type: 'open-pseudowire', remoteEndId: 'vc100' } })).toThrow(/not established/);
+  });
 });

@@ -74,6 +74,7 @@ describe('Message Digest', () => {
     expect(p.engines.pe2.v3DigestDrops).toBe(21);
     expect(p.events('pe2').filter((e) => e.type === 'message-dropped')).toHaveLength(21);
     expect(p.events('pe2')[0]).toEqual({ type: 'message-dropped', connectionId: 0, reason: 'mismatch', messageType: 'SCCRQ' });
+    expect(p.net.events('pe2')[0]!.output).toMatchObject({ kind: 'v3-event', tunnelId: 0, peer: p.net.addressOf('pe1') });
     // The SCCRQ and its 20 retransmissions, then the initiator gives up.
     expect(p.events('pe1')).toEqual([expect.objectContaining({ type: 'connection-down', reason: { type: 'retransmit-exhausted' } })]);
     expect(p.engines.pe1.settled && p.engines.pe2.settled).toBe(true);
