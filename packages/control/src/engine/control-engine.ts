@@ -280,9 +280,9 @@ export class ControlEngine {
   }
 
   /**
-   * A v3 SCCRQ to connection 0 (RFC 3931 §5.1). A retransmission reaches the connection it made; a new
-   * one crossing our own SCCRQ to that address is settled by the Control Connection Tie
-   * Breaker (RFC 3931 §5.4.3). A first SCCRQ whose digest does not verify makes nothing (counted).
+   * A v3 SCCRQ to connection 0 (RFC 3931 §5.1). A retransmission or late duplicate reaches the
+   * connection it made; a new one crossing our own SCCRQ to that address is settled by the Control
+   * Connection Tie Breaker (RFC 3931 §5.4.3). A first SCCRQ whose digest does not verify makes nothing (counted).
    */
   private acceptV3Sccrq(out: ControlOutput[], input: Extract<ControlInput, { kind: 'datagram' }>): void {
     const accept = this.acceptV3Options;
@@ -291,7 +291,9 @@ export class ControlEngine {
     const key = `v3|${input.from.address}|${input.from.port}|${sccrq.assignedConnectionId}`;
     const existing = this.accepted.get(key);
     const x = existing === undefined ? undefined : this.tunnels.get(existing);
-    if (existing !== undefined && x !== undefined && x.engine.nr <= 1) return void this.collect(out, existing, x, (x.engine as V3TunnelEngine).handle(input));
+    // The same peer connection id again is a duplicate for the connection it made, however late
+    // (a restarted peer draws a new 32-bit id); that connection acknowledges it.
+    if (existing !== undefined && x !== undefined) return void this.collect(out, existing, x, (x.engine as V3TunnelEngine).handle(input));
     // Our own SCCRQ to this peer, still unanswered: the tie breakers decide which connection stays.
     const pending = [...this.tunnels].find(([, e]) => e.engine instanceof V3TunnelEngine && e.engine.state === 'wait-ctl-reply' && sameAddress(e.peer, input.from));
     // An initiator without responder settings still answers the SCCRQ that wins the tie, with its own.

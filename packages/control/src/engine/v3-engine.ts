@@ -17,7 +17,7 @@ import {
   INITIAL_V3_CONNECTION, type PseudowireConfig, type V3ConnectionData, type V3ConnectionInput, type V3Inbound, type V3Outbound,
   type V3SessionData, type V3SessionInput, type V3SessionMessage, lostTieCdn, newV3Session, resolveSessionTie, stepV3Connection, stepV3Session,
 } from '../fsm/v3/index.js';
-import type { V3ConnectionAction, V3SessionAction } from '../fsm/v3/index.js';
+import type { ResultCode, V3ConnectionAction, V3SessionAction } from '../fsm/v3/index.js';
 import { ReliableTransport } from '../transport/reliable.js';
 import { fullRetransmitCycleMs } from './config.js';
 import { L2tpUsageError } from './io.js';
@@ -27,7 +27,7 @@ import { v3Inbound, v3Outgoing } from './v3-wire.js';
 
 type Out = V3Outbound | { readonly type: 'HELLO' };
 /** A sequenced message for the machines: a v3 view, or a refusal the codec answered. */
-type Received = { readonly m: V3Inbound } | { readonly refuse: { readonly scope: 'tunnel' | 'session'; readonly result: import('../fsm/v3/types.js').ResultCode; readonly local: number; readonly remote: number } } | undefined;
+type Received = { readonly m: V3Inbound } | { readonly refuse: { readonly scope: 'tunnel' | 'session'; readonly result: ResultCode; readonly local: number; readonly remote: number } } | undefined;
 
 interface Session { data: V3SessionData; readonly config: PseudowireConfig | undefined }
 
@@ -60,15 +60,21 @@ export class V3TunnelEngine {
     this.transport = new ReliableTransport(config.transport);
   }
 
+  /** Our Assigned Control Connection ID. */
   get connectionId(): number { return this.config.connectionId; }
   /** The peer's Assigned Control Connection ID, 0 until learnt. */
   get peerConnectionId(): number { return this.conn.peerConnectionId; }
+  /** The connection machine's state (RFC 3931 §7.2). */
   get state(): V3ConnectionData['state'] { return this.conn.state; }
   /** What the machine learnt of the peer (host name, router id, capabilities). */
   get peer(): V3ConnectionData { return this.conn; }
+  /** True once the connection is gone (StopCCN hold over, lost tie, superseded, transport failed). */
   get finished(): boolean { return this.done; }
+  /** The Nr we send: the next Ns expected from the peer. */
   get nr(): number { return this.transport.nr; }
+  /** Nothing owed either way right now: all we sent acknowledged, no acknowledgement owed. */
   get settled(): boolean { return this.done || (this.transport.idle && !this.transport.ackOwed); }
+  /** Control-channel counters: first transmissions, messages delivered, retransmissions, HELLOs sent. */
   get counters(): { sent: number; received: number; retransmitted: number; hellosSent: number } {
     const c = this.transport.counters;
     return { sent: c.sent, received: c.received, retransmitted: c.retransmitted, hellosSent: this.hellos };

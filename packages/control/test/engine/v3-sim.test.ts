@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PwType } from '../../src/fsm/v3/index.js';
+import type { SimNetOptions } from '../../src/testing/index.js';
 import { type LcceSettings, pwUps, v3Pair } from './v3-pair.js';
 
 const pe = (name: string, routerId: number, initiate: boolean, extra: Partial<LcceSettings> = {}): LcceSettings => ({
@@ -14,8 +15,8 @@ const pe = (name: string, routerId: number, initiate: boolean, extra: Partial<Lc
   pseudowires: [{ remoteEndId: 'vc100', pwType: PwType.ETHERNET, cookieLength: 4, initiate }], ...extra,
 });
 
-function converges(seed: number, bothOpen: boolean): string | undefined {
-  const p = v3Pair({ net: { seed, loss: 0.3 }, pe1: pe('pe1', 1, true), pe2: pe('pe2', 2, bothOpen) });
+function converges(seed: number, bothOpen: boolean, net: SimNetOptions = { loss: 0.3 }): string | undefined {
+  const p = v3Pair({ net: { seed, ...net }, pe1: pe('pe1', 1, true), pe2: pe('pe2', 2, bothOpen) });
   p.open('pe1');
   if (bothOpen) p.open('pe2');
   p.net.runUntilIdle({ limitMs: 300_000 });
@@ -29,6 +30,8 @@ function converges(seed: number, bothOpen: boolean): string | undefined {
   const [x, y] = [pwUps(p.events('pe1')).at(-1)!.pseudowire, pwUps(p.events('pe2')).at(-1)!.pseudowire];
   if (x.remoteSessionId !== y.localSessionId || y.remoteSessionId !== x.localSessionId) return `seed ${seed}: session ids do not pair`;
   if (Buffer.compare(x.peerCookie, y.cookie) !== 0 || Buffer.compare(y.peerCookie, x.cookie) !== 0) return `seed ${seed}: cookies do not pair`;
+  // Nothing else held: connections made by stale SCCRQs (a lost tie, a late duplicate) are gone.
+  if (p.engines.pe1.size !== 1 || p.engines.pe2.size !== 1) return `seed ${seed}: ${p.engines.pe1.size} and ${p.engines.pe2.size} connections held`;
   return undefined;
 }
 
@@ -39,6 +42,14 @@ describe('LCCE ↔ LCCE through ControlEngine over 30 % loss both ways', () => {
   });
   it('both ends open at once: 500 seeds converge to one connection and one pseudowire', () => {
     const bad = Array.from({ length: 500 }, (_, s) => converges(s, true)).filter((r) => r !== undefined);
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('duplicated and reordered datagrams (20 % each, 10 % loss)', () => {
+  it('200 seeds (alternately one initiator and both) converge, and nothing else is held at the end', () => {
+    const net = { loss: 0.1, duplicate: 0.2, reorder: 0.2 };
+    const bad = Array.from({ length: 200 }, (_, s) => converges(s, s % 2 === 1, net)).filter((r) => r !== undefined);
     expect(bad).toEqual([]);
   });
 });
