@@ -19,6 +19,7 @@ export const KERNEL_PACKAGES = ['qemu-system-x86', 'busybox-static', 'kmod', 'xz
 
 /** The packages of `wanted` that dpkg does not list as installed. Throws when dpkg-query is absent. */
 export function missingPackages(wanted) {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Package} format, not a template.
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Abbrev}\n', ...wanted], { encoding: 'utf8' });
   if (r.error) throw new Error(`dpkg-query: ${r.error.message}: the test suites need a Debian or Ubuntu machine (packages: ${wanted.join(' ')})`);
   const installed = new Set(r.stdout.split('\n').filter((l) => / ii/.test(l)).map((l) => l.split(' ')[0].replace(/:.*$/, '')));

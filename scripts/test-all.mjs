@@ -75,7 +75,9 @@ const kernelRunner = join(root, 'scripts', 'vm', 'kernel-suites.mjs');
 if (existsSync(kernelRunner) && !skipKernel) {
   const { runKernelSuites } = await import(kernelRunner);
   const k = await runKernelSuites({ root, workspaces, resultsDir });
-  for (const r of k.reports) addReport(r.file, r.label) || (failed += 1, notes.push(`${r.label}: no report from the guest`));
+  for (const r of k.reports) {
+    if (!addReport(r.file, r.label)) { failed += 1; notes.push(`${r.label}: no report from the guest`); }
+  }
   if (k.notRun) {
     if (k.reports.length === 0) failed += 1; // otherwise each missing report counts already
     notes.push('');
@@ -87,6 +89,6 @@ if (existsSync(kernelRunner) && !skipKernel) {
   notes.push('!!! KERNEL SUITES NOT RUN: L2TP_SKIP_KERNEL=1');
 }
 
-console.log('\n' + notes.join('\n'));
+console.log(`\n${notes.join('\n')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -63,7 +63,7 @@ describe.each(WORKSPACES)('%s', (w) => {
     const problems: string[] = [];
     for (const f of files) {
       for (const s of importsOf(read(f))) {
-        if (s.startsWith('.') && !resolveRelative(f, s).startsWith(join(ROOT, w) + '/')) problems.push(`${rel(f)}: ${s} leaves the package`);
+        if (s.startsWith('.') && !resolveRelative(f, s).startsWith(`${join(ROOT, w)}/`)) problems.push(`${rel(f)}: ${s} leaves the package`);
         const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!;
         if (byName.has(name) && !declared.has(name)) problems.push(`${rel(f)}: ${name} is not a dependency`);
         if (byName.has(name) && s !== name && s !== `${name}/testing`) problems.push(`${rel(f)}: deep import ${s}`);

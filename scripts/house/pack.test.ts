@@ -43,7 +43,7 @@ const run = (cmd: string, ...args: string[]) =>
 describe('pnpm pack:cli + npm install -g into an empty prefix', () => {
   test('pack:cli prints both tarballs and they install with no @l2tp registry', () => {
     expect(packCli.stderr).toBe('');
-    expect(packCli.stdout).toBe(['kl2tpd', 'ql2tpd'].map((a) => join(work, 'cli', `${a}-${version(a)}.tgz`)).join('\n') + '\n');
+    expect(packCli.stdout).toBe(`${['kl2tpd', 'ql2tpd'].map((a) => join(work, 'cli', `${a}-${version(a)}.tgz`)).join('\n')}\n`);
     expect(install.output).not.toMatch(/ERR!/);
     expect(install.status).toBe(0);
   });
@@ -99,12 +99,14 @@ describe.runIf(haveMan)('man pages of the installed packages', () => {
     const file = join(prefix, 'share', 'man', `man${page.slice(-1)}`, page);
     const groff = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z', file], { encoding: 'utf8' });
     expect(groff.stderr).toBe('');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looks for control characters in generated files on purpose.
     const text = man('-l', file).stdout.replace(/.\x08/g, '');
     const name = page.replace(/\.\d$/, '');
     expect(text).toMatch(new RegExp(`^NAME\\n +${name.replace('.', '\\.')} +- \\S`, 'm'));
     expect(text).not.toMatch(/&(quot|#39|amp|lt|gt);|\n: /);
   });
   test('options are a tagged list: kl2tpd(8) shows each flag on its own line with its text indented', () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looks for control characters in generated files on purpose.
     const text = man('kl2tpd').stdout.replace(/.\x08/g, '');
     expect(text).toMatch(/^ {7}--check-config\n {14}Read the configuration/m);
   });

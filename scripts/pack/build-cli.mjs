@@ -57,6 +57,7 @@ const splitAtDynamicImports = {
       ({ contents: `module.exports = require(${JSON.stringify(RUN)})[${JSON.stringify(args.path)}];`, loader: 'js', resolveDir: dist }));
   },
 };
+/** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
   platform: 'node',

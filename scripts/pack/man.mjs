@@ -67,6 +67,6 @@ export function renderManPage(markdown, options) {
       },
     },
   });
-  return marked.parse(body);
+  return /** @type {string} */ (marked.parse(body, { async: false }));
 }
 

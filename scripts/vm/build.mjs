@@ -140,6 +140,7 @@ function build(tmp, pkg, recipe) {
   run('depmod', 'depmod', ['-b', root, kver]);
   const vmlinux = extractVmlinux(join(root, 'boot', `vmlinuz-${kver}`));
   writeFileSync(join(tmp, 'vmlinux'), vmlinux);
+  /** @type {{ name: string, mode: number, data?: Buffer | Uint8Array | string }[]} */
   const entries = ['bin', 'dev', 'proc', 'sys', 'mods'].map((name) => ({ name, mode: 0o40755 }));
   entries.push({ name: 'bin/busybox', mode: 0o100755, data: readFileSync(BUSYBOX) });
   const order = [];
@@ -179,7 +180,7 @@ export function ensureGuestImage() {
   if (missing.length) throw new Error(`guest build: missing ${missing.join(', ')}; apt-get install ${[...new Set(missing.map((m) => /\((.*)\)/.exec(m)[1]))].join(' ')}`);
   const pkg = kernelPackage();
   // The recipe is part of the key: a changed module list or init script rebuilds the image.
-  const recipe = createHash('sha256').update(JSON.stringify(MODULES) + INIT + 'newc-js').digest('hex').slice(0, 12);
+  const recipe = createHash('sha256').update(`${JSON.stringify(MODULES) + INIT}newc-js`).digest('hex').slice(0, 12);
   const dir = join(cache, `${pkg}-${recipe}`);
   const paths = { dir, kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd.cpio.gz'), pkg };
   const stamp = () => { try { return statSync(join(dir, 'ready')).mtimeMs; } catch { return -1; } };

@@ -19,7 +19,7 @@ export async function runKernelSuites({ root, workspaces, resultsDir }) {
   const suites = workspaces.filter((w) => existsSync(join(w, 'vitest.kernel.config.ts')) && hasKernelTests(join(w, 'test')));
   if (suites.length === 0) return { reports: [] };
   const available = guestAvailable();
-  if (!available.ok) return { reports: [], notRun: available.reason };
+  if (available.ok === false) return { reports: [], notRun: available.reason };
   const reports = suites.map((w) => {
     const label = `${relative(root, w)} (kernel guest)`;
     return { w, label, file: join(resultsDir, `kernel-${relative(root, w).replace(/\//g, '-')}.json`) };

@@ -104,7 +104,7 @@ function tcpdumpTypes(pcap, lnsPort) {
  */
 function checkChallenges(datagrams, secret) {
   const found = [];
-  let challenge = { 'lac->lns': null, 'lns->lac': null };
+  const challenge = { 'lac->lns': null, 'lns->lac': null };
   for (const d of datagrams) {
     if (d.note === 'ZLB') continue;
     const avps = l2tpAvps(Buffer.from(d.hex, 'hex'));
@@ -122,6 +122,7 @@ function checkChallenges(datagrams, secret) {
   return found;
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Version} format, not a template.
 const pkgVersion = (p) => execFileSync('dpkg-query', ['-W', '-f=${Version}', p], { encoding: 'utf8' });
 
 async function capture(name) {
@@ -143,7 +144,7 @@ async function capture(name) {
     await sleep(200);
     await td.stop();
   }
-  const datagrams = readPcapUdp(readFileSync(pcap)).map((d, i, all) => ({
+  const datagrams = readPcapUdp(readFileSync(pcap)).map((d, _i, all) => ({
     dir: d.srcPort === lacPort ? 'lac->lns' : 'lns->lac', srcPort: d.srcPort, dstPort: d.dstPort,
     tMs: Math.round((d.ts - all[0].ts) * 1000), note: l2tpSummary(d.payload), avps: l2tpAvpTypes(d.payload),
     hex: d.payload.toString('hex'),
@@ -178,7 +179,7 @@ async function capture(name) {
     },
     datagrams,
   };
-  writeFileSync(join(OUT, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
   console.log(`${name}: ${datagrams.length} datagrams: ${ours.join(' ')} -> ${relative(ROOT, join(OUT, `${name}.json`))}`);
 }
 

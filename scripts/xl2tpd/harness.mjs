@@ -123,7 +123,7 @@ async function startOnce(opts) {
   const secrets = o.secret !== undefined ? `* * ${o.secret}\n` : '';
   writeFileSync(paths.conf, config);
   writeFileSync(o.authFile, secrets, { mode: 0o600 });
-  writeFileSync(o.pppOptFile, o.pppOptions.join('\n') + '\n');
+  writeFileSync(o.pppOptFile, `${o.pppOptions.join('\n')}\n`);
   const xargs = [XL2TPD_BIN, '-D', '-c', paths.conf, '-p', paths.pid, '-C', paths.ctl];
   let argv;
   if (o.pppd === 'stub') {

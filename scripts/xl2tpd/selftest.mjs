@@ -39,7 +39,7 @@ try {
   await lns.waitForLog(/Connection closed to .*Goodbye/);
   check(true, 'LNS closed the tunnel');
 } catch (e) {
-  check(false, e.message.split('\n')[0]);
+  check(false, String(e instanceof Error ? e.message : e).split('\n')[0]);
   console.log(`--- lns log ---\n${lns.logs()}\n--- lac log ---\n${lac.logs()}`);
 } finally {
   const ours = [lns.pid, lac.pid, ...lns.pppdPids(), ...lac.pppdPids()];

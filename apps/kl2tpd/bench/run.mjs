@@ -3,7 +3,7 @@
 // (100 sessions in one tunnel, stub pppd); resident memory idle and per 1 000 sessions; time from
 // start to READY with one tunnel; start-up of the bundled CLI (--version, --check-config, start to
 // ICCN against our LNS and xl2tpd's), each paired with a bare `node -e 0`.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ function config(port, tunnels, sessions) {
     for (let s = 0; s < sessions; s++) out.push(`[tunnel.t${t}.session.s${s}]`, 'pseudowire = "ppp"');
   }
   const file = join(mkdtempSync(join(tmpdir(), 'kb-')), 'k.toml');
-  writeFileSync(file, out.join('\n') + '\n');
+  writeFileSync(file, `${out.join('\n')}\n`);
   return file;
 }
 const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
@@ -68,6 +68,7 @@ if (x.ok) {
 // and --check-config ≤ 1.2×, process start to ICCN sent (the session is up) ≤ 1.5× a bare start.
 const example = new URL('../../../configs/examples/kl2tpd.toml', import.meta.url).pathname;
 const upLine = 'every configured tunnel and session is up';
+/** @type {{ name: string, run: () => number | Promise<number> }[]} */
 const startup = [
   processCase('kl2tpd --version', [MAIN, '--version']),
   processCase('kl2tpd --check-config (configs/examples/kl2tpd.toml)', [MAIN, '--check-config', '-config', example]),

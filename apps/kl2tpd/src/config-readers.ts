@@ -1,9 +1,8 @@
 /**
  * Readers kl2tpd's own keys share between `[tunnel.*]` sessions and `[lns.*]` tables: a pppd
- * options file checked at load time, and an absolute path.
+ * options file checked at load time (at most 1 MiB), and an absolute path.
  */
-import { readFileSync } from 'node:fs';
-import { fail, filePath, parsePppdOptions, readableFile, type Reader } from '@l2tp/config';
+import { fail, filePath, parsePppdOptions, readableFile, readTextFileSync, type Reader } from '@l2tp/config';
 
 /**
  * `pppd_args`: a readable file in pppd options syntax (checked at load time, so `--check-config`
@@ -13,7 +12,13 @@ import { fail, filePath, parsePppdOptions, readableFile, type Reader } from '@l2
 export const pppdOptionsFile: Reader<string> = (v, ctx) => {
   const r = readableFile(v, ctx);
   if (!r.ok) return r;
-  const words = parsePppdOptions(readFileSync(r.value, 'utf8'));
+  let text: string;
+  try {
+    text = readTextFileSync(r.value); // at most 1 MiB, like the config file
+  } catch (e) {
+    return fail('a pppd options file', `${JSON.stringify(v)}: ${(e as Error).message.replace(`${r.value}: `, '')}`);
+  }
+  const words = parsePppdOptions(text);
   if (!words.ok) return fail('a pppd options file', `${JSON.stringify(v)}: line ${words.line}: ${words.message}`);
   return r;
 };

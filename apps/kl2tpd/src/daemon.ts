@@ -5,7 +5,7 @@
  * notice; go-l2tp idles forever).
  */
 import { lookup } from 'node:dns/promises';
-import type { DataPlane, SocketAddress, WireCodec } from '@l2tp/control';
+import type { DataPlane, EngineTrace, SocketAddress, WireCodec } from '@l2tp/control';
 import { L2tpContext } from '@l2tp/control';
 import { startShell, type DaemonStatus, type Logger } from '@l2tp/daemon';
 import type { Endpoint } from '@l2tp/config';
@@ -22,6 +22,8 @@ export interface Kl2tpdPlatform {
   readonly pppox?: { open(ids: PppoxIds): Promise<number>; close(fd: number): void };
   /** sd_notify(3); a no-op outside systemd. */
   readonly notify: (state: string) => void;
+  /** `-verbose`: every control message and state change to the log. */
+  readonly trace?: EngineTrace;
 }
 
 /** Options of {@link runKl2tpd}. */
@@ -47,7 +49,7 @@ async function resolveEndpoint(e: Endpoint, family?: 4 | 6): Promise<SocketAddre
 export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Promise<number> {
   const { log, platform } = o;
   const startedAtMs = Date.now();
-  const context = new L2tpContext({ dataPlane: platform.dataPlane, wire: platform.wire });
+  const context = new L2tpContext({ dataPlane: platform.dataPlane, wire: platform.wire, ...(platform.trace && { trace: platform.trace }) });
   let shutdownTo: (status: number) => void = () => undefined;
   let stopping = false;
   let readySent = false;

@@ -12,8 +12,8 @@ export {
   DEFAULT_REDIAL_TIMEOUT_MS, type Kl2tpdConfig, type Kl2tpdTunnelConfig, type Kl2tpdSessionConfig, type Kl2tpdParseOptions,
 } from './config.js';
 export { redialDelayMs, MAX_REDIAL_DELAY_MS, type RedialConfig } from './redial.js';
-export {
-  type Kl2tpdLnsConfig,
+export type {
+  Kl2tpdLnsConfig,
 } from './config.js';
 export { AddressPool, type PoolCounts } from './lns/pool.js';
 export { PeerAcl } from './lns/acl.js';

@@ -11,6 +11,7 @@ const main = async (): Promise<number> => (KL2TPD_SUBCOMMANDS as readonly string
   cli: KL2TPD_CLI,
   load: (path) => loadKl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
+  metricsListen: (config) => config.ext.metricsListen,
   defaultControlSocket: DEFAULT_KL2TPD_CONTROL_SOCKET,
   run: async (config, invocation, log) => {
     // Loaded only to run: --version, --check-config and status stay fast.
@@ -18,8 +19,11 @@ const main = async (): Promise<number> => (KL2TPD_SUBCOMMANDS as readonly string
     const { platformFor } = await import('./platform.js');
     const platform = await platformFor(invocation.flags['null'] === true, log);
     if (platform === undefined) return 1;
+    // -verbose: one debug line per control message and state change (decoded only then).
+    const { controlTrace, md5 } = await import('@l2tp/control');
+    const traced = invocation.verbose ? { ...platform, trace: controlTrace((l) => log.debug(l.fields, l.msg), md5) } : platform;
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
-    return runKl2tpd(withMetrics as typeof config, { log, platform });
+    return runKl2tpd(withMetrics as typeof config, { log, platform: traced });
   },
 }, argv);
 void main().then((status) => { process.exitCode = status; });

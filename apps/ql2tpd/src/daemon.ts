@@ -7,7 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import {
   ControlEngine, cryptoRandom, EngineDriver, md5, type ControlOutput, type ControlSocket, type DataPlane, type SocketAddress,
-  type TunnelDownReason, type WireCodec,
+  type EngineTrace, type TunnelDownReason, type WireCodec,
 } from '@l2tp/control';
 import { startShell, type DaemonStatus, type Logger } from '@l2tp/daemon';
 import type { Endpoint } from '@l2tp/config';
@@ -21,6 +21,8 @@ export interface Ql2tpdPlatform {
   readonly dataPlane: DataPlane;
   readonly wire: WireCodec;
   readonly notify: (state: string) => void;
+  /** `-verbose`: every control message and state change to the log. */
+  readonly trace?: EngineTrace;
 }
 
 /** Options of {@link runQl2tpd}. */
@@ -70,7 +72,7 @@ export async function runQl2tpd(initial: Ql2tpdConfig, o: Ql2tpdRunOptions): Pro
           if (out.kind === 'transmit') socket.send(out.bytes);
           else if (out.kind === 'event' && out.event.type === 'tunnel-down') down(out.event.reason);
         }
-      });
+      }, undefined, platform.trace);
       engine.addTunnel({
         role: 'lac', version: 3, quiescent: true, tunnelId: t.tunnelId, peerTunnelId: t.peerTunnelId, hostName: t.hostName,
         helloIntervalMs: t.helloTimeoutMs, transport: { retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, receiveWindowSize: t.windowSize },

@@ -9,13 +9,17 @@ void runDaemonMain({
   cli: QL2TPD_CLI,
   load: (path) => loadQl2tpdConfig(path),
   controlSocket: (config) => config.ext.controlSocket,
+  metricsListen: (config) => config.ext.metricsListen,
   defaultControlSocket: DEFAULT_QL2TPD_CONTROL_SOCKET,
   run: async (config, invocation, log) => {
     // Loaded only to run: --version, --check-config and status stay fast.
     const { runQl2tpd } = await import('./daemon.js');
-    const { kernelPlatform } = await import('./platform.js');
-    const platform = await kernelPlatform(log);
+    const { kernelPlatform, nullPlatform } = await import('./platform.js');
+    const platform = invocation.flags['null'] === true ? await nullPlatform(log) : await kernelPlatform(log);
     if (platform === undefined) return 1;
+    // -verbose: one debug line per control message and state change (decoded only then).
+    const { controlTrace, md5 } = await import('@l2tp/control');
+    const traced = invocation.verbose ? { ...platform, trace: controlTrace((l) => log.debug(l.fields, l.msg), md5) } : platform;
     const reload = async () => {
       const r = await loadQl2tpdConfig(invocation.configPath);
       if (r.ok) return r.config;
@@ -23,6 +27,6 @@ void runDaemonMain({
       return undefined;
     };
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
-    return runQl2tpd(withMetrics as typeof config, { log, platform, reload });
+    return runQl2tpd(withMetrics as typeof config, { log, platform: traced, reload });
   },
 }, process.argv.slice(2)).then((status) => { process.exitCode = status; });

@@ -101,3 +101,20 @@ describe('ql2tpd keys', () => {
     expect(undocumented).toEqual([]);
   });
 });
+
+describe('docs/ql2tpd.toml.5.md', () => {
+  const man = readFileSync(new URL('../../../docs/ql2tpd.toml.5.md', import.meta.url), 'utf8');
+  test('every toml example is a valid ql2tpd config', () => {
+    const blocks = [...man.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const b of blocks) expect(parseQl2tpdConfig(b, 'ql2tpd.toml.5.md', { hostName: 'h' }).ok).toBe(true);
+  });
+  test('says next to its ip l2tp example that the default l2spec_type differs from ip l2tp\'s', () => {
+    const section = man.split('## A PEER MADE WITH ip l2tp')[1]!.split('\n## ')[0]!;
+    expect(section).toContain('ql2tpd\'s default is `l2spec_type = "none"`');
+    expect(section).toMatch(/ip l2tp add session .* l2spec_type none/);
+    const toml = /```toml\n([\s\S]*?)```/.exec(section)![1]!;
+    const r = parseQl2tpdConfig(toml, 'x', { hostName: 'h' });
+    expect(r.ok && r.config.tunnels[0]!.sessions[0]!.l2specType).toBe('none');
+  });
+});

@@ -82,8 +82,8 @@ it('pseudowire pings and survives 30 s of HELLOs; a stopped peer is detected and
 it('SIGHUP with one session changed and one unchanged: the unchanged session keeps passing traffic', async () => {
   // Both daemons run from the previous test.
   await until(() => ping('10.70.0.2', 1) === '1', 10_000, 'the keep session');
-  const a = { file: trySh("ls -d /tmp/ql2tpd-zA-* | tail -1").trim() + '/q.toml' };
-  const b = { file: trySh("ls -d /tmp/ql2tpd-zB-* | tail -1").trim() + '/q.toml' };
+  const a = { file: `${trySh("ls -d /tmp/ql2tpd-zA-* | tail -1").trim()}/q.toml` };
+  const b = { file: `${trySh("ls -d /tmp/ql2tpd-zB-* | tail -1").trim()}/q.toml` };
   const pinger = spawn('ip', ['netns', 'exec', 'zA', 'ping', '-i', '0.1', '-c', '40', '-W', '1', '10.70.0.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   pinger.stdout!.on('data', (d) => { out += d; });

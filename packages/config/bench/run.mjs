@@ -24,7 +24,7 @@ function measure(label, text, runs) {
   for (let i = 0; i < runs; i++) r = parseConfig(text, { hostName: 'bench' });
   const ms = (performance.now() - t0) / runs;
   const heapMiB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
-  if (!r.ok) throw new Error(`${label}: ${r.issues.length} issues`);
+  if (r.ok === false) throw new Error(`${label}: ${r.issues.length} issues`);
   console.log(`@l2tp/config ${label}: ${(text.length / 1024).toFixed(0)} KiB, ${ms.toFixed(1)} ms per parse, heap +${heapMiB.toFixed(1)} MiB after ${runs}`);
 }
 

@@ -37,3 +37,4 @@ export {
 export type { Config, TunnelConfig, SessionConfig, Encap, Pseudowire, L2SpecType, FramingCaps } from './types.js';
 export { parsePppdOptions, type PppdOptionsResult } from './pppd-options.js';
 export { normalizeGoFlags } from './go-flags.js';
+export { readTextFile, readTextFileSync, MAX_CONFIG_BYTES } from './read-file.js';

@@ -2,21 +2,24 @@
  * File-level entry points: read a config file (an unreadable file is an issue, not an exception)
  * and check several files at once for `--check-config`, the CLI and the root demo.
  */
-import { readFile } from 'node:fs/promises';
 import type { KeySpecs } from './extension.js';
 import { formatIssue } from './issues.js';
 import { parseConfig, type ParseOptions, type ParseResult } from './parse.js';
+import { readTextFile } from './read-file.js';
 import type { Config } from './types.js';
 import type { ExtValues } from './extension.js';
 
-/** Reads and parses `path`; a missing or unreadable file is reported as an issue at line 1. */
+/**
+ * Reads and parses `path`; a missing or unreadable file, or one over 1 MiB (`MAX_CONFIG_BYTES`,
+ * refused before it is read whole), is reported as an issue at line 1.
+ */
 export async function loadConfigFile<G extends KeySpecs = {}, T extends KeySpecs = {}, S extends KeySpecs = {}>(
   path: string,
   options: Omit<ParseOptions<G, T, S>, 'file'> = {},
 ): Promise<ParseResult<Config<ExtValues<G>, ExtValues<T>, ExtValues<S>>>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(path);
   } catch (e) {
     const message = `cannot read config file: ${(e as Error).message}`;
     return { ok: false, issues: [{ path: '', line: 1, column: 1, message, file: path }] };

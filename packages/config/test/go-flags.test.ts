@@ -18,3 +18,15 @@ describe('normalizeGoFlags', () => {
     expect(normalizeGoFlags(['--config', '-null'], bools, values)).toEqual(['--config', '-null']);
   });
 });
+
+describe('normalizeGoFlags: Go boolean values', () => {
+  it('accepts -name=true and -name=false in every strconv.ParseBool spelling; the last one wins', () => {
+    for (const t of ['true', '1', 't', 'T', 'TRUE', 'True']) expect(normalizeGoFlags([`-verbose=${t}`], bools, values)).toEqual(['--verbose']);
+    for (const f of ['false', '0', 'f', 'F', 'FALSE', 'False']) expect(normalizeGoFlags([`-verbose=${f}`], bools, values)).toEqual([]);
+    expect(normalizeGoFlags(['-verbose', '-null=true', '--verbose=false'], bools, values)).toEqual(['--null']);
+    expect(normalizeGoFlags(['-verbose=false', '-verbose'], bools, values)).toEqual(['--verbose']);
+  });
+  it('leaves another value for the parser to refuse', () => {
+    expect(normalizeGoFlags(['-verbose=yes'], bools, values)).toEqual(['--verbose=yes']);
+  });
+});

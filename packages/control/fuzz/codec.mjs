@@ -22,8 +22,8 @@ const seeds = readdirSync(vectors).filter((f) => f.endsWith('.json'))
     at += 16 + len;
   }
 }
-for (const type of Object.keys(MessageType)) {
-  for (const version of [2, 3]) seeds.push(encodeMessage({ type, avps: { resultCode: { result: 2, error: 8, message: 'x' }, assignedSessionId: 5 } }, { version, tunnelId: 7, sessionId: 0, ns: 1, nr: 2 }));
+for (const type of /** @type {(keyof typeof MessageType)[]} */ (Object.keys(MessageType))) {
+  for (const version of /** @type {const} */ ([2, 3])) seeds.push(encodeMessage({ type, avps: { resultCode: { result: 2, error: 8, message: 'x' }, assignedSessionId: 5 } }, { version, tunnelId: 7, sessionId: 0, ns: 1, nr: 2 }));
 }
 const md5 = (...parts) => { const h = createHash('md5'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
 const hmac = (alg, key, ...parts) => { const h = createHmac(alg, key); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
@@ -66,7 +66,7 @@ while (Date.now() < deadline) {
       mkdirSync(new URL('./crashes/', import.meta.url), { recursive: true });
       const file = new URL(`./crashes/${Buffer.from(input).toString('hex').slice(0, 32)}.bin`, import.meta.url);
       writeFileSync(file, input);
-      console.error(`fuzz: decoder threw on ${Buffer.from(input).toString('hex')}: ${e.stack}`);
+      console.error(`fuzz: decoder threw on ${Buffer.from(input).toString('hex')}: ${e instanceof Error ? e.stack : String(e)}`);
       process.exit(1);
     }
   }

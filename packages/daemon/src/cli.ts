@@ -16,7 +16,11 @@ export interface DaemonCli {
   readonly description: string;
   /** go-l2tp's default config path for this daemon. */
   readonly defaultConfigPath: string;
-  /** Extra boolean flags (`null` for kl2tpd) with their help text. */
+  /** False when `up`/`down` take only a tunnel (ql2tpd); default true (`TUNNEL[/SESSION]`). */
+  readonly sessionTargets?: boolean;
+  /** The daemon's own commands, dispatched before this parser (kl2tpd's `import-xl2tpd`); named in the unknown-command error. */
+  readonly commands?: readonly string[];
+  /** Extra boolean flags (`null`) with their help text. */
   readonly flags?: Readonly<Record<string, string>>;
 }
 
@@ -54,12 +58,13 @@ export function parseDaemonArgs(cli: DaemonCli, argv: readonly string[]): Invoca
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics on GET /metrics (overrides metrics_listen)')
     .version(cli.version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'print this help and exit')
-    .allowExcessArguments(false)
+    // A word that is no option is a command we do not have (checked below, after parsing).
+    .allowExcessArguments(true)
     .addHelpText('after', `
 Commands for a running ${cli.name} (over its control socket; --socket PATH or the config's control_socket):
   ${cli.name} status [--json]          every tunnel and session with counters
-  ${cli.name} down TUNNEL[/SESSION]    tear one configured object down
-  ${cli.name} up TUNNEL[/SESSION]      bring it back up`)
+  ${cli.name} down ${target(cli).padEnd(19)} tear one configured ${cli.sessionTargets === false ? 'tunnel (with its sessions)' : 'object'} down
+  ${cli.name} up ${target(cli).padEnd(21)} bring it back up`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
   try {
@@ -69,6 +74,9 @@ Commands for a running ${cli.name} (over its control socket; --socket PATH or th
     if (!(e instanceof CommanderError)) throw e;
     const ok = e.exitCode === 0;
     return { kind: 'exit', status: ok ? 0 : 2, output: ok ? out : err, toStderr: !ok };
+  }
+  if (program.args.length > 0) {
+    return { kind: 'exit', status: 2, toStderr: true, output: `error: unknown command '${program.args[0]}' (commands: ${['status', 'up', 'down', ...(cli.commands ?? [])].join(', ')}; see ${cli.name} --help)\n` };
   }
   const o = program.opts<Record<string, unknown>>();
   const configPath = o['config'] as string;
@@ -80,6 +88,8 @@ Commands for a running ${cli.name} (over its control socket; --socket PATH or th
   if (!addr.ok) return { kind: 'exit', status: 2, toStderr: true, output: `error: --metrics-listen: expected ${addr.expected}\n` };
   return { ...run, metricsListen: { host: addr.value.host, port: addr.value.port } };
 }
+
+const target = (cli: DaemonCli) => (cli.sessionTargets === false ? 'TUNNEL' : 'TUNNEL[/SESSION]');
 
 /** Parses `status [--json]`, `up TARGET`, `down TARGET` with `--socket PATH` and `--config PATH`. */
 function parseControlArgs(cli: DaemonCli, argv: readonly string[]): Invocation {
@@ -95,7 +105,7 @@ function parseControlArgs(cli: DaemonCli, argv: readonly string[]): Invocation {
     .exitOverride()
     .configureOutput({ writeOut: (s) => { out += s; }, writeErr: (s) => { err += s; } });
   if (op === 'status') program.option('--json', 'print the snapshot as JSON', false).allowExcessArguments(false);
-  else program.argument('<target>', 'TUNNEL or TUNNEL/SESSION, as named in the config');
+  else program.argument('<target>', `${cli.sessionTargets === false ? 'TUNNEL' : 'TUNNEL or TUNNEL/SESSION'}, as named in the config`);
   try {
     program.parse(normalizeGoFlags(argv.slice(1), ['json', 'help'], ['config', 'socket']), { from: 'user' });
   } catch (e) {
@@ -104,6 +114,9 @@ function parseControlArgs(cli: DaemonCli, argv: readonly string[]): Invocation {
     return { kind: 'exit', status: ok ? 0 : 2, output: ok ? out : err, toStderr: !ok };
   }
   const o = program.opts<{ socket?: string; config: string; json?: boolean }>();
+  if (op !== 'status' && cli.sessionTargets === false && program.args[0]!.includes('/')) {
+    return { kind: 'exit', status: 2, toStderr: true, output: `error: ${cli.name} ${op} takes a tunnel name (sessions go up and down with their tunnel)\n` };
+  }
   const request: ControlRequest = op === 'status' ? { op } : { op, target: program.args[0]! };
   return { kind: 'control', request, json: o.json === true, socketPath: o.socket, configPath: o.config };
 }

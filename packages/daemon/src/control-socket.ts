@@ -105,7 +105,11 @@ export async function listenControlSocket(path: string, handler: ControlHandler)
   return server;
 }
 
-/** Sends one request to the daemon at `path` and returns its answer. */
+/**
+ * Sends one request to the daemon at `path` and returns its answer. Rejects with a one-line Error:
+ * no daemon listening (ENOENT, ECONNREFUSED), permission denied (EACCES: not root), no answer in
+ * `timeoutMs`, an unreadable answer.
+ */
 export function requestControlSocket(path: string, request: ControlRequest, timeoutMs = 5000): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -114,7 +118,10 @@ export function requestControlSocket(path: string, request: ControlRequest, time
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${path}: no answer within ${timeoutMs} ms`)));
     socket.on('data', (chunk: string) => { text += chunk; });
     socket.on('error', (e: NodeJS.ErrnoException) => reject(
-      e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? new Error(`${path}: no daemon is listening (${e.code})`) : e));
+      e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? new Error(`${path}: no daemon is listening (${e.code})`)
+        // The socket is mode 0600, owned by root: only root may talk to the daemon.
+        : e.code === 'EACCES' || e.code === 'EPERM' ? new Error(`${path}: permission denied (${e.code}); the control socket is mode 0600: run this as root`)
+          : e));
     socket.on('end', () => {
       try {
         resolve(JSON.parse(text) as ControlResponse);

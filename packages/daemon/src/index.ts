@@ -9,7 +9,7 @@
 export const VERSION = '0.1.0';
 
 export { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
-export { createLogger, type LogFormat, type LogOptions } from './log.js';
+export { createLogger, isJournalStream, journalPriority, type LogFormat, type LogOptions } from './log.js';
 /** The pino logger type the daemons pass around. */
 export type { Logger } from 'pino';
 export {
@@ -20,6 +20,7 @@ export {
   listenControlSocket, parseControlRequest, requestControlSocket, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS,
   type ControlHandler, type ControlRequest, type ControlResponse,
 } from './control-socket.js';
-export { listenMetrics, renderMetrics } from './metrics.js';
+export { DaemonMetrics, listenMetrics, renderMetrics, reserveMetricsListener } from './metrics.js';
 export { runDaemonMain, EXIT_CONFIG, type Console, type DaemonMain } from './main.js';
+export { claimSigusr1, onStatusSignal } from './sigusr1.js';
 export { startShell, type Shell, type ShellDaemon, type ShellOptions } from './shell.js';

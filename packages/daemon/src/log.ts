@@ -2,9 +2,17 @@
  * The daemons' logger: pino, one line per event, on stderr like go-l2tp (stdout stays free for
  * `status`). JSON by default when stderr is not a terminal (systemd's journal, NetworkManager),
  * human-readable on a terminal; `--log-format` overrides. Debug lines only with `-verbose`.
+ * JSON lines name their level (`"level":"error"`), which log indexers read without a table. The
+ * pretty format leaves out the `-verbose` trace's `control` object: its message says it all.
+ *
+ * Under systemd, when stderr is the journal's stream (`JOURNAL_STREAM` names its device and
+ * inode), every line starts with its syslog priority as sd-daemon(3) defines (`<3>` error,
+ * `<4>` warning, `<6>` info, `<7>` debug): journald strips the prefix and files the line at that
+ * priority, so `journalctl -p err -u kl2tpd` shows the errors.
  */
-import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { fstatSync } from 'node:fs';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty, { prettyFactory } from 'pino-pretty';
 
 /** How log lines are written. */
 export type LogFormat = 'json' | 'pretty';
@@ -15,6 +23,51 @@ export interface LogOptions {
   readonly format?: LogFormat | undefined;
   /** Where lines go: a file descriptor (default 2, stderr). */
   readonly fd?: number;
+  /**
+   * Prefix lines with sd-daemon(3) priorities. Default: when `env.JOURNAL_STREAM` names the
+   * device:inode of `fd` (what systemd sets when stderr goes to the journal).
+   */
+  readonly journal?: boolean;
+  /** Environment to read `JOURNAL_STREAM` from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** syslog priority (sd-daemon(3) `<N>`) of a pino level: fatal 2 (crit), error 3, warn 4, info 6, debug and trace 7. */
+export function journalPriority(level: number): number {
+  if (level >= 60) return 2;
+  if (level >= 50) return 3;
+  if (level >= 40) return 4;
+  if (level >= 30) return 6;
+  return 7;
+}
+
+/** True when `fd` is the stream systemd connected to the journal (`JOURNAL_STREAM=dev:inode`, systemd.exec(5)). */
+export function isJournalStream(fd: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  const m = /^(\d+):(\d+)$/.exec(env['JOURNAL_STREAM'] ?? '');
+  if (m === null) return false;
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    return st.dev === BigInt(m[1]!) && st.ino === BigInt(m[2]!);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A pino stream that prefixes every line of each entry with the entry's priority. pino sets
+ * `lastLevel` on a stream that asks for metadata before each write (as pino.multistream does).
+ */
+function journalStream(inner: { write(s: string): unknown }): DestinationStream & { lastLevel: number } {
+  const stream = {
+    [Symbol.for('pino.metadata')]: true,
+    lastLevel: 30,
+    write(s: string): void {
+      const p = `<${journalPriority(stream.lastLevel)}>`;
+      // pino-pretty may write several lines for one entry: journald reads each line on its own.
+      inner.write(p + (s.endsWith('\n') ? `${s.slice(0, -1).replaceAll('\n', `\n${p}`)}\n` : s.replaceAll('\n', `\n${p}`)));
+    },
+  };
+  return stream;
 }
 
 /** Creates the daemon's root logger; children add `tunnel_name`/`session_name` and ids. */
@@ -23,10 +76,20 @@ export function createLogger(name: string, options: LogOptions): Logger {
   const format = options.format ?? (process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
   const level = options.verbose ? 'debug' : 'info';
   const base = { daemon: name };
+  const journal = options.journal ?? isJournalStream(fd, options.env);
+  const dest = pino.destination({ fd, sync: true });
   if (format === 'pretty') {
+    const prettyOptions = { colorize: !journal && process.stderr.isTTY && fd === 2, ignore: 'pid,hostname,daemon,control' };
+    if (journal) {
+      // Formatted in place (prettyFactory is a plain function), so the prefix has the entry's level.
+      const toText = prettyFactory(prettyOptions);
+      const prefixed = journalStream(dest);
+      const stream = { [Symbol.for('pino.metadata')]: true, set lastLevel(l: number) { prefixed.lastLevel = l; }, write: (s: string) => prefixed.write(toText(s)) };
+      return pino({ level, base }, stream);
+    }
     // Synchronous in-process stream: no worker thread, so nothing is lost when we exit right after logging.
-    const stream = pretty({ destination: fd, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname,daemon' });
-    return pino({ level, base }, stream);
+    return pino({ level, base }, pretty({ destination: fd, sync: true, ...prettyOptions }));
   }
-  return pino({ level, base }, pino.destination({ fd, sync: true }));
+  const json = { level, base, formatters: { level: (label: string) => ({ level: label }) } };
+  return pino(json, journal ? journalStream(dest) : dest);
 }

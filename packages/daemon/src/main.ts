@@ -5,6 +5,7 @@
  */
 import { formatIssue, type ParseResult } from '@l2tp/config';
 import { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
+import { claimSigusr1 } from './sigusr1.js';
 import type { Logger } from 'pino';
 // The control client, the status table and the logger (pino, pino-pretty) are imported where they
 // are used, so `--version` and `--check-config` load only the command line and the config parser.
@@ -19,6 +20,8 @@ export interface DaemonMain<C> {
   load(path: string): Promise<ParseResult<C>>;
   /** The config's control socket path. */
   controlSocket(config: C): string;
+  /** The config's `metrics_listen`, bound before `run` so a busy port is a start-up error. */
+  metricsListen?(config: C): { readonly host: string; readonly port: number } | undefined;
   /** Default control socket when the config cannot be read. */
   readonly defaultControlSocket: string;
   /** Runs the daemon until it stops; resolves with the exit status. */
@@ -35,6 +38,8 @@ const processConsole: Console = { out: (t) => process.stdout.write(t), err: (t) 
 
 /** Runs a daemon's command line; resolves with the process exit status. */
 export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[], io: Console = processConsole): Promise<number> {
+  // First thing: until a SIGUSR1 listener exists, SIGUSR1 opens Node's inspector (see sigusr1.ts).
+  claimSigusr1();
   const inv = parseDaemonArgs(d.cli, argv);
   switch (inv.kind) {
     case 'exit':
@@ -82,7 +87,28 @@ export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[]
         log.error(`${inv.configPath}: ${r.issues.length} configuration problem${r.issues.length === 1 ? '' : 's'}, not starting`);
         return EXIT_CONFIG;
       }
-      return d.run(r.config, inv, log);
+      const metrics = inv.metricsListen ?? d.metricsListen?.(r.config);
+      let release: () => void = () => undefined;
+      if (metrics !== undefined) {
+        try {
+          const { reserveMetricsListener } = await import('./metrics.js');
+          release = await reserveMetricsListener(metrics.host, metrics.port);
+        } catch (e) {
+          // As a config problem: one line naming the setting, exit 2, nothing created.
+          const setting = inv.metricsListen ? '--metrics-listen' : `${inv.configPath}: metrics_listen`;
+          log.error({ key: 'metrics_listen' }, `${setting}: ${(e as Error).message}; not starting`);
+          return EXIT_CONFIG;
+        }
+      }
+      try {
+        return await d.run(r.config, inv, log);
+      } catch (e) {
+        // A failure the daemon did not handle: one line in the log, exit 1, never a raw stack trace.
+        log.error({ err: (e as Error).message }, `${d.cli.name} failed: ${(e as Error).message}`);
+        return 1;
+      } finally {
+        release();
+      }
     }
   }
 }

@@ -1,13 +1,14 @@
 /**
- * `--metrics-listen`: the status snapshot in Prometheus text exposition format (version 0.0.4),
- * served on `GET /metrics`. Off unless configured; nothing is sent anywhere.
+ * `--metrics-listen` / `metrics_listen`: Prometheus metrics on `GET /metrics`, served with
+ * prom-client: its default process and Node.js metrics (`process_start_time_seconds`,
+ * `process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ...), `l2tp_build_info`, and the
+ * status snapshot as `l2tp_*` families labelled by daemon, tunnel and session, refreshed per
+ * scrape. Off unless configured; nothing is sent anywhere. prom-client is loaded only when
+ * metrics are served, so a daemon without them starts without it.
  */
 import { createServer, type Server } from 'node:http';
+import type { Counter, Gauge, Registry } from 'prom-client';
 import type { DaemonStatus, DataCounters, TunnelStatus } from './status.js';
-
-/** Escapes a label value per the exposition format. */
-const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
 
 const DATA: readonly [keyof DataCounters, string, string][] = [
   ['rxPackets', 'rx_packets_total', 'Data packets received (kernel)'],
@@ -24,47 +25,134 @@ const CONTROL: readonly [keyof NonNullable<TunnelStatus['control']>, string, str
   ['hellosSent', 'hellos_sent_total', 'HELLO keepalives sent'],
 ];
 
-/** Renders a snapshot as Prometheus text; metric names are `l2tp_*`, labelled by daemon, tunnel, session. */
-export function renderMetrics(status: DaemonStatus): string {
-  const families = new Map<string, { help: string; type: string; samples: string[] }>();
-  const add = (name: string, help: string, type: 'gauge' | 'counter', l: Record<string, string>, value: number) => {
-    const f = families.get(name) ?? { help, type, samples: [] };
-    f.samples.push(`l2tp_${name}${labels(l)} ${value}`);
-    families.set(name, f);
-  };
-  const d = { daemon: status.daemon };
-  add('up_seconds', 'Seconds since the daemon started', 'gauge', d, Math.floor((status.nowMs - status.startedAtMs) / 1000));
-  for (const t of status.tunnels) {
-    const tl = { ...d, tunnel: t.name };
-    add('tunnel_up', 'Whether the tunnel is established (1) or not (0)', 'gauge', tl, t.upSinceMs === undefined ? 0 : 1);
-    for (const [k, name, help] of CONTROL) if (t.control) add(`tunnel_${name}`, help, 'counter', tl, t.control[k]);
-    for (const [k, name, help] of DATA) if (t.data) add(`tunnel_${name}`, help, 'counter', tl, t.data[k]);
-    for (const s of t.sessions) {
-      const sl = { ...tl, session: s.name };
-      add('session_up', 'Whether the session is established (1) or not (0)', 'gauge', sl, s.upSinceMs === undefined ? 0 : 1);
-      for (const [k, name, help] of DATA) if (s.data) add(`session_${name}`, help, 'counter', sl, s.data[k]);
+const TUNNEL = ['daemon', 'tunnel'] as const;
+const SESSION = ['daemon', 'tunnel', 'session'] as const;
+
+/** The l2tp_* families of one registry, refreshed from a snapshot per scrape. */
+export class DaemonMetrics {
+  /** The registry served on `/metrics` (prom-client's text format 0.0.4). */
+  readonly registry: Registry;
+  private readonly gauges: Record<string, Gauge<string>> = {};
+  private readonly counters: Record<string, Counter<string>> = {};
+
+  private constructor(prom: typeof import('prom-client'), defaultMetrics: boolean) {
+    this.registry = new prom.Registry();
+    if (defaultMetrics) prom.collectDefaultMetrics({ register: this.registry });
+    const gauge = (name: string, help: string, labelNames: readonly string[]) => {
+      this.gauges[name] = new prom.Gauge({ name: `l2tp_${name}`, help, labelNames, registers: [this.registry] });
+    };
+    const counter = (name: string, help: string, labelNames: readonly string[]) => {
+      this.counters[name] = new prom.Counter({ name: `l2tp_${name}`, help, labelNames, registers: [this.registry] });
+    };
+    gauge('build_info', 'The daemon and its version; always 1', ['daemon', 'version', 'nodejs']);
+    gauge('start_time_seconds', 'When the daemon started, in seconds since the Unix epoch', ['daemon']);
+    gauge('up_seconds', 'Seconds since the daemon started', ['daemon']);
+    gauge('tunnel_up', 'Whether the tunnel is established (1) or not (0)', TUNNEL);
+    for (const [, name, help] of CONTROL) counter(`tunnel_${name}`, help, TUNNEL);
+    for (const [, name, help] of DATA) counter(`tunnel_${name}`, help, TUNNEL);
+    gauge('session_up', 'Whether the session is established (1) or not (0)', SESSION);
+    for (const [, name, help] of DATA) counter(`session_${name}`, help, SESSION);
+  }
+
+  /** Loads prom-client and creates the families; `defaultMetrics` adds prom-client's process metrics. */
+  static async create(defaultMetrics = true): Promise<DaemonMetrics> {
+    return new DaemonMetrics(await import('prom-client'), defaultMetrics);
+  }
+
+  /** Replaces every l2tp_* sample with the snapshot's (a tunnel that is gone loses its series). */
+  update(status: DaemonStatus): void {
+    for (const g of Object.values(this.gauges)) g.reset();
+    for (const c of Object.values(this.counters)) c.reset();
+    const d = { daemon: status.daemon };
+    this.gauges['build_info']!.set({ ...d, version: status.version, nodejs: process.version }, 1);
+    this.gauges['start_time_seconds']!.set(d, Math.floor(status.startedAtMs / 1000));
+    this.gauges['up_seconds']!.set(d, Math.floor((status.nowMs - status.startedAtMs) / 1000));
+    for (const t of status.tunnels) {
+      const tl = { ...d, tunnel: t.name };
+      this.gauges['tunnel_up']!.set(tl, t.upSinceMs === undefined ? 0 : 1);
+      for (const [k, name] of CONTROL) if (t.control) this.counters[`tunnel_${name}`]!.inc(tl, t.control[k]);
+      for (const [k, name] of DATA) if (t.data) this.counters[`tunnel_${name}`]!.inc(tl, t.data[k]);
+      for (const s of t.sessions) {
+        const sl = { ...tl, session: s.name };
+        this.gauges['session_up']!.set(sl, s.upSinceMs === undefined ? 0 : 1);
+        for (const [k, name] of DATA) if (s.data) this.counters[`session_${name}`]!.inc(sl, s.data[k]);
+      }
     }
   }
-  const out: string[] = [];
-  for (const [name, f] of families) out.push(`# HELP l2tp_${name} ${f.help}`, `# TYPE l2tp_${name} ${f.type}`, ...f.samples);
-  return `${out.join('\n')}\n`;
+
+  /** Refreshes from `status` and renders the registry in the text exposition format. */
+  async render(status: DaemonStatus): Promise<string> {
+    this.update(status);
+    return this.registry.metrics();
+  }
 }
 
-/** Serves `GET /metrics` on host:port from a fresh snapshot per scrape. */
+/** Renders one snapshot's l2tp_* families alone (no process metrics), as `/metrics` shows them. */
+export async function renderMetrics(status: DaemonStatus): Promise<string> {
+  return (await DaemonMetrics.create(false)).render(status);
+}
+
+/** A metrics listener bound before the daemon starts (see {@link reserveMetricsListener}). */
+const reserved = new Map<string, Server>();
+const key = (host: string, port: number) => `${host}|${port}`;
+
+/** Why a listen failed, in one line (no stack): `address already in use (EADDRINUSE)`. */
+function listenError(host: string, port: number, e: NodeJS.ErrnoException): Error {
+  const why = e.code === 'EADDRINUSE' ? 'address already in use; another process holds the port'
+    : e.code === 'EADDRNOTAVAIL' ? 'no interface has this address'
+      : e.code === 'EACCES' ? 'permission denied' : e.message;
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return Object.assign(new Error(`cannot listen on ${where}: ${why}${e.code ? ` (${e.code})` : ''}`), { code: e.code });
+}
+
+async function bind(host: string, port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(host, port, e)));
+    server.listen(port, host, () => { server.removeAllListeners('error'); resolve(); });
+  });
+  // A late error on the listening socket must not take the daemon down.
+  server.on('error', () => undefined);
+  return server;
+}
+
+/**
+ * Binds host:port now, before the daemon creates anything, so that a busy port is a start-up
+ * error (exit 2, as for a config problem) rather than a failure halfway through. The next
+ * {@link listenMetrics} on the same address takes this server over. Rejects with a one-line Error.
+ * Returns a release function that closes the listener if nobody took it.
+ */
+export async function reserveMetricsListener(host: string, port: number): Promise<() => void> {
+  const server = await bind(host, port);
+  const k = key(host, port);
+  reserved.set(k, server);
+  return () => {
+    if (reserved.get(k) === server) {
+      reserved.delete(k);
+      server.close();
+    }
+  };
+}
+
+/**
+ * Serves `GET /metrics` on host:port from a fresh snapshot per scrape, with prom-client's default
+ * process metrics. Rejects with a one-line Error (e.g. `cannot listen on 127.0.0.1:9101: address
+ * already in use; another process holds the port (EADDRINUSE)`) when the address cannot be bound.
+ */
 export async function listenMetrics(host: string, port: number, snapshot: () => Promise<DaemonStatus> | DaemonStatus): Promise<Server> {
-  const server = createServer((req, res) => {
+  const metrics = await DaemonMetrics.create();
+  const k = key(host, port);
+  const server = reserved.get(k) ?? await bind(host, port);
+  reserved.delete(k);
+  server.on('request', (req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
       return;
     }
-    Promise.resolve().then(snapshot).then(
-      (s) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics(s)),
+    Promise.resolve().then(snapshot).then((s) => metrics.render(s)).then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(e)}\n`),
     );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
   });
   return server;
 }

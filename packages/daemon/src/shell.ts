@@ -1,10 +1,12 @@
 /**
  * The process shell both daemons run in: control socket and metrics listeners, SIGTERM/SIGINT
  * (bounded graceful shutdown, a second signal exits at once), SIGHUP (reload), and the systemd
- * STOPPING=1 notification. The daemon supplies its status, its up/down/reload actions and how to
+ * STOPPING=1 notification, SIGUSR1 (the status table to the log, as xl2tpd does; never Node's
+ * inspector). The daemon supplies its status, its up/down/reload actions and how to
  * shut down; the shell owns the process-level rules.
  */
 import type { ControlRequest, ControlResponse } from './control-socket.js';
+import { onStatusSignal } from './sigusr1.js';
 import type { DaemonStatus } from './status.js';
 import type { Logger } from 'pino';
 
@@ -70,9 +72,15 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
   }
   if (d.metricsListen !== undefined) {
-    const { listenMetrics } = await import('./metrics.js');
-    closers.push(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status()));
-    log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
+    // runDaemonMain bound the port before the daemon started (a busy port exits 2 there); a
+    // library user that did not gets the reason logged and runs on without metrics.
+    try {
+      const { listenMetrics } = await import('./metrics.js');
+      closers.push(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status()));
+      log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'metrics unavailable: /metrics will not be served');
+    }
   }
 
   const stop = (status: number) => {
@@ -108,8 +116,16 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     d.notify('RELOADING=1');
     void d.reload().then(() => d.notify('READY=1'), (e: unknown) => log.error({ err: (e as Error).message }, 'reload failed'));
   };
+  const onUsr1 = () => {
+    void Promise.all([Promise.resolve().then(() => d.status()), import('./status.js')]).then(([status, { renderStatusTable }]) => {
+      log.info('received SIGUSR1: status follows');
+      for (const line of renderStatusTable(status).trimEnd().split('\n')) log.info(line);
+    }, (e: unknown) => log.error({ err: (e as Error).message }, 'status for SIGUSR1 failed'));
+  };
+  let clearUsr1: () => void = () => undefined;
   const removeSignals = () => {
     clearInterval(watchdog);
+    clearUsr1();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onHup);
@@ -124,6 +140,7 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     process.on('SIGHUP', onHup);
+    clearUsr1 = onStatusSignal(onUsr1);
   }
   return { stop, exited };
 }

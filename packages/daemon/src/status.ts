@@ -113,5 +113,5 @@ export function renderStatusTable(status: DaemonStatus): string {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const head = `${status.daemon} ${status.version}, pid ${status.pid}, up ${formatDuration(status.nowMs - status.startedAtMs)}`;
-  return [head, ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())].join('\n') + '\n';
+  return `${[head, ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())].join('\n')}\n`;
 }

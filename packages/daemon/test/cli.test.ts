@@ -24,6 +24,22 @@ describe('daemon control commands', () => {
   });
 });
 
+describe('commands and Go flag syntax', () => {
+  it('an unknown command says "unknown command" (not "too many arguments"), status 2', () => {
+    for (const argv of [['connect', 't1'], ['connect'], ['-config', '/tmp/x.toml', 'restart']]) {
+      const r = parseDaemonArgs(cli, argv);
+      expect(r).toMatchObject({ kind: 'exit', status: 2, toStderr: true });
+      expect(r.kind === 'exit' && r.output).toBe(`error: unknown command '${argv.at(-1) === 't1' ? 'connect' : argv.at(-1)}' (commands: status, up, down; see xd --help)\n`);
+    }
+  });
+  it('accepts Go\'s -verbose=true / -verbose=false and -null=true', () => {
+    expect(parseDaemonArgs(cli, ['-verbose=true'])).toMatchObject({ kind: 'run', verbose: true });
+    expect(parseDaemonArgs(cli, ['-verbose=false'])).toMatchObject({ kind: 'run', verbose: false });
+    expect(parseDaemonArgs(cli, ['-verbose', '-verbose=false', '-null=1'])).toMatchObject({ kind: 'run', verbose: false, flags: { null: true } });
+    expect(parseDaemonArgs(cli, ['-verbose=maybe'])).toMatchObject({ kind: 'exit', status: 2 });
+  });
+});
+
 describe('--metrics-listen', () => {
   it('takes host:port or [v6]:port and refuses anything else with status 2', () => {
     expect(parseDaemonArgs(cli, ['--metrics-listen', '127.0.0.1:9701'])).toMatchObject({ kind: 'run', metricsListen: { host: '127.0.0.1', port: 9701 } });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  listenControlSocket, listenMetrics, MAX_REQUEST_BYTES, parseControlRequest, requestControlSocket,
+  listenControlSocket, listenMetrics, MAX_REQUEST_BYTES, reserveMetricsListener, parseControlRequest, requestControlSocket,
   type ControlRequest,
 } from '../src/index.js';
 import { SNAPSHOT } from './fixtures.js';
@@ -93,7 +93,30 @@ describe('metrics endpoint', () => {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('version=0.0.4');
-    expect(await res.text()).toContain('l2tp_tunnel_up{daemon="kl2tpd",tunnel="t1"} 1');
+    const text = await res.text();
+    expect(text).toContain('l2tp_tunnel_up{daemon="kl2tpd",tunnel="t1"} 1');
+    // prom-client's default process metrics.
+    expect(text).toMatch(/^process_start_time_seconds \d+$/m);
+    expect(text).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+  });
+
+  it('a busy port is a one-line error; a reserved listener is taken over by listenMetrics', async () => {
+    const holder = await listenMetrics('127.0.0.1', 0, () => SNAPSHOT);
+    servers.push(holder);
+    const port = (holder.address() as { port: number }).port;
+    await expect(listenMetrics('127.0.0.1', port, () => SNAPSHOT)).rejects.toThrow(
+      new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port}: address already in use; another process holds the port \\(EADDRINUSE\\)$`));
+    await expect(reserveMetricsListener('127.0.0.1', port)).rejects.toThrow(/EADDRINUSE/);
+    const free = await listenMetrics('127.0.0.1', 0, () => SNAPSHOT);
+    const freePort = (free.address() as { port: number }).port;
+    free.close();
+    await new Promise((r) => free.once('close', r));
+    const release = await reserveMetricsListener('127.0.0.1', freePort);
+    const taken = await listenMetrics('127.0.0.1', freePort, () => SNAPSHOT);
+    servers.push(taken);
+    release(); // no-op: taken over
+    expect(await (await fetch(`http://127.0.0.1:${freePort}/metrics`)).text()).toContain('l2tp_tunnel_up');
   });
 });

@@ -1,8 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/index.js';
+import { createLogger, isJournalStream, journalPriority } from '../src/index.js';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'l2tp-log-')), 'log');
 
@@ -17,7 +17,7 @@ describe('createLogger', () => {
       closeSync(fd);
       const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.map((l) => l.msg)).toEqual(verbose ? ['hidden unless verbose', 'tunnel up'] : ['tunnel up']);
-      expect(lines.at(-1)).toMatchObject({ daemon: 'kl2tpd', tunnel_name: 't1', tunnel_id: 5, level: 30 });
+      expect(lines.at(-1)).toMatchObject({ daemon: 'kl2tpd', tunnel_name: 't1', tunnel_id: 5, level: 'info' });
     }
   });
   it('pretty format is human-readable text, not JSON', () => {
@@ -29,5 +29,53 @@ describe('createLogger', () => {
     expect(text).toMatch(/INFO.*hello acknowledged/);
     expect(text).toContain('tunnel_name: "pw1"');
     expect(() => JSON.parse(text)).toThrow();
+  });
+});
+
+describe('journald (JOURNAL_STREAM)', () => {
+  /** A file standing in for the journal's stream: JOURNAL_STREAM names its device and inode, as systemd does. */
+  const journalFile = () => {
+    const path = file();
+    const fd = openSync(path, 'w');
+    const st = fstatSync(fd, { bigint: true });
+    return { path, fd, env: { JOURNAL_STREAM: `${st.dev}:${st.ino}` } };
+  };
+
+  it('detects the journal only when JOURNAL_STREAM names this fd', () => {
+    const j = journalFile();
+    expect(isJournalStream(j.fd, j.env)).toBe(true);
+    expect(isJournalStream(j.fd, {})).toBe(false);
+    expect(isJournalStream(j.fd, { JOURNAL_STREAM: '1:2' })).toBe(false);
+    const other = openSync(file(), 'w');
+    expect(isJournalStream(other, j.env)).toBe(false);
+    closeSync(other);
+    closeSync(j.fd);
+  });
+
+  it('JSON lines start with their sd-daemon(3) priority and keep string level names', () => {
+    const j = journalFile();
+    const log = createLogger('kl2tpd', { verbose: true, format: 'json', fd: j.fd, env: j.env });
+    log.debug('d'); log.info('i'); log.warn('w'); log.error('e'); log.fatal('f');
+    closeSync(j.fd);
+    const lines = readFileSync(j.path, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => l.slice(0, 3))).toEqual(['<7>', '<6>', '<4>', '<3>', '<2>']);
+    expect(lines.map((l) => (JSON.parse(l.slice(3)) as { level: string }).level)).toEqual(['debug', 'info', 'warn', 'error', 'fatal']);
+  });
+
+  it('pretty lines carry the prefix on every line of an entry', () => {
+    const j = journalFile();
+    const log = createLogger('ql2tpd', { verbose: false, format: 'pretty', fd: j.fd, env: j.env });
+    log.error({ detail: { a: 1 } }, 'it broke');
+    log.info('fine');
+    closeSync(j.fd);
+    const lines = readFileSync(j.path, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines[0]).toMatch(/^<3>.*ERROR.*it broke/);
+    expect(lines.slice(0, -1).every((l) => l.startsWith('<3>'))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^<6>.*INFO.*fine/);
+  });
+
+  it('maps pino levels to syslog priorities', () => {
+    expect([10, 20, 30, 40, 50, 60].map(journalPriority)).toEqual([7, 7, 6, 4, 3, 2]);
   });
 });

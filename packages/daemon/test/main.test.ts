@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, type Config } from '@l2tp/config';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenControlSocket, runDaemonMain, type DaemonMain } from '../src/index.js';
+import { listenControlSocket, listenMetrics, runDaemonMain, type DaemonMain } from '../src/index.js';
 import { SNAPSHOT } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'l2tp-main-'));
@@ -67,6 +68,31 @@ describe('runDaemonMain', () => {
     const a = io();
     expect(await runDaemonMain(daemon({ configs: [] }), ['status'], a.console)).toBe(1);
     expect(a.o.err).toMatch(/default\.sock: no daemon is listening/);
+  });
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(!asRoot)('status as a non-root user says the socket needs root (needs root to create the 0600 socket and switch user)', async () => {
+    const d2 = mkdtempSync(join(tmpdir(), 'l2tp-eacces-'));
+    chmodSync(d2, 0o755);
+    const s2 = join(d2, 'root-only.sock');
+    closers.push(await listenControlSocket(s2, () => ({ ok: true, status: SNAPSHOT })));
+    const client = new URL('../dist/index.js', import.meta.url).pathname;
+    const code = `import('${client}').then((m) => m.requestControlSocket('${s2}', { op: 'status' })).then(() => console.log('answered'), (e) => console.log(e.message))`;
+    // Asynchronous: the server lives in this process and must answer while the child runs.
+    const out = await new Promise<string>((resolve) => {
+      let text = '';
+      const child = spawn(process.execPath, ['-e', code], { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout.on('data', (b) => { text += b; });
+      child.on('close', () => resolve(text));
+    });
+    expect(out.trim()).toBe(`${s2}: permission denied (EACCES); the control socket is mode 0600: run this as root`);
+  });
+  it('a busy metrics port at start exits 2 without running the daemon', async () => {
+    const holder = await listenMetrics('127.0.0.1', 0, () => SNAPSHOT);
+    closers.push(holder);
+    const port = (holder.address() as { port: number }).port;
+    const state: Run = { configs: [] };
+    expect(await runDaemonMain(daemon(state), ['-config', good, '--metrics-listen', `127.0.0.1:${port}`, '--log-format', 'json'])).toBe(2);
+    expect(state.configs).toEqual([]);
   });
   it('usage errors are status 2 on stderr', async () => {
     const a = io();

@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { requestControlSocket, startShell, type ShellDaemon } from '../src/index.js';
+import inspector from 'node:inspector';
+import { describe, expect, it, vi } from 'vitest';
+import { renderStatusTable, requestControlSocket, startShell, type ShellDaemon } from '../src/index.js';
 import { SNAPSHOT } from './fixtures.js';
 
 const log = pino({ level: 'silent' });
@@ -52,6 +53,31 @@ describe('daemon shell', () => {
     process.emit('SIGTERM', 'SIGTERM');
     expect(await shell.exited).toBe(0);
     expect(process.listenerCount('SIGHUP')).toBe(0);
+  });
+});
+
+describe('SIGUSR1', () => {
+  it('writes the status table to the log, one line per row, and keeps Node\'s inspector closed', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const capture = pino({ level: 'info' }, { write: (l: string) => { lines.push(JSON.parse(l) as { level: number; msg: string }); } });
+    const { d } = daemon({ log: capture });
+    const shell = await startShell(d);
+    expect(process.listenerCount('SIGUSR1')).toBe(1);
+    process.emit('SIGUSR1', 'SIGUSR1');
+    await vi.waitFor(() => expect(lines.some((l) => l.msg.startsWith('pw'))).toBe(true));
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs).toContain('received SIGUSR1: status follows');
+    expect(msgs).toEqual(expect.arrayContaining(renderStatusTable(SNAPSHOT).trimEnd().split('\n')));
+    expect(lines.every((l) => l.level === 30)).toBe(true);
+    expect(inspector.url()).toBeUndefined();
+    shell.stop(0);
+    await shell.exited;
+    // Still claimed after the shell stops: a late SIGUSR1 must not open the inspector either.
+    expect(process.listenerCount('SIGUSR1')).toBe(1);
+    const before = lines.length;
+    process.emit('SIGUSR1', 'SIGUSR1');
+    await new Promise((r) => setImmediate(r));
+    expect(lines.length).toBe(before);
   });
 });
 

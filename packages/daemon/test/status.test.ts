@@ -17,8 +17,8 @@ describe('status rendering', () => {
   });
 });
 
-describe('Prometheus metrics', () => {
-  const text = renderMetrics(SNAPSHOT);
+describe('Prometheus metrics', async () => {
+  const text = await renderMetrics(SNAPSHOT);
   it('declares each family once with HELP and TYPE', () => {
     expect(text.match(/^# TYPE l2tp_tunnel_up gauge$/gm)).toHaveLength(1);
     expect(text).toMatch(/^# HELP l2tp_tunnel_control_retransmitted_total .+$/m);
@@ -34,7 +34,11 @@ describe('Prometheus metrics', () => {
     expect(text).not.toMatch(/l2tp_tunnel_control_\w+\{[^}]*tunnel="pw"/);
     expect(text).toContain('l2tp_session_rx_bytes_total{daemon="kl2tpd",tunnel="t1",session="s1"} 2000\n');
   });
+  it('build info and start time', () => {
+    expect(text).toContain(`l2tp_build_info{daemon="kl2tpd",version="0.1.0",nodejs="${process.version}"} 1\n`);
+    expect(text).toContain('l2tp_start_time_seconds{daemon="kl2tpd"} 1000\n');
+  });
   it('every sample line is name{labels} value', () => {
-    for (const line of text.trimEnd().split('\n')) if (!line.startsWith('#')) expect(line).toMatch(/^l2tp_[a-z_]+\{[^}]*\} \d+$/);
+    for (const line of text.trimEnd().split('\n')) if (line !== '' && !line.startsWith('#')) expect(line).toMatch(/^l2tp_[a-z_]+\{[^}]*\} \d+$/);
   });
 });

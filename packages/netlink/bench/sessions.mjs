@@ -6,7 +6,7 @@ import { L2tpNetlink } from '../dist/index.js';
 const N = 1000;
 const nl = L2tpNetlink.open();
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
-for (const pseudowire of ['ppp', 'eth']) {
+for (const pseudowire of /** @type {const} */ (['ppp', 'eth'])) {
   await nl.createTunnel({ tunnelId: 1, peerTunnelId: 2, version: 3, encap: 'ip', family: 4, local: { address: '127.0.0.1', port: 0 }, peer: { address: '127.0.0.2', port: 0 } });
   let t0 = process.hrtime.bigint();
   for (let i = 1; i <= N; i++) await nl.createSession({ tunnelId: 1, peerTunnelId: 2, sessionId: i, peerSessionId: i, version: 3, pseudowire });
@@ -22,7 +22,7 @@ for (const pseudowire of ['ppp', 'eth']) {
   await new Promise((r) => setTimeout(r, 500)); // the kernel frees the tunnel id from a workqueue
 }
 const CYCLES = 300;
-for (const [encap, pseudowire] of [['udp', 'ppp'], ['udp', 'eth'], ['ip', 'eth']]) {
+for (const [encap, pseudowire] of /** @type {const} */ ([['udp', 'ppp'], ['udp', 'eth'], ['ip', 'eth']])) {
   const t0 = process.hrtime.bigint();
   for (let i = 1; i <= CYCLES; i++) {
     const tunnelId = 1000 + i;

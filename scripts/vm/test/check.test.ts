@@ -30,7 +30,7 @@ describe('newc archives', () => {
     expect([...back.keys()]).toEqual(entries.map((e) => e.name));
     for (const e of entries) {
       expect(back.get(e.name)!.mode).toBe(e.mode);
-      expect(Buffer.compare(back.get(e.name)!.data, e.data ?? Buffer.alloc(0))).toBe(0);
+      expect(Buffer.compare(back.get(e.name)!.data, 'data' in e ? e.data : Buffer.alloc(0))).toBe(0);
     }
   });
 

@@ -73,6 +73,7 @@ export function parseXl2tpdConf(text: string): Xl2tpdConfResult {
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = n + 1;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: xl2tpd trims bytes 0x00-0x20 (its isspace-style check).
     const s = lines[n]!.replace(/;.*$/, '').replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '');
     if (s === '') continue;
     if (s.startsWith('[')) {
@@ -91,7 +92,9 @@ export function parseXl2tpdConf(text: string): Xl2tpdConfResult {
     if (!current) return { ok: false, line, message: `data '${s}' occurs with no context` };
     const eq = s.indexOf('=');
     if (eq < 0) return { ok: false, line, message: "line too long or no '=' in data" };
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: xl2tpd trims bytes 0x00-0x20 (its isspace-style check).
     const key = s.slice(0, eq).replace(/[\x00-\x20]+$/, '').toLowerCase();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: xl2tpd trims bytes 0x00-0x20 (its isspace-style check).
     const value = s.slice(eq + 1).replace(/^[\x00-\x20]+/, '');
     const contexts = KEYWORDS[key];
     if (contexts === undefined) return { ok: false, line, message: `Unknown field '${s.slice(0, eq).trim()}'` };

@@ -69,17 +69,17 @@ const unrecognized = (f: AvpHeaderFacts): AvpVerdict =>
   (f.mandatory ? refuse('unknown-mandatory-avp', ErrorCode.UNKNOWN_MANDATORY_AVP) : SKIP);
 
 /** The header rules in RFC order (see the file header); the first row whose `when` holds decides. */
-export const AVP_HEADER_RULES: readonly { readonly rfc: string; readonly when: (f: AvpHeaderFacts) => boolean; readonly then: (f: AvpHeaderFacts) => AvpVerdict }[] = [
-  { rfc: 'RFC 2661 §4.1 Length', when: (f) => !f.lengthOk, then: () => refuse('bad-avp-length', ErrorCode.BAD_LENGTH) },
-  { rfc: 'RFC 2661 §4.3', when: (f) => f.hidden && f.recognized && f.neverHidden, then: () => refuse('bad-hidden-avp', ErrorCode.BAD_VALUE) },
-  { rfc: 'RFC 2661 §4.1 Reserved', when: (f) => f.version === 2 && f.reserved, then: unrecognized },
-  { rfc: 'RFC 2661 §4.1 M bit, RFC 3931 §5.1', when: (f) => !f.recognized, then: unrecognized },
-  { rfc: 'RFC 2661 §4.3 H bit', when: (f) => f.hidden, then: () => UNHIDE },
-  { rfc: 'RFC 2661 §4.1', when: () => true, then: () => USE },
+export const AVP_HEADER_RULES: readonly { readonly rfc: string; readonly when: (f: AvpHeaderFacts) => boolean; readonly verdict: (f: AvpHeaderFacts) => AvpVerdict }[] = [
+  { rfc: 'RFC 2661 §4.1 Length', when: (f) => !f.lengthOk, verdict: () => refuse('bad-avp-length', ErrorCode.BAD_LENGTH) },
+  { rfc: 'RFC 2661 §4.3', when: (f) => f.hidden && f.recognized && f.neverHidden, verdict: () => refuse('bad-hidden-avp', ErrorCode.BAD_VALUE) },
+  { rfc: 'RFC 2661 §4.1 Reserved', when: (f) => f.version === 2 && f.reserved, verdict: unrecognized },
+  { rfc: 'RFC 2661 §4.1 M bit, RFC 3931 §5.1', when: (f) => !f.recognized, verdict: unrecognized },
+  { rfc: 'RFC 2661 §4.3 H bit', when: (f) => f.hidden, verdict: () => UNHIDE },
+  { rfc: 'RFC 2661 §4.1', when: () => true, verdict: () => USE },
 ];
 
 function rule(f: AvpHeaderFacts): AvpVerdict {
-  for (const r of AVP_HEADER_RULES) if (r.when(f)) return r.then(f);
+  for (const r of AVP_HEADER_RULES) if (r.when(f)) return r.verdict(f);
   return USE;
 }
 

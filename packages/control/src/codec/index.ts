@@ -24,7 +24,7 @@ export {
   type DigestCheck, type DigestFailure, type DigestField, type DigestNonces, type DigestTypeCode,
 } from './digest.js';
 export { CISCO_AVP, VENDOR_CISCO } from './avp-cisco.js';
-export { type WireAvp } from './layout.js';
+export type { WireAvp } from './layout.js';
 export {
   MESSAGES, REQUIRED_V2, REQUIRED_V3, SESSION_MESSAGES, NEVER_HIDE_IN, fieldAvps, messageFields, messageSpec,
   type FieldSpec, type MessageSpec,

@@ -5,6 +5,7 @@ export * from './wire.js';
 export * from './tunnel-engine.js';
 export * from './control-engine.js';
 export * from './codec-wire.js';
+export * from './trace.js';
 export * from './v3-config.js';
 export * from './v3-engine.js';
 export * from './v3-control.js';

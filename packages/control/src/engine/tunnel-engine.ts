@@ -98,6 +98,8 @@ export class TunnelEngine {
     const c = this.transport.counters;
     return { sent: c.sent, received: c.received, retransmitted: c.retransmitted, hellosSent: this.hellosSent };
   }
+  /** Ids of the sessions known to the tunnel. */
+  sessionIds(): number[] { return [...this.sessions.keys()]; }
   /** The state of one session, if it exists. */
   session(sessionId: number): SessionData | undefined { return this.sessions.get(sessionId); }
   /** Every session (any state but closed). */

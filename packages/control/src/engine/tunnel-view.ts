@@ -38,6 +38,8 @@ export interface TunnelView {
    */
   readonly settled: boolean;
   readonly sessionCount: number;
+  /** The shared secret (RFC 2661 §4.3), for unhiding AVPs in a trace; never for printing. */
+  readonly secret: TunnelEngine['config']['secret'];
   /** One session, or `undefined`. */
   session(sessionId: number): SessionView | undefined;
   /** Every session (any state but closed). */
@@ -58,6 +60,7 @@ export function tunnelView(engine: TunnelEngine, peer: () => SocketAddress): Tun
     get acknowledged() { return engine.acknowledged; },
     get settled() { return engine.settled; },
     get sessionCount() { return engine.sessionCount; },
+    get secret() { return engine.config.secret; },
     session: (id) => engine.session(id),
     sessions: () => engine.sessionList(),
   };

@@ -16,7 +16,7 @@
  * Result 7 (Finite State Machine error, RFC 2661 §4.4.2) and go to `closing` (h2's rule). Nothing here throws.
  */
 import {
-  ErrorCode, type Inbound, type MessageName, type Outbound, type ResultCode, StopCcnResult,
+  type Inbound, type MessageName, type Outbound, type ResultCode, StopCcnResult,
   type SetupFields, type TunnelDownReason, type TunnelEvent,
 } from './types.js';
 import { sameBytes } from '../codec/auth.js';

@@ -13,6 +13,7 @@ import type { RandomSource } from '../api/random.js';
 import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
 import type { WireCodec } from '../engine/wire.js';
+import type { EngineTrace } from '../engine/trace.js';
 import { codecWire } from '../engine/codec-wire.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
@@ -25,6 +26,8 @@ export interface ContextOptions {
   readonly wire?: WireCodec;
   readonly clock?: Clock;
   readonly random?: RandomSource;
+  /** Sees every control message and state change (`-verbose`; see `controlTrace`). */
+  readonly trace?: EngineTrace;
 }
 
 interface SessionRecord {
@@ -66,7 +69,7 @@ export class L2tpContext {
   constructor(private readonly options: ContextOptions) {
     this.ports = { random: options.random ?? cryptoRandom, md5 };
     this.engine = new ControlEngine({}, this.ports, options.wire ?? codecWire);
-    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), options.clock ?? monotonicClock);
+    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), options.clock ?? monotonicClock, options.trace);
   }
 
   /** Subscribes to an event. */

@@ -4,6 +4,7 @@
  * the outputs to the sink and re-arms the timer at `nextDeadlineMs()`.
  */
 import type { ControlEngine, ControlInput, ControlOutput } from '../engine/control-engine.js';
+import type { EngineTrace } from '../engine/trace.js';
 import { type Clock, monotonicClock } from './platform.js';
 
 /** Drives a {@link ControlEngine} with real time. */
@@ -11,11 +12,12 @@ export class EngineDriver {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  /** Creates the driver; `sink` performs the outputs (send datagrams, act on events). */
+  /** Creates the driver; `sink` performs the outputs (send datagrams, act on events); `trace` sees both (`-verbose`). */
   constructor(
     readonly engine: ControlEngine,
     private readonly sink: (outputs: readonly ControlOutput[]) => void,
     private readonly clock: Clock = monotonicClock,
+    private readonly trace?: EngineTrace,
   ) {}
 
   /** Current time on the driver's clock. */
@@ -23,13 +25,18 @@ export class EngineDriver {
 
   /** Feeds one input built at the current time; returns its outputs after the sink has seen them. */
   input(make: (nowMs: number) => ControlInput): readonly ControlOutput[] {
-    return this.run((nowMs) => this.engine.handle(make(nowMs)));
+    return this.run((nowMs) => {
+      const input = make(nowMs);
+      if (this.trace && input.kind === 'datagram') this.trace.received(input.bytes, input.from, this.engine);
+      return this.engine.handle(input);
+    });
   }
 
   /** Runs any engine call at the current time, sinks its outputs and re-arms the timer. */
   run(fn: (nowMs: number) => readonly ControlOutput[]): readonly ControlOutput[] {
     if (this.stopped) return [];
     const out = fn(this.clock.nowMs());
+    this.trace?.produced(out, this.engine);
     this.sink(out);
     this.arm();
     return out;

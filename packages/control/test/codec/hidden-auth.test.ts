@@ -4,7 +4,7 @@ import {
   challengeResponse, decodeMessage, encodeMessage, hideAvpValue, unhideAvpValue,
   type ControlHeader,
 } from '../../src/codec/index.js';
-import { hex, hmac, md5, toHex } from './helpers.js';
+import { hex, md5, toHex } from './helpers.js';
 
 const secret = new TextEncoder().encode('xl2tpd-interop-secret');
 const rv = hex('e798046a01caed19dfebee7f1ab9a284'); // the LAC's Random Vector in challenge-hidden.json

@@ -48,7 +48,7 @@ describe('tunnel and session lifecycle', () => {
   });
 
   test('a retransmitted StopCCN during the hold is acknowledged again', () => {
-    const { net, lac, lns, open } = enginePair({ lac: { helloIntervalMs: 0 } });
+    const { net, lns, open } = enginePair({ lac: { helloIntervalMs: 0 } });
     open();
     net.runUntil(() => lns.state === 'established');
     // Lose the LAC's first ZLB for the StopCCN: the LNS retransmits and the LAC (in its hold) acks again.
@@ -116,7 +116,7 @@ describe('tunnel and session lifecycle', () => {
   });
 
   test('an unknown M-bit AVP in SCCRP clears the tunnel with StopCCN 2/8', () => {
-    const { net, lac, lns, events, open } = enginePair({ lnsWire: withMbitOn('SCCRP') });
+    const { net, lns, events, open } = enginePair({ lnsWire: withMbitOn('SCCRP') });
     open();
     net.runUntil(() => events('lns').some((e) => e.type === 'tunnel-down'));
     expect(events('lac')).toMatchObject([{ type: 'tunnel-down', reason: { type: 'peer-violation', sent: { result: 2, error: 8 } } }]);

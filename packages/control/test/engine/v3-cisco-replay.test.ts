@@ -54,7 +54,12 @@ describe('the Cisco capture\'s initiator against our responder over SimNet', () 
     const random = net.rng.fork();
     let first = true;
     // Our responder takes the id the Cisco responder had, so the captured messages name it.
-    const ports = { random: { uint32: () => (first ? ((first = false), RESPONDER_ID) : random.uint32()), bytes: (n: number) => random.bytes(n) }, md5, hmac };
+    const uint32 = (): number => {
+      if (!first) return random.uint32();
+      first = false;
+      return RESPONDER_ID;
+    };
+    const ports = { random: { uint32, bytes: (n: number) => random.bytes(n) }, md5, hmac };
     const ours = new ControlEngine({ encap: 'ip', acceptV3: { hostName: 'lcce', routerId: 0x04060d01, helloIntervalMs: 0, pseudowires: [{ remoteEndId: 'vc100' }] } }, ports, codecWire);
     const cisco = new ReplayPeer(50);
     const addr = (a: string): SocketAddress => ({ address: a, port: 0, family: 4 });

@@ -9,7 +9,7 @@ import * as libc from '../sys/libc.js';
 import { Errno, Sock } from '../sys/libc.js';
 import * as libnl from '../sys/libnl.js';
 import {
-  AttrMap, encodeGenl, GenlCtrl, Nlmsg, parseAck, parseGenl, parseMessages, type GenlMessage, type NetlinkMessage,
+  type AttrMap, encodeGenl, GenlCtrl, Nlmsg, parseAck, parseGenl, parseMessages, type GenlMessage, type NetlinkMessage,
 } from './wire.js';
 
 /** A resolved generic-netlink family: its id, version and multicast groups by name. */
