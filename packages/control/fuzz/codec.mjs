@@ -57,9 +57,12 @@ while (Date.now() < deadline) {
       if (r.length === 0) throw new Error('empty result');
       // What decodes (a refused message included) re-encodes; a digest check never throws.
       for (const p of r) {
-        const m = p.ok ? (p.value.kind === 'control' ? p.value.message : undefined) : p.error.message;
-        const h = p.ok ? (p.value.kind === 'control' ? p.value.header : undefined) : p.error.header;
-        if (m !== undefined && h !== undefined && m.hidden.length === 0) encodeMessage(m, h);
+        if (p.ok === false) {
+          const { message: m, header: h } = p.error;
+          if (m !== undefined && h !== undefined && m.hidden.length === 0) encodeMessage(m, h);
+        } else if (p.value.kind === 'control' && p.value.message.hidden.length === 0) {
+          encodeMessage(p.value.message, p.value.header);
+        }
       }
       verifyMessage(input, [secret], hmac, { local: secret, remote: secret });
     } catch (e) {
