@@ -1,20 +1,32 @@
 // `pnpm fuzz`: mutational fuzzing of decodeDatagram for a bounded time (default 60 s, or the
-// first argument in seconds). Seeds are the captured xl2tpd datagrams plus encoded messages of
-// every type; mutations flip, insert, delete and splice bytes and fiddle with lengths. Any
-// exception escaping the decoder, or an empty result, is a failure: the input is written to
-// fuzz/crashes/ and the process exits 1. Prints iterations and rate.
-import { createHash } from 'node:crypto';
+// first argument in seconds). Seeds are the captured xl2tpd datagrams, the Cisco L2TPv3 capture's
+// messages, and encoded messages of every type; mutations flip, insert, delete and splice bytes and
+// fiddle with lengths. Any exception escaping the decoder, re-encoding what it decoded, or the v3
+// digest check, or an empty result, is a failure: the input is written to fuzz/crashes/ and the
+// process exits 1. Prints iterations and rate.
+import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { decodeDatagram, encodeMessage, MessageType } from '../dist/index.js';
+import { decodeDatagram, encodeMessage, MessageType, verifyMessage } from '../dist/index.js';
 
 const seconds = Number(process.argv[2] ?? process.env.FUZZ_SECONDS ?? 60);
 const vectors = new URL('../test/vectors/xl2tpd/', import.meta.url);
 const seeds = readdirSync(vectors).filter((f) => f.endsWith('.json'))
   .flatMap((f) => JSON.parse(readFileSync(new URL(f, vectors), 'utf8')).datagrams.map((d) => new Uint8Array(Buffer.from(d.hex, 'hex'))));
+// The Cisco L2TPv3 capture (test/vectors/cisco): each IP payload after the Session ID word.
+{
+  const pcap = readFileSync(new URL('../test/vectors/cisco/cisco-l2tpv3-ip-control.pcap', import.meta.url));
+  for (let at = 24; at < pcap.length;) {
+    const len = pcap.readUInt32LE(at + 8);
+    const ip = pcap.subarray(at + 16 + 14, at + 16 + len);
+    seeds.push(new Uint8Array(ip.subarray((ip[0] & 0x0f) * 4 + 4, ip.readUInt16BE(2))));
+    at += 16 + len;
+  }
+}
 for (const type of /** @type {(keyof typeof MessageType)[]} */ (Object.keys(MessageType))) {
   for (const version of /** @type {const} */ ([2, 3])) seeds.push(encodeMessage({ type, avps: { resultCode: { result: 2, error: 8, message: 'x' }, assignedSessionId: 5 } }, { version, tunnelId: 7, sessionId: 0, ns: 1, nr: 2 }));
 }
 const md5 = (...parts) => { const h = createHash('md5'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
+const hmac = (alg, key, ...parts) => { const h = createHmac(alg, key); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
 const secret = new TextEncoder().encode('fuzz');
 
 let state = Number(process.env.FUZZ_SEED ?? Date.now()) >>> 0;
@@ -43,6 +55,16 @@ while (Date.now() < deadline) {
     try {
       const r = decodeDatagram(input, rnd(2) ? { secret, md5 } : { ipEncap: rnd(4) === 0 });
       if (r.length === 0) throw new Error('empty result');
+      // What decodes (a refused message included) re-encodes; a digest check never throws.
+      for (const p of r) {
+        if (p.ok === false) {
+          const { message: m, header: h } = p.error;
+          if (m !== undefined && h !== undefined && m.hidden.length === 0) encodeMessage(m, h);
+        } else if (p.value.kind === 'control' && p.value.message.hidden.length === 0) {
+          encodeMessage(p.value.message, p.value.header);
+        }
+      }
+      verifyMessage(input, [secret], hmac, { local: secret, remote: secret });
     } catch (e) {
       mkdirSync(new URL('./crashes/', import.meta.url), { recursive: true });
       const file = new URL(`./crashes/${Buffer.from(input).toString('hex').slice(0, 32)}.bin`, import.meta.url);

@@ -5,17 +5,20 @@
  * `hide` marks the AVPs `hide_avps` hides (call-identifying data, RFC 2661 §4.3); `neverHidden`
  * the ones that MUST NOT be hidden (Message Type and Random Vector, §4.3; Result Code, §4.4.2;
  * Receive Window Size and Tie Breaker, whose hiding breaks interoperability; v3 Message Digest and
- * Nonce, RFC 3931 §5.3).
+ * Nonce, RFC 3931 §5.3). Cisco's vendor-9 AVPs (avp-cisco.ts) are rows too, with their `vendorId`.
  */
+import { CISCO_AVP } from './avp-cisco.js';
 
 /** How an AVP's value is laid out. */
 export type AvpKind =
   | 'u16' | 'u32' | 'u64' | 'string' | 'bytes' | 'empty' | 'result-code' | 'protocol-version' | 'q931-cause'
-  | 'call-errors' | 'accm' | 'proxy-authen-id' | 'pw-list' | 'circuit-status' | 'message-digest';
+  | 'call-errors' | 'accm' | 'proxy-authen-id' | 'pw-list' | 'circuit-status' | 'message-digest' | 'cookie';
 
 /** One row of the table. */
 export interface AvpSpec {
   readonly type: number;
+  /** Vendor id (RFC 2661 §4.1); absent for the IETF's 0. */
+  readonly vendorId?: number;
   readonly kind: AvpKind;
   readonly mandatory: boolean;
   /** Fixed value length in bytes, when the RFC fixes one. */
@@ -76,7 +79,8 @@ export const AVP = {
   privateGroupId: bytes(37, false, { hide: true }),
   rxConnectSpeed: u32(38, false),
   sequencingRequired: { type: 39, kind: 'empty', mandatory: true, length: 0 },
-  // RFC 3931 §5.4
+  // RFC 3931 §5.4. Type 5 (tieBreaker) is the Control Connection Tie Breaker in a v3 SCCRQ and the
+  // Session Tie Breaker in ICRQ/OCRQ (§5.4.3, §5.4.4): 8 octets, the lower value wins.
   extendedVendorId: u32(58, false),
   messageDigest: { type: 59, kind: 'message-digest', mandatory: true, neverHidden: true },
   routerId: u32(60),
@@ -84,7 +88,7 @@ export const AVP = {
   pwCapabilityList: { type: 62, kind: 'pw-list', mandatory: true },
   localSessionId: u32(63, true, { hide: true }),
   remoteSessionId: u32(64, true, { hide: true }),
-  assignedCookie: bytes(65, true, { hide: true }),
+  assignedCookie: { type: 65, kind: 'cookie', mandatory: true, hide: true },
   remoteEndId: bytes(66, true, { hide: true }),
   pwType: u16(68),
   l2SpecificSublayer: u16(69),
@@ -94,6 +98,7 @@ export const AVP = {
   controlMessageAuthNonce: bytes(73, true, { neverHidden: true }),
   txConnectSpeedV3: { type: 74, kind: 'u64', mandatory: false, length: 8 },
   rxConnectSpeedV3: { type: 75, kind: 'u64', mandatory: false, length: 8 },
+  ...CISCO_AVP,
 } as const satisfies Record<string, AvpSpec>;
 
 /** An AVP name (`'hostName'`). */
@@ -101,5 +106,14 @@ export type AvpName = keyof typeof AVP;
 
 /** Table rows by IETF attribute type (vendor id 0). */
 export const AVP_BY_TYPE: ReadonlyMap<number, readonly [AvpName, AvpSpec]> = new Map(
-  (Object.entries(AVP) as [AvpName, AvpSpec][]).map(([name, spec]) => [spec.type, [name, spec] as const]),
+  (Object.entries(AVP) as [AvpName, AvpSpec][]).filter(([, spec]) => (spec.vendorId ?? 0) === 0)
+    .map(([name, spec]) => [spec.type, [name, spec] as const]),
+);
+
+/** The key of {@link AVP_BY_KEY}: vendor id and attribute type in one number. */
+export const avpKey = (vendorId: number, attrType: number): number => vendorId * 0x10000 + attrType;
+
+/** Table rows of every vendor by {@link avpKey}. */
+export const AVP_BY_KEY: ReadonlyMap<number, readonly [AvpName, AvpSpec]> = new Map(
+  (Object.entries(AVP) as [AvpName, AvpSpec][]).map(([name, spec]) => [avpKey(spec.vendorId ?? 0, spec.type), [name, spec] as const]),
 );

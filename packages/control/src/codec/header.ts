@@ -105,6 +105,17 @@ export function encodeHeader(out: Uint8Array, offset: number, h: ControlHeader, 
   out[offset + 10] = h.nr >> 8; out[offset + 11] = h.nr & 0xff;
 }
 
+/** A control message of `header` and encoded AVPs (throws RangeError past the 16-bit Length). */
+export function joinMessage(header: ControlHeader, parts: readonly Uint8Array[]): Uint8Array {
+  const length = CONTROL_HEADER_LENGTH + parts.reduce((n, p) => n + p.length, 0);
+  if (length > 0xffff) throw new RangeError(`message of ${length} bytes exceeds the 16-bit Length field`);
+  const out = new Uint8Array(length);
+  encodeHeader(out, 0, header, length);
+  let at = CONTROL_HEADER_LENGTH;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
 function checkField(k: string, val: number, m: number): void {
   if (!Number.isInteger(val) || val < 0 || val > m) throw new RangeError(`header ${k}: ${val} is not an integer 0..${m}`);
 }

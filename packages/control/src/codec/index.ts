@@ -5,12 +5,12 @@
  * Entry points: {@link decodeDatagram} / {@link decodeMessage} (never throw: results carry a
  * {@link DecodeError} with the Result/Error Code to answer), {@link encodeMessage}, {@link encodeZlb},
  * {@link withNr} (retransmissions), {@link challengeResponse}, {@link hideAvpValue} /
- * {@link unhideAvpValue}, {@link messageDigest} / {@link verifyMessageDigest}; the tables: {@link AVP}
- * (one row per AVP), {@link MESSAGES} (one entry per message type), {@link AVP_HEADER_RULES} and the
+ * {@link unhideAvpValue}, {@link signMessage} / {@link verifyMessage} (v3 Message Digest); the tables: {@link AVP}
+ * (one row per AVP, Cisco's vendor-9 ones included), {@link MESSAGES} (one entry per message type), {@link AVP_HEADER_RULES} and the
  * Result/Error Codes ({@link StopCcnResult}, {@link CdnResult}, {@link ErrorCode}, {@link describeResult}).
  */
 export * from './types.js';
-export { AVP, AVP_BY_TYPE, type AvpKind, type AvpName, type AvpSpec } from './avp-table.js';
+export { AVP, AVP_BY_KEY, AVP_BY_TYPE, avpKey, type AvpKind, type AvpName, type AvpSpec } from './avp-table.js';
 export {
   AVP_HEADER_RULES, AVP_HEADER_LENGTH, H_BIT, LENGTH_MASK, M_BIT, RESERVED_BITS, avpHeaderVerdict, avpValueVerdict,
   type AvpHeaderFacts, type AvpVerdict,
@@ -18,9 +18,13 @@ export {
 export { decodeValue, encodeValue, MalformedValue, type AvpKindValue, type MessageDigestValue } from './values.js';
 export { CONTROL_HEADER_LENGTH, decodeHeader, encodeZlb, withNr, type DataPacketInfo, type HeaderRead } from './header.js';
 export { hideAvpValue, unhideAvpValue } from './hidden.js';
+export { challengeResponse, sameBytes } from './auth.js';
 export {
-  challengeResponse, messageDigest, sameBytes, sharedKey, verifyMessageDigest, DIGEST_ALGORITHM, DIGEST_LENGTH,
-} from './auth.js';
+  findDigests, sharedKey, signMessage, verifyMessage, DigestType, DIGEST_ALGORITHM, DIGEST_LENGTH,
+  type DigestCheck, type DigestFailure, type DigestField, type DigestNonces, type DigestTypeCode,
+} from './digest.js';
+export { CISCO_AVP, VENDOR_CISCO } from './avp-cisco.js';
+export type { WireAvp } from './layout.js';
 export {
   MESSAGES, REQUIRED_V2, REQUIRED_V3, SESSION_MESSAGES, NEVER_HIDE_IN, fieldAvps, messageFields, messageSpec,
   type FieldSpec, type MessageSpec,

@@ -4,12 +4,13 @@
  * every failure is a {@link DecodeError} value carrying the Result/Error Code to answer with and
  * what the answer clears (a session or the control connection). Encoding throws only on our own misuse.
  */
-import { AVP, AVP_BY_TYPE, type AvpName, type AvpSpec } from './avp-table.js';
+import { AVP, AVP_BY_KEY, AVP_BY_TYPE, avpKey, type AvpName, type AvpSpec } from './avp-table.js';
 import {
   AVP_HEADER_LENGTH as AVP_HEADER, LENGTH_MASK, M_BIT, H_BIT, RESERVED_BITS, type AvpVerdict, avpValueVerdict, avpVerdictOf, writeAvpHeader,
 } from './avp-header.js';
 import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
+import { type WireAvp, encodeWithLayout, wireLayout } from './layout.js';
 import { MESSAGE_TYPE_NAME, MessageType, type MessageTypeName, messageSpec } from './message-spec.js';
 import { ErrorCode } from './result-codes.js';
 import { allocate } from './slab.js';
@@ -27,6 +28,11 @@ export interface ControlMessage<T extends MessageTypeName = MessageTypeName> {
   readonly unknownAvps: readonly RawAvp[];
   /** Names of the AVPs that arrived hidden. */
   readonly hidden: readonly AvpName[];
+  /**
+   * How the peer laid the AVPs out, when our encoder would differ (M bits, repeats, unknown AVPs
+   * between known ones; see layout.ts): re-encoding then gives the received bytes.
+   */
+  readonly wire?: readonly WireAvp[];
 }
 
 /** One packet of a datagram. */
@@ -135,6 +141,12 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
   let type: MessageTypeName | undefined;
   let messageType: number | undefined;
   let randomVector: Uint8Array | undefined;
+  // Set when re-encoding with the table would not give these bytes back (see layout.ts).
+  let deviates = false;
+  let seenUnknown = false;
+  // RFC 3931 §5.2: an unknown M-bit AVP refuses the message, but the rest is still read so the
+  // answer (and the log) has the whole message; the first such AVP is the one reported.
+  let refusal: DecodeError | undefined;
   for (let at = start; at < end;) {
     const left = end - at;
     const flags = left >= 2 ? u16At(b, at) : 0;
@@ -146,13 +158,14 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     const vendorId = u16At(b, at + 2);
     const attrType = u16At(b, at + 4);
     const mandatory = (flags & M_BIT) !== 0;
-    const row = vendorId === 0 ? AVP_BY_TYPE.get(attrType) : undefined;
+    const row = vendorId === 0 ? AVP_BY_TYPE.get(attrType) : AVP_BY_KEY.get(avpKey(vendorId, attrType));
     if (type === undefined) {
       // RFC 2661 §4.1: the Message Type AVP MUST be the first AVP of a message.
       if (row?.[0] !== 'messageType' || (flags & H_BIT) !== 0 || length !== AVP_HEADER + 2) {
         return fail({ b, header, end, avps, type, messageType }, 'first-avp-not-message-type', at, 'the first AVP is not an unhidden Message Type', { avp: { vendorId, attrType }, answer: { result: 2, error: ErrorCode.BAD_VALUE } });
       }
       messageType = u16At(b, at + 6);
+      if (!mandatory) deviates = true;
       type = MESSAGE_TYPE_NAME.get(messageType);
       if (type === undefined) {
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
@@ -179,7 +192,12 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       const decoded = value === undefined ? decodeValueAt(s.kind, b, at + AVP_HEADER, at + length) : decodeValue(s.kind, value);
       if (!(decoded instanceof MalformedValue)) {
         if (name === 'randomVector') randomVector = decoded as Uint8Array;
-        if (!(name in avps)) avps[name] = decoded;
+        // A second Message Type AVP is kept as a value the table encoder never writes.
+        if (name in avps || name === 'messageType') deviates = true;
+        else {
+          avps[name] = decoded;
+          if (mandatory !== s.mandatory || seenUnknown) deviates = true;
+        }
         if (value !== undefined) hidden.push(name);
         at += length;
         continue;
@@ -189,13 +207,22 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     }
     if (verdict.act === 'refuse') {
       const what = row === undefined ? `${mandatory ? 'unknown mandatory' : 'unrecognized'} AVP vendor ${vendorId} type ${attrType}` : `${row[0]}: ${verdict.code}`;
-      return refuse({ b, header, end, avps, type, messageType }, verdict, at, what, { vendorId, attrType });
+      const c = { b, header, end, avps, type, messageType };
+      if (verdict.code !== 'unknown-mandatory-avp') return refuse(c, verdict, at, what, { vendorId, attrType });
+      if (refusal === undefined) { const f = refuse(c, verdict, at, what, { vendorId, attrType }); if (!f.ok) refusal = f.error; }
     }
+    seenUnknown = true;
     // skip: kept raw (unhidden when we could), for logs and re-encoding.
     unknownAvps.push({ mandatory, hidden: value === undefined && (flags & H_BIT) !== 0, vendorId, attrType, value: value ?? b.slice(at + AVP_HEADER, at + length) });
     at += length;
   }
   if (type === undefined) return fail({ b, header, end, avps, type, messageType }, 'first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
+  const wire = deviates ? wireLayout(b, start, end) : undefined;
+  // Two literals, not a spread: this object is built once per received message.
+  const message: ControlMessage = wire === undefined
+    ? { type, avps: avps as AvpValues, unknownAvps, hidden }
+    : { type, avps: avps as AvpValues, unknownAvps, hidden, wire };
+  if (refusal !== undefined) return { ok: false, error: { ...refusal, message } };
   for (const name of messageSpec(type).required[version]) {
     if (!(name in avps)) {
       return fail({ b, header, end, avps, type, messageType }, 'missing-required-avp', end, `${type} without the ${name} AVP`, {
@@ -203,7 +230,7 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       });
     }
   }
-  return { ok: true, value: { kind: 'control', header, message: { type, avps: avps as AvpValues, unknownAvps, hidden } } };
+  return { ok: true, value: { kind: 'control', header, message } };
 }
 
 /** A message to encode: its type and AVP values; unknown AVPs are re-encoded as they came. */
@@ -211,6 +238,8 @@ export interface OutgoingMessage {
   readonly type: MessageTypeName;
   readonly avps: AvpValues;
   readonly unknownAvps?: readonly RawAvp[];
+  /** A received message's layout (see {@link ControlMessage.wire}): followed when not hiding. */
+  readonly wire?: readonly WireAvp[];
 }
 
 /** Options of {@link encodeMessage}. */
@@ -237,6 +266,7 @@ function checked(v: unknown, max: number, what: string): number {
 export function encodeMessage(message: OutgoingMessage, header: ControlHeader, options: EncodeOptions = {}): Uint8Array {
   checkHeader(header);
   const hide = options.hide !== undefined && messageSpec(message.type).neverHide !== true ? options.hide : undefined;
+  if (hide === undefined && message.wire !== undefined) return encodeWithLayout(MessageType[message.type], message.avps, message.wire, header);
   // Per AVP: its table row and a number (u16/u32, width 2/4) or its value bytes/ASCII text. An AVP
   // is hidden exactly when `hide` is on and its row says `hide` (the Random Vector row does not).
   const specs: AvpSpec[] = [];
@@ -269,9 +299,11 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     else if (spec.kind === 'string' && isAscii(value as string)) { v = value as string; n = v.length; }
     else if (spec.kind === 'bytes' && value instanceof Uint8Array) { v = value; n = value.length; }
     else { v = encodeValue(spec.kind, value as never); n = v.length; }
-    if (AVP_HEADER + n > LENGTH_MASK) throw new RangeError(`AVP 0:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
+    if (AVP_HEADER + n > LENGTH_MASK) throw new RangeError(`AVP ${spec.vendorId ?? 0}:${spec.type} is ${AVP_HEADER + n} bytes; the limit is 1023`);
     length += AVP_HEADER + n;
-    specs.push(spec); values.push(v);
+    // RFC 3931 §5.4.1: the Message Digest AVP comes right after Message Type.
+    if (name === 'messageDigest') { specs.unshift(spec); values.unshift(v); }
+    else { specs.push(spec); values.push(v); }
   }
   for (const raw of message.unknownAvps ?? []) {
     if (AVP_HEADER + raw.value.length > LENGTH_MASK) throw new RangeError(`AVP ${raw.vendorId}:${raw.attrType} is ${AVP_HEADER + raw.value.length} bytes; the limit is 1023`);
@@ -290,18 +322,18 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     const value = values[i]!;
     if (typeof value === 'number') {
       const n = spec.kind === 'u32' ? 4 : 2;
-      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + n, 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + n, spec.vendorId ?? 0, spec.type);
       at += AVP_HEADER;
       if (n === 2) { out[at] = value >> 8; out[at + 1] = value & 0xff; }
       else { out[at] = value >>> 24; out[at + 1] = (value >>> 16) & 0xff; out[at + 2] = (value >>> 8) & 0xff; out[at + 3] = value & 0xff; }
       at += n;
     } else if (typeof value === 'string') {
-      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + value.length, 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, false, AVP_HEADER + value.length, spec.vendorId ?? 0, spec.type);
       at += AVP_HEADER;
       for (let j = 0; j < value.length; j++) out[at + j] = value.charCodeAt(j);
       at += value.length;
     } else {
-      writeAvpHeader(out, at, spec.mandatory, hide !== undefined && spec.hide === true, AVP_HEADER + value.length, 0, spec.type);
+      writeAvpHeader(out, at, spec.mandatory, hide !== undefined && spec.hide === true, AVP_HEADER + value.length, spec.vendorId ?? 0, spec.type);
       out.set(value, at + AVP_HEADER);
       at += AVP_HEADER + value.length;
     }

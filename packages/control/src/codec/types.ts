@@ -2,6 +2,7 @@
  * The codec's vocabulary: message type codes (RFC 2661 §3.2, RFC 3931 §3.1), decoded values, and
  * decode errors as values. Wire constants keep the RFC's spelling so grepping from the spec works.
  */
+import type { ControlMessage } from './message.js';
 
 export { MessageType, MESSAGE_TYPE_NAME, type MessageTypeName } from './message-spec.js';
 
@@ -94,6 +95,11 @@ export interface DecodeError {
   readonly scope?: 'tunnel' | 'session';
   /** The Assigned Session ID AVP (v3: Local Session ID) if it could be read, so a CDN can reach the peer's call. */
   readonly assignedSessionId?: number;
+  /**
+   * For `unknown-mandatory-avp`: the whole message as decoded (the unknown AVPs in `unknownAvps`),
+   * so the answer can be scoped to its session and name its ids (RFC 3931 §5.2).
+   */
+  readonly message?: ControlMessage;
 }
 
 /** A decode result. */

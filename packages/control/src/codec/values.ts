@@ -6,7 +6,10 @@
 import type { AvpKind } from './avp-table.js';
 import type { AccmValue, CallErrorsValue, CircuitStatus, Q931Cause, ResultCodeValue } from './types.js';
 
-/** The v3 Message Digest AVP value (RFC 3931 §5.4.1): digest type 1 = HMAC-MD5, 2 = HMAC-SHA-1. */
+/**
+ * The v3 Message Digest AVP value (RFC 3931 §5.4.1): digest type 0 = HMAC-MD5 (16-byte digest),
+ * 1 = HMAC-SHA-1 (20 bytes). Another type decodes (its digest cannot be checked: see digest.ts).
+ */
 export interface MessageDigestValue {
   readonly digestType: number;
   readonly digest: Uint8Array;
@@ -17,7 +20,7 @@ export interface AvpKindValue {
   'u16': number; 'u32': number; 'u64': bigint; 'string': string; 'bytes': Uint8Array; 'empty': true;
   'result-code': ResultCodeValue; 'protocol-version': number; 'q931-cause': Q931Cause; 'call-errors': CallErrorsValue;
   'accm': AccmValue; 'proxy-authen-id': number; 'pw-list': readonly number[]; 'circuit-status': CircuitStatus;
-  'message-digest': MessageDigestValue;
+  'message-digest': MessageDigestValue; 'cookie': Uint8Array;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -105,11 +108,21 @@ const decoders: { readonly [K in AvpKind]: (b: Uint8Array) => AvpKindValue[K] | 
     return { active: (s & 1) !== 0, new: (s & 2) !== 0 };
   },
   'message-digest': (b) => {
-    const bad = need(b, 17, false);
+    const bad = need(b, 1, false);
     if (bad) return bad;
+    const expected = DIGEST_BYTES[b[0]!];
+    if (expected !== undefined && b.length - 1 !== expected) {
+      return new MalformedValue(`digest type ${b[0]!} with ${b.length - 1} digest bytes, expected ${expected}`);
+    }
     return { digestType: b[0]!, digest: b.slice(1) };
   },
+  // RFC 3931 §4.1: a cookie is 0, 32 or 64 bits (Linux takes exactly these).
+  'cookie': (b) => (COOKIE_LENGTHS.has(b.length) ? b.slice() : new MalformedValue(`cookie of ${b.length} bytes, expected 0, 4 or 8`)),
 };
+
+/** Digest length by Message Digest type (RFC 3931 §5.4.1). */
+const DIGEST_BYTES: Readonly<Record<number, number>> = { 0: 16, 1: 20 };
+const COOKIE_LENGTHS: ReadonlySet<number> = new Set([0, 4, 8]);
 
 function checkInt(v: number, max: number, what: string): number {
   if (!Number.isInteger(v) || v < 0 || v > max) throw new RangeError(`${what}: ${v} is not an integer 0..${max}`);
@@ -164,6 +177,10 @@ const encoders: { readonly [K in AvpKind]: (v: AvpKindValue[K]) => Uint8Array } 
   'proxy-authen-id': (id) => fixed(2, (v) => v.setUint8(1, checkInt(id, 0xff, 'proxy authen id'))),
   'pw-list': (list) => fixed(list.length * 2, (v) => list.forEach((t, i) => v.setUint16(i * 2, checkInt(t, 0xffff, 'pw type')))),
   'circuit-status': (s) => fixed(2, (v) => v.setUint16(0, (s.active ? 1 : 0) | (s.new ? 2 : 0))),
+  'cookie': (c) => {
+    if (!COOKIE_LENGTHS.has(c.length)) throw new RangeError(`cookie of ${c.length} bytes: 0, 4 or 8 (RFC 3931 §4.1)`);
+    return c.slice();
+  },
   'message-digest': (d) => {
     const b = new Uint8Array(1 + d.digest.length);
     b[0] = checkInt(d.digestType, 0xff, 'digest type');

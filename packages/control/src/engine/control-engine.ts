@@ -12,10 +12,13 @@
  */
 import type { SocketAddress } from '../api/dataplane.js';
 import type { ResultCode, TunnelEvent } from '../fsm/types.js';
-import { type EnginePorts, type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
+import { type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
 import { type Command, L2tpUsageError } from './io.js';
 import { TunnelEngine } from './tunnel-engine.js';
 import { type TunnelView, tunnelView } from './tunnel-view.js';
+import type { V3Command, V3EngineEvent, V3EnginePorts, V3TunnelOptions } from './v3-config.js';
+import { V3TunnelEngine } from './v3-engine.js';
+import { type V3ConnectionView, isV3Command, v3Accept, v3ConnectionView } from './v3-control.js';
 import { TimeHeap } from './time-heap.js';
 import type { WireCodec } from './wire.js';
 
@@ -23,12 +26,17 @@ import type { WireCodec } from './wire.js';
 export type ControlInput =
   | { readonly kind: 'datagram'; readonly nowMs: number; readonly bytes: Uint8Array; readonly from: SocketAddress }
   | { readonly kind: 'timeout'; readonly nowMs: number }
-  | { readonly kind: 'command'; readonly nowMs: number; readonly tunnelId: number; readonly command: Command };
+  | { readonly kind: 'command'; readonly nowMs: number; readonly tunnelId: number; readonly command: Command | V3Command };
 
 /** An output of the multi-tunnel engine: datagrams carry their tunnel and destination. */
 export type ControlOutput =
   | { readonly kind: 'transmit'; readonly tunnelId: number; readonly to: SocketAddress; readonly bytes: Uint8Array }
   | { readonly kind: 'event'; readonly event: TunnelEvent }
+  /**
+   * An L2TPv3 control connection's event (fsm/v3 events and digest drops); `tunnelId` is our
+   * connection id, or 0 with `peer` for a first SCCRQ dropped before any connection existed.
+   */
+  | { readonly kind: 'v3-event'; readonly tunnelId: number; readonly event: V3EngineEvent; readonly peer?: SocketAddress }
   /** The tunnel's state is gone (its StopCCN hold ended, or it failed): its socket may be closed. */
   | { readonly kind: 'released'; readonly tunnelId: number };
 
@@ -57,11 +65,21 @@ export interface ControlEngineOptions {
    * be unique per network namespace); the allocator skips them. Default: none.
    */
   readonly tunnelIdInUse?: (tunnelId: number) => boolean;
+  /** Answer L2TPv3 SCCRQs (responder) with these settings; omitted: unsolicited v3 SCCRQs are ignored. */
+  readonly acceptV3?: V3AcceptOptions;
+  /**
+   * The framing of every datagram this engine sees: 'udp' (default; v2 and v3 share a port) or 'ip'
+   * (L2TPv3 over IP protocol 115: a 4-byte zero Session ID precedes each control message).
+   */
+  readonly encap?: 'udp' | 'ip';
 }
 
+/** Settings of L2TPv3 control connections the engine accepts as a responder (the connection id is allocated). */
+export type V3AcceptOptions = Omit<V3TunnelOptions, 'connectionId' | 'encap'>;
+
 interface Entry {
-  readonly engine: TunnelEngine;
-  readonly view: TunnelView;
+  readonly engine: TunnelEngine | V3TunnelEngine;
+  readonly view: TunnelView | V3ConnectionView;
   peer: SocketAddress;
   readonly acceptKey: string | undefined;
   /** The deadline last pushed on the heap for this tunnel (others on the heap are stale). */
@@ -79,14 +97,28 @@ export class ControlEngine {
   private seq = 0;
 
   private acceptOptions: AcceptOptions | undefined;
+  private acceptV3Options: V3AcceptOptions | undefined;
+  private readonly encap: 'udp' | 'ip';
+  /** v3 messages dropped before any connection held them (a first SCCRQ whose digest did not verify). */
+  private v3Unmatched = 0;
+  /** The time of the input being handled. */
+  private nowMs = 0;
 
   /** Creates an engine with no tunnels. */
-  constructor(options: ControlEngineOptions, private readonly ports: EnginePorts, private readonly wire: WireCodec) {
+  constructor(options: ControlEngineOptions, private readonly ports: V3EnginePorts, private readonly wire: WireCodec) {
     this.acceptOptions = options.accept;
     this.tunnelIdInUse = options.tunnelIdInUse ?? (() => false);
+    this.acceptV3Options = options.acceptV3;
+    this.encap = options.encap ?? 'udp';
   }
 
   private readonly tunnelIdInUse: (tunnelId: number) => boolean;
+
+  /** Starts (or, with `undefined`, stops) answering L2TPv3 SCCRQs as a responder with these settings. */
+  acceptV3(options: V3AcceptOptions | undefined): void { this.acceptV3Options = options; }
+
+  /** L2TPv3 SCCRQs dropped because their Message Digest did not verify (no connection existed to count them). */
+  get v3DigestDrops(): number { return this.v3Unmatched; }
 
   /** Starts (or, with `undefined`, stops) answering SCCRQs as an LNS with these settings. */
   accept(options: AcceptOptions | undefined): void { this.acceptOptions = options; }
@@ -105,12 +137,21 @@ export class ControlEngine {
   get settled(): boolean { return this.tunnels.size === 0; }
 
   /** A read-only view of one tunnel (state, ids, peer, counters, sessions), or `undefined` once released. */
-  tunnel(tunnelId: number): TunnelView | undefined { return this.tunnels.get(tunnelId)?.view; }
+  tunnel(tunnelId: number): TunnelView | undefined {
+    const e = this.tunnels.get(tunnelId);
+    return e === undefined || e.engine instanceof V3TunnelEngine ? undefined : e.view as TunnelView;
+  }
+
+  /** A read-only view of one L2TPv3 control connection, or `undefined` (released, or not v3). */
+  connection(connectionId: number): V3ConnectionView | undefined {
+    const e = this.tunnels.get(connectionId);
+    return e !== undefined && e.engine instanceof V3TunnelEngine ? e.view as V3ConnectionView : undefined;
+  }
 
   /** A random session id, non-zero and unused in the tunnel (RFC 2661 §4.4.4); throws {@link L2tpUsageError} for an unknown tunnel. */
   allocateSessionId(tunnelId: number): number {
     const e = this.tunnels.get(tunnelId);
-    if (e === undefined) throw new L2tpUsageError(`no tunnel ${tunnelId}`);
+    if (e === undefined || e.engine instanceof V3TunnelEngine) throw new L2tpUsageError(`no L2TPv2 tunnel ${tunnelId}`);
     return e.engine.allocateSessionId();
   }
 
@@ -133,9 +174,22 @@ export class ControlEngine {
     return tunnelId;
   }
 
+  /**
+   * Adds an L2TPv3 control connection we initiate (RFC 3931 §7.2); `open` it with a command input.
+   * Its id is allocated (32 bits) unless given. Returns the id. Throws {@link L2tpUsageError} for an id
+   * in use, or a digest without the hmac port.
+   */
+  addV3Connection(options: Omit<V3TunnelOptions, 'connectionId' | 'encap'> & { readonly connectionId?: number }, peer: SocketAddress): number {
+    const id = options.connectionId ?? this.allocateTunnelId(32);
+    if (this.tunnels.has(id)) throw new L2tpUsageError(`tunnel id ${id} is in use`);
+    this.tunnels.set(id, this.entry(new V3TunnelEngine(v3Accept.config({ ...options, connectionId: id, encap: this.encap }), this.ports), peer, undefined));
+    return id;
+  }
+
   /** Processes one input; returns everything it caused. Peer behaviour never throws. */
   handle(input: ControlInput): ControlOutput[] {
     const out: ControlOutput[] = [];
+    this.nowMs = input.nowMs;
     if (input.kind === 'timeout') {
       // Take every due tunnel off the heap first, so each runs once per timeout input.
       const dueIds: number[] = [];
@@ -151,7 +205,14 @@ export class ControlEngine {
     } else if (input.kind === 'command') {
       const e = this.tunnels.get(input.tunnelId);
       if (e === undefined) throw new L2tpUsageError(`no tunnel ${input.tunnelId}`);
-      this.collect(out, input.tunnelId, e, e.engine.handle({ kind: 'command', nowMs: input.nowMs, command: input.command }));
+      const c = input.command;
+      if (e.engine instanceof V3TunnelEngine) {
+        if (!isV3Command(c)) throw new L2tpUsageError(`${c.type} is an L2TPv2 command; tunnel ${input.tunnelId} is L2TPv3`);
+        this.collect(out, input.tunnelId, e, e.engine.handle({ kind: 'command', nowMs: input.nowMs, command: c }));
+      } else {
+        if (isV3Command(c) && c.type !== 'open' && c.type !== 'close' && c.type !== 'close-session') throw new L2tpUsageError(`${c.type} is an L2TPv3 command`);
+        this.collect(out, input.tunnelId, e, e.engine.handle({ kind: 'command', nowMs: input.nowMs, command: c as Command }));
+      }
     } else {
       this.datagram(out, input);
     }
@@ -178,7 +239,8 @@ export class ControlEngine {
   }
 
   private datagram(out: ControlOutput[], input: Extract<ControlInput, { kind: 'datagram' }>): void {
-    const id = this.wire.tunnelIdOf(input.bytes);
+    const head = this.encap === 'ip' ? v3Accept.ipHeader(input.bytes) : undefined;
+    const id = this.encap === 'ip' ? head?.tunnelId : this.wire.tunnelIdOf(input.bytes);
     if (id === undefined) return;
     const e = this.tunnels.get(id);
     if (e !== undefined) {
@@ -191,7 +253,9 @@ export class ControlEngine {
       this.collect(out, id, e, e.engine.handle(input));
       return;
     }
-    if (id !== 0 || this.acceptOptions === undefined) return;
+    if (id !== 0) return;
+    if (this.encap === 'ip' || v3Accept.isV3(input.bytes)) return this.acceptV3Sccrq(out, input);
+    if (this.acceptOptions === undefined) return;
     const accept = this.acceptOptions;
     const secret = typeof accept.secret === 'string' ? new TextEncoder().encode(accept.secret) : accept.secret;
     const decoded = this.wire.decode(input.bytes, secret, this.ports.md5);
@@ -206,32 +270,95 @@ export class ControlEngine {
     if (existing !== undefined && x !== undefined) {
       // Nothing received past the SCCRQ (Ns 0): this is the same SCCRQ again (our SCCRP, StopCCN or
       // their acknowledgement was lost), for the tunnel it made to acknowledge.
-      if (x.engine.nr <= 1) return void this.collect(out, existing, x, x.engine.handleDecoded(input.nowMs, decoded));
+      const v2 = x.engine as TunnelEngine;
+      if (v2.nr <= 1) return void this.collect(out, existing, x, v2.handleDecoded(input.nowMs, decoded));
       // Past it (the peer's SCCCN came), an SCCRQ on the same 5-tuple and peer tunnel id is a
       // restarted peer's new control connection: clear the stale tunnel; one in its StopCCN hold
       // finishes the hold on its own.
       this.accepted.delete(key);
-      if (x.engine.state === 'established') this.collect(out, existing, x, x.engine.supersede(input.nowMs));
+      if (v2.state === 'established') this.collect(out, existing, x, v2.supersede(input.nowMs));
     }
     const refusal = d.kind === 'message' ? accept.admit?.(input.from, d.message as SccrqInfo) : undefined;
     const tunnelId = this.allocateTunnelId();
-    const entry = this.entry(new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire), input.from, key);
+    const engine = new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire);
+    const entry = this.entry(engine, input.from, key);
     this.tunnels.set(tunnelId, entry);
     this.accepted.set(key, tunnelId);
-    this.collect(out, tunnelId, entry, entry.engine.handleDecoded(input.nowMs, decoded, refusal));
+    this.collect(out, tunnelId, entry, engine.handleDecoded(input.nowMs, decoded, refusal));
   }
 
-  private entry(engine: TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
+  /**
+   * A v3 SCCRQ to connection 0 (RFC 3931 §5.1). A retransmission or late duplicate reaches the
+   * connection it made; a new one crossing our own SCCRQ to that address is settled by the Control
+   * Connection Tie Breaker (RFC 3931 §5.4.3). A first SCCRQ whose digest does not verify makes nothing (counted).
+   */
+  private acceptV3Sccrq(out: ControlOutput[], input: Extract<ControlInput, { kind: 'datagram' }>): void {
+    const accept = this.acceptV3Options;
+    const sccrq = v3Accept.sccrq(input.bytes, this.encap);
+    if (sccrq === undefined) return;
+    const key = `v3|${input.from.address}|${input.from.port}|${sccrq.assignedConnectionId}`;
+    const existing = this.accepted.get(key);
+    const x = existing === undefined ? undefined : this.tunnels.get(existing);
+    // The same peer connection id again is a duplicate for the connection it made, however late
+    // (a restarted peer draws a new 32-bit id); that connection acknowledges it.
+    if (existing !== undefined && x !== undefined) return void this.collect(out, existing, x, (x.engine as V3TunnelEngine).handle(input));
+    // Our own SCCRQ to this peer, still unanswered: the tie breakers decide which connection stays.
+    const pending = [...this.tunnels].find(([, e]) => e.engine instanceof V3TunnelEngine && e.engine.state === 'wait-ctl-reply' && sameAddress(e.peer, input.from));
+    // An initiator without responder settings still answers the SCCRQ that wins the tie, with its own.
+    const ownConfig = pending === undefined ? undefined : (pending[1].engine as V3TunnelEngine).config;
+    if (accept === undefined && ownConfig === undefined) return;
+    const connectionId = this.allocateTunnelId(32);
+    const config = accept !== undefined ? v3Accept.config({ ...accept, connectionId, encap: this.encap }) : { ...ownConfig!, connectionId };
+    const engine = new V3TunnelEngine(config, this.ports);
+    const outputs = engine.handle(input);
+    if (engine.state === 'idle') {
+      // Dropped (its digest did not verify): nothing is made; the drop is reported and counted here.
+      this.v3Unmatched++;
+      for (const o of outputs) if (o.kind === 'v3-event') out.push({ kind: 'v3-event', tunnelId: 0, event: { ...o.event, connectionId: 0 }, peer: input.from });
+      return;
+    }
+    if (pending !== undefined) {
+      const [pid, p] = pending;
+      const w = v3Accept.tie((p.engine as V3TunnelEngine).tieBreaker, sccrq.tieBreaker);
+      if (w === 'ours') return;
+      if (w === 'both-lose' || w === 'theirs') this.collect(out, pid, p, (p.engine as V3TunnelEngine).loseTie(input.nowMs));
+      if (w === 'both-lose') return;
+    }
+    const entry = this.entry(engine, input.from, key);
+    this.tunnels.set(connectionId, entry);
+    this.accepted.set(key, connectionId);
+    this.collect(out, connectionId, entry, outputs);
+  }
+
+  /**
+   * A v3 connection came up: an older established one to the same address and peer Router ID is a
+   * restarted peer's stale connection (we send a Control Connection Tie Breaker: one connection per
+   * pair of LCCEs, RFC 3931 §5.4.3). It is cleared without a StopCCN, which would reach nobody.
+   */
+  private supersedeStale(out: ControlOutput[], tunnelId: number, e: Entry): void {
+    const routerId = (e.engine as V3TunnelEngine).peer.peerRouterId;
+    for (const [id, s] of [...this.tunnels]) {
+      if (id !== tunnelId && s.engine instanceof V3TunnelEngine && s.engine.state === 'established' && sameAddress(s.peer, e.peer)
+        && s.engine.peer.peerRouterId === routerId) this.collect(out, id, s, s.engine.supersede(this.nowMs));
+    }
+  }
+
+  private entry(engine: TunnelEngine | V3TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
     const e: Entry = { engine, view: undefined as unknown as TunnelView, peer, acceptKey, deadlineMs: undefined };
-    (e as { view: TunnelView }).view = tunnelView(engine, () => e.peer);
+    (e as { view: TunnelView | V3ConnectionView }).view = engine instanceof V3TunnelEngine ? v3ConnectionView(engine, () => e.peer) : tunnelView(engine, () => e.peer);
     return e;
   }
 
-  private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']>): void {
+  private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']> | ReturnType<V3TunnelEngine['handle']>): void {
+    let up = false;
     for (const o of outputs) {
       if (o.kind === 'transmit') out.push({ kind: 'transmit', tunnelId, to: e.peer, bytes: o.bytes });
-      else out.push(o);
+      else if (o.kind === 'v3-event') {
+        out.push({ kind: 'v3-event', tunnelId, event: o.event });
+        up ||= o.event.type === 'connection-up';
+      } else out.push(o);
     }
+    if (up) this.supersedeStale(out, tunnelId, e);
     const d = e.engine.nextDeadlineMs();
     if (d !== e.deadlineMs) {
       e.deadlineMs = d;

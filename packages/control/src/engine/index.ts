@@ -6,3 +6,8 @@ export * from './tunnel-engine.js';
 export * from './control-engine.js';
 export * from './codec-wire.js';
 export * from './trace.js';
+export * from './v3-config.js';
+export * from './v3-engine.js';
+export * from './v3-control.js';
+export * from './v3-session-spec.js';
+export * from './message-auth.js';

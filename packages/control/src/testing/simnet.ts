@@ -64,7 +64,7 @@ export interface SimEvent<O> {
 interface Node {
   readonly name: string;
   readonly address: SocketAddress;
-  readonly endpoint: SimEndpoint;
+  endpoint: SimEndpoint;
   peer: string | undefined;
   readonly events: SimEvent<SimOutput>[];
 }
@@ -113,6 +113,9 @@ export class SimNet {
     this.byAddress.set(key(addr), node);
     return name;
   }
+
+  /** Puts a new endpoint behind a node's name and address (a restarted peer: all its state gone); its events stay. */
+  replace(name: string, endpoint: SimEndpoint): void { this.node(name).endpoint = endpoint; }
 
   /** The address of a node. */
   addressOf(name: string): SocketAddress { return this.node(name).address; }

@@ -73,9 +73,16 @@ describe('AVPs', () => {
     ] } } });
     if (r.ok && r.value.kind === 'control') expect(encodeMessage(r.value.message, r.value.header)).toEqual(helloWith('0009 0000 0063 aabbcc 0008 0137 0001 dead'));
   });
-  it('AVPs are keyed by (vendor, type): vendor 9 type 7 is not a Host Name', () => {
-    const r = decodeMessage(helloWith('8009 0009 0007 414243'));
-    expect(r).toMatchObject({ ok: false, error: { code: 'unknown-mandatory-avp', avp: { vendorId: 9, attrType: 7 } } });
+  it('AVPs are keyed by (vendor, type): vendor 9 type 7 is Cisco\'s Pseudowire Type, not a Host Name', () => {
+    expect(decodeMessage(helloWith('8008 0009 0007 0005'))).toMatchObject({ ok: true, value: { message: { avps: { ciscoPwType: 5 } } } });
+    expect(decodeMessage(helloWith('8009 0009 0007 414243'))).toMatchObject({ ok: false, error: { code: 'bad-avp-value', avp: { vendorId: 9, attrType: 7 } } });
+    expect(decodeMessage(helloWith('8009 0009 0064 414243'))).toMatchObject({ ok: false, error: { code: 'unknown-mandatory-avp', avp: { vendorId: 9, attrType: 100 } } });
+  });
+  it('a message refused for an unknown M-bit AVP is still read whole, so the answer can name its ids', () => {
+    const r = decodeMessage(helloWith('8009 0009 0064 414243 000a 0000 003f 00000007'));
+    expect(r).toMatchObject({ ok: false, error: { code: 'unknown-mandatory-avp', offset: 20, message: {
+      type: 'HELLO', avps: { localSessionId: 7 }, unknownAvps: [{ mandatory: true, vendorId: 9, attrType: 100 }],
+    } } });
   });
   it('a malformed mandatory value is bad-avp-value; without the M bit it is kept raw and ignored', () => {
     expect(err(helloWith('8007 0000 000a 01'))).toMatchObject({ code: 'bad-avp-value', avp: { attrType: 10 } });
