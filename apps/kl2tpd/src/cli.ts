@@ -14,7 +14,7 @@ export const KL2TPD_SUBCOMMANDS = ['import-xl2tpd'] as const;
 /** kl2tpd's command-line surface. */
 export const KL2TPD_CLI: DaemonCli = {
   name: 'kl2tpd', version: VERSION, defaultConfigPath: DEFAULT_CONFIG_PATH,
-  description: 'L2TPv2 LAC daemon: tunnels and sessions from a TOML file, one pppd per session',
+  description: 'L2TPv2 LAC and LNS daemon: tunnels and sessions from a TOML file, one pppd per session',
   flags: { null: 'bring tunnels and sessions up without a kernel data plane or pppd' },
   commands: KL2TPD_SUBCOMMANDS,
 };

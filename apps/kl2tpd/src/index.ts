@@ -1,5 +1,5 @@
 /**
- * L2TPv2 LAC daemon: a drop-in for go-l2tp kl2tpd, one pppd per session.
+ * L2TPv2 LAC and LNS daemon: a drop-in for go-l2tp kl2tpd (LAC) and xl2tpd (LNS), one pppd per session.
  *
  * @packageDocumentation
  */

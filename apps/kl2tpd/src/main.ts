@@ -22,8 +22,15 @@ const main = async (): Promise<number> => (KL2TPD_SUBCOMMANDS as readonly string
     // -verbose: one debug line per control message and state change (decoded only then).
     const { controlTrace, md5 } = await import('@l2tp/control');
     const traced = invocation.verbose ? { ...platform, trace: controlTrace((l) => log.debug(l.fields, l.msg), md5) } : platform;
+    // SIGHUP: read the file again; a file with problems is logged (file, line, key) and not applied.
+    const reload = async () => {
+      const r = await loadKl2tpdConfig(invocation.configPath);
+      if (r.ok) return r.config;
+      for (const i of r.issues) log.error({ file: i.file, line: i.line, key: i.path }, i.message);
+      return undefined;
+    };
     const withMetrics = invocation.metricsListen ? { ...config, ext: { ...config.ext, metricsListen: invocation.metricsListen } } : config;
-    return runKl2tpd(withMetrics as typeof config, { log, platform: traced });
+    return runKl2tpd(withMetrics as typeof config, { log, platform: traced, reload });
   },
 }, argv);
 void main().then((status) => { process.exitCode = status; });

@@ -16,7 +16,7 @@ export async function platformFor(nullDataPlaneWanted: boolean, log: Logger): Pr
   }
   const { sdNotify, NetlinkDataPlane, openPppol2tpSocket, closeFd } = await import('@l2tp/netlink');
   const notify = (state: string) => {
-    try { sdNotify(state); } catch (e) { log.warn({ err: (e as Error).message }, 'sd_notify failed'); }
+    try { sdNotify(state); } catch (e) { log.warn({ err: e }, 'sd_notify failed'); }
   };
   if (nullDataPlaneWanted) {
     log.info('null data plane: tunnels and sessions come up without kernel objects or pppd');
@@ -28,7 +28,7 @@ export async function platformFor(nullDataPlaneWanted: boolean, log: Logger): Pr
       pppox: { open: async (ids) => openPppol2tpSocket({ version: 2, ...ids }), close: closeFd },
     };
   } catch (e) {
-    log.error({ err: (e as Error).message }, 'cannot reach the kernel L2TP subsystem');
+    log.error({ err: e }, 'cannot reach the kernel L2TP subsystem');
     return undefined;
   }
 }

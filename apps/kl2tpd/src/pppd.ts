@@ -42,6 +42,8 @@ export interface PppdSpec {
   readonly pppoxFd: number;
   /** Words of the session's `pppd_args` file, appended after ours. */
   readonly args: readonly string[];
+  /** The whole argv instead of go-l2tp's (an LNS call: `lnsPppdArgv`); `args` is then ignored. */
+  readonly argv?: readonly string[] | undefined;
 }
 
 /** go-l2tp's fixed pppd argv, followed by the `pppd_args` words. */
@@ -72,7 +74,7 @@ export interface Pppd {
 
 /** Spawns pppd for one session, logging each output line on `log` (the session's child logger). */
 export function spawnPppd(spec: PppdSpec, log: Logger): Pppd {
-  const argv = pppdArgv(spec);
+  const argv = spec.argv === undefined ? pppdArgv(spec) : [...spec.argv];
   log.debug({ argv: [spec.path, ...argv] }, 'spawning pppd');
   const child = spawn(spec.path, argv, { stdio: ['ignore', 'pipe', 'pipe', spec.pppoxFd] });
   for (const stream of [child.stdout, child.stderr]) {

@@ -1,121 +1,153 @@
 /**
- * One configured tunnel of kl2tpd and its sessions, over the library's L2tpContext: dial, place
- * the configured calls, run pppd per session, react to every way a tunnel or session ends
- * (go-l2tp.md §3.4-3.6, without its bugs), redial with back-off when asked to.
+ * One configured tunnel of kl2tpd and its sessions: the supervisor tables of `@l2tp/control`
+ * (`stepSupervisor`, `stepSessionSupervisor`) performed over the library's `L2tpContext` — dial,
+ * place the configured calls, run pppd per call, redial with back-off, admin down/up, reload and
+ * shutdown. The runner keeps no state of its own beyond the tables' data: the protocol state of the
+ * tunnel and its calls is read from the context (the engine), the retry timer is the supervisor's
+ * `timerAtMs`, armed on the daemon's `Clock` (virtual in tests).
  */
-import { readFileSync } from 'node:fs';
-import { parsePppdOptions } from '@l2tp/config';
-import type { ContextEvents, L2tpContext, SessionDataPlane, SocketAddress } from '@l2tp/control';
+import {
+  type Clock, type ContextEvents, INITIAL_SUPERVISOR, type L2tpContext, type RecoveryPolicy, type SessionDataPlane,
+  type SessionSupervisor, type SocketAddress, stepSessionSupervisor, stepSupervisor, type SupervisorAction,
+  type SupervisorInput, type TunnelSupervisor,
+} from '@l2tp/control';
 import type { LastResult, Logger, SessionStatus, TunnelStatus } from '@l2tp/daemon';
 import type { Kl2tpdSessionConfig, Kl2tpdTunnelConfig } from './config.js';
-import type { Pppd, PppdSpec } from './pppd.js';
+import { PppCall, type PppPort } from './ppp-call.js';
 import { describeSessionDown, describeTunnelDown } from './reasons.js';
 import { redialDelayMs } from './redial.js';
 
-/** The ids a PPPoL2TP socket is connected with. */
-export interface PppoxIds {
-  readonly tunnelId: number;
-  readonly sessionId: number;
-  readonly peerTunnelId: number;
-  readonly peerSessionId: number;
-}
+export type { PppoxIds, PppPort } from './ppp-call.js';
 
-/** What a runner needs from the daemon around it (tests pass fakes). */
+/** What a runner needs from the daemon around it (tests pass fakes or a virtual-time context). */
 export interface RunnerDeps {
   readonly context: Pick<L2tpContext, 'dial' | 'openSession' | 'closeSession' | 'closeTunnel' | 'info'>;
   readonly log: Logger;
+  /** Monotonic time and timers (the redial timer). */
+  readonly clock: Clock;
+  /** Wall-clock ms, for `upSinceMs` and `lastResult.atMs` in status. */
+  readonly wallMs: () => number;
   /** Resolves the configured peer and local endpoints (host names looked up). */
   resolve(tunnel: Kl2tpdTunnelConfig): Promise<{ peer: SocketAddress; local: SocketAddress | undefined }>;
-  /** PPP sessions: open a connected PPPoL2TP socket and spawn pppd on it; undefined with `-null`. */
-  readonly ppp: {
-    readonly pppdPath: string;
-    openPppox(ids: PppoxIds): Promise<number>;
-    closeFd(fd: number): void;
-    spawn(spec: PppdSpec, log: Logger): Pppd;
-  } | undefined;
-  readonly nowMs: () => number;
-  /** Called on every state change (status, READY=1, exit when nothing is left). */
+  /** PPP sessions; undefined with `-null`. */
+  readonly ppp: PppPort | undefined;
+  /** Called on every change (status line, READY=1, the exit rule). */
   changed(): void;
 }
 
+/** One configured session: the operator's wish plus what kl2tpd runs for it. */
 interface SessionRun {
-  readonly config: Kl2tpdSessionConfig;
+  config: Kl2tpdSessionConfig;
+  sup: SessionSupervisor;
+  /** The id of its current (or last) call; 0 before the first. */
   sessionId: number;
-  peerSessionId: number;
-  state: 'idle' | 'opening' | 'established' | 'down';
   upSinceMs: number | undefined;
   lastResult: LastResult | undefined;
-  pppd: Pppd | undefined;
-  fd: number | undefined;
-  /** The kernel session (null data plane: a stand-in), for its counters. */
   dataPlane: SessionDataPlane | undefined;
-  /** Taken down by `kl2tpd down TUNNEL/SESSION`: stays down, and does not close its tunnel. */
-  adminDown: boolean;
+  call: PppCall | undefined;
 }
 
 /** Runs one `[tunnel.NAME]`; see the file header. */
 export class TunnelRunner {
-  /**
-   * `final`: failed for good (redials used up or not configured); `admin-down`: taken down by the
-   * `down` command, waiting for `up` (it does not make the daemon exit).
-   */
-  state: 'idle' | 'dialling' | 'up' | 'closing' | 'redial-wait' | 'final' | 'admin-down' = 'idle';
+  private sup: TunnelSupervisor = INITIAL_SUPERVISOR;
+  /** The id of the current control connection; undefined between connections. */
   tunnelId: number | undefined;
-  private attempts = 0;
-  private redialTimer: NodeJS.Timeout | undefined;
+  private cancelTimer: (() => void) | undefined;
   private upSinceMs: number | undefined;
   private lastResult: LastResult | undefined;
   private peer = '';
   private readonly sessions: SessionRun[];
   private log: Logger;
-  private stopping = false;
+  private readonly policy: RecoveryPolicy;
 
   /** Prepares the runner; nothing happens until `start`. */
-  constructor(readonly config: Kl2tpdTunnelConfig, private readonly deps: RunnerDeps) {
+  constructor(public config: Kl2tpdTunnelConfig, private readonly deps: RunnerDeps) {
     this.log = deps.log.child({ tunnel_name: config.name });
-    this.sessions = config.sessions.map((s) => ({
-      config: s, sessionId: 0, peerSessionId: 0, state: 'idle', upSinceMs: undefined, lastResult: undefined, pppd: undefined, fd: undefined,
-      dataPlane: undefined, adminDown: false,
-    }));
+    this.sessions = config.sessions.map((s) => this.newSession(s));
+    this.policy = { mode: 'redial', retryDelayMs: (attempt) => redialDelayMs(attempt, config.ext) };
   }
 
-  /** True when the tunnel and every configured session are established (READY=1). */
+  /** The supervisor's state (`established`, `redial-wait`, `admin-down`, `failed`, ...). */
+  get state(): TunnelSupervisor['state'] { return this.sup.state; }
+
+  /** True when the tunnel and every configured session wanted up are established (READY=1). */
   get ready(): boolean {
-    return this.state === 'up' && this.sessions.every((s) => s.state === 'established');
+    if (this.sup.state !== 'established') return false;
+    const info = this.info();
+    return this.sessions.every((s) => s.sup.want === 'down' || info?.sessions.find((x) => x.sessionId === s.sessionId)?.state === 'established');
   }
 
-  /** Dials the tunnel and places every configured call. */
-  async start(): Promise<void> {
-    if (this.stopping || this.state === 'dialling' || this.state === 'up') return;
-    clearTimeout(this.redialTimer);
-    this.state = 'dialling';
-    this.deps.changed();
+  /** Dials the tunnel; the configured calls are placed with it. */
+  start(): void { this.input({ type: 'start' }); }
+
+  /** Feeds the supervisor table one input and performs what it returns. */
+  input(i: SupervisorInput): void {
+    const before = this.sup.state;
+    const step = stepSupervisor(this.sup, i, this.deps.clock.nowMs(), this.policy);
+    this.sup = step.next;
+    for (const a of step.actions) this.perform(a);
+    this.armTimer();
+    if (this.sup.state !== before) this.deps.changed();
+  }
+
+  private perform(a: SupervisorAction): void {
+    switch (a.type) {
+      case 'dial': return void this.dial();
+      case 'close':
+        if (this.tunnelId !== undefined) this.deps.context.closeTunnel(this.tunnelId, a.result);
+        return;
+      case 'log': {
+        const fields = a.retryInMs === undefined ? {} : { redial_in_ms: a.retryInMs, redial: a.attempt };
+        return void this.log[a.level](fields, a.message);
+      }
+      case 'probe': return; // LAC tunnels redial; they never probe.
+    }
+  }
+
+  private armTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    const at = this.sup.timerAtMs;
+    if (at !== undefined) this.cancelTimer = this.deps.clock.schedule(at, () => this.input({ type: 'timer' }));
+  }
+
+  private async dial(): Promise<void> {
+    const t = this.config;
     try {
-      const { peer, local } = await this.deps.resolve(this.config);
+      const { peer, local } = await this.deps.resolve(t);
       this.peer = peer.family === 6 ? `[${peer.address}]:${peer.port}` : `${peer.address}:${peer.port}`;
-      const t = this.config;
+      if (this.sup.state !== 'dialling') return;
       this.tunnelId = await this.deps.context.dial({
         name: t.name, peer, ...(local && { local }), version: 2, ...(t.tunnelId && { tunnelId: t.tunnelId }),
         hostName: t.hostName, ...(t.ext.secret !== undefined && { secret: t.ext.secret }), hideAvps: t.ext.hideAvps,
         helloIntervalMs: t.helloTimeoutMs, retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, windowSize: t.windowSize,
       });
-      // From here on every line carries the tunnel's id as well as its name.
-      this.log = this.deps.log.child({ tunnel_name: t.name, tunnel_id: this.tunnelId });
-      this.log.info({ peer: this.peer }, 'new dynamic tunnel: SCCRQ sent');
-      for (const s of this.sessions) if (!s.adminDown) this.openSession(s);
     } catch (e) {
-      this.failed(`cannot dial: ${(e as Error).message}`);
+      this.log.error({ err: e }, 'cannot dial');
+      return this.input({ type: 'down', reason: `cannot dial: ${(e as Error).message}` });
+    }
+    // From here on every line carries the tunnel's id as well as its name (once: bindings are not repeated).
+    this.log = this.deps.log.child({ tunnel_name: t.name, tunnel_id: this.tunnelId });
+    this.log.info({ peer: this.peer }, 'new dynamic tunnel: SCCRQ sent');
+    // The calls are placed now and go out with the tunnel (ICRQ once it is up).
+    for (const s of this.sessions) this.session(s, { type: 'tunnel-up', live: false });
+  }
+
+  private session(s: SessionRun, i: Parameters<typeof stepSessionSupervisor>[1]): void {
+    const step = stepSessionSupervisor(s.sup, i);
+    s.sup = step.next;
+    for (const a of step.actions) {
+      if (this.tunnelId === undefined) continue;
+      if (a.type === 'close') this.deps.context.closeSession(this.tunnelId, s.sessionId, a.result);
+      else s.sessionId = this.deps.context.openSession(this.tunnelId, this.sessionOptions(s.config));
     }
   }
 
-  private openSession(s: SessionRun): void {
-    if (this.tunnelId === undefined) return;
-    s.sessionId = this.deps.context.openSession(this.tunnelId, {
-      name: s.config.name, ...(s.config.sessionId && { sessionId: s.config.sessionId }), pseudowire: 'ppp',
-      seqnum: s.config.seqnum, reorderTimeoutMs: s.config.reorderTimeoutMs,
-      ...(s.config.interfaceName !== undefined && { interfaceName: s.config.interfaceName }),
-    });
-    s.state = 'opening';
+  private sessionOptions(c: Kl2tpdSessionConfig) {
+    return {
+      name: c.name, ...(c.sessionId && { sessionId: c.sessionId }), pseudowire: 'ppp' as const,
+      seqnum: c.seqnum, reorderTimeoutMs: c.reorderTimeoutMs, ...(c.interfaceName !== undefined && { interfaceName: c.interfaceName }),
+    };
   }
 
   /** Handles a context event of this runner's tunnel. */
@@ -126,48 +158,37 @@ export class TunnelRunner {
     if (name === 'session-down') return this.sessionDown(e as ContextEvents['session-down']);
     if (name === 'dataplane-error') {
       const d = e as ContextEvents['dataplane-error'];
-      this.log.error({ session_id: d.sessionId, err: d.error.message }, 'kernel data plane failed; closing');
+      this.log.error({ session_id: d.sessionId, err: d.error }, 'kernel data plane failed; closing');
     }
   }
 
   private tunnelUp(e: ContextEvents['tunnel-up']): void {
-    this.state = 'up';
-    this.attempts = 0;
-    this.upSinceMs = this.deps.nowMs();
-    this.log.info({ tunnel_id: e.tunnel.tunnelId, peer_tunnel_id: e.tunnel.peerTunnelId, peer_host_name: e.tunnel.peerHostName },
-      'tunnel up: data plane established');
-    this.deps.changed();
+    this.upSinceMs = this.deps.wallMs();
+    // tunnel_id is a binding of this.log already: name only what it does not carry.
+    this.log.info({ peer_tunnel_id: e.tunnel.peerTunnelId, peer_host_name: e.tunnel.peerHostName }, 'tunnel up: data plane established');
+    this.input({ type: 'up' });
   }
 
   private async sessionUp(e: ContextEvents['session-up']): Promise<void> {
     const s = this.sessions.find((x) => x.sessionId === e.session.sessionId);
     if (s === undefined) return;
-    s.state = 'established';
-    s.peerSessionId = e.session.peerSessionId;
-    s.upSinceMs = this.deps.nowMs();
+    s.upSinceMs = this.deps.wallMs();
     s.dataPlane = e.dataPlane;
-    const log = this.log.child({ session_name: s.config.name, session_id: s.sessionId, peer_session_id: s.peerSessionId });
+    const log = this.log.child({ session_name: s.config.name, session_id: s.sessionId, peer_session_id: e.session.peerSessionId });
     log.info({ interface_name: e.dataPlane.interfaceName }, 'session up');
     this.deps.changed();
-    const ppp = this.deps.ppp;
-    if (ppp === undefined) return;
+    if (this.deps.ppp === undefined) return;
+    const call = new PppCall(this.deps.ppp, log);
+    s.call = call;
+    const tunnelId = e.tunnel.tunnelId;
     try {
-      s.fd = await ppp.openPppox({ tunnelId: e.tunnel.tunnelId, sessionId: s.sessionId, peerTunnelId: e.tunnel.peerTunnelId, peerSessionId: s.peerSessionId });
-      const args = s.config.ext.pppdArgs === undefined ? [] : wordsOf(s.config.ext.pppdArgs);
-      const pppd = ppp.spawn({ path: ppp.pppdPath, tunnelId: e.tunnel.tunnelId, sessionId: s.sessionId, pppoxFd: s.fd, args }, log);
-      s.pppd = pppd;
-      void pppd.exited.then((exit) => {
-        if (s.pppd !== pppd) return;
-        s.pppd = undefined;
-        this.releaseFd(s);
-        log.info({ pppd_status: exit.code, pppd_signal: exit.signal }, `pppd exited: ${exit.description}`);
+      await call.start({ tunnelId, sessionId: s.sessionId, peerTunnelId: e.tunnel.peerTunnelId, peerSessionId: e.session.peerSessionId }, s.config, (description) => {
         // RFC 2661 §4.4.2 result 3: the call is cleared for administrative reasons (our pppd ended).
-        if (s.state === 'established' && this.tunnelId !== undefined) this.deps.context.closeSession(this.tunnelId, s.sessionId, { result: 3, message: `pppd exited: ${exit.description}` });
+        if (s.call === call) this.deps.context.closeSession(tunnelId, s.sessionId, { result: 3, message: `pppd exited: ${description}` });
       });
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'cannot start pppd; clearing the call');
-      this.releaseFd(s);
-      if (this.tunnelId !== undefined) this.deps.context.closeSession(this.tunnelId, s.sessionId, { result: 2, error: 6, message: 'cannot start pppd' });
+      log.error({ err }, 'cannot start pppd; clearing the call');
+      this.deps.context.closeSession(tunnelId, s.sessionId, { result: 2, error: 6, message: 'cannot start pppd' });
     }
   }
 
@@ -175,131 +196,121 @@ export class TunnelRunner {
     const s = this.sessions.find((x) => x.sessionId === e.session.sessionId);
     if (s === undefined) return;
     const reason = describeSessionDown(e.reason);
-    s.state = 'down';
     s.upSinceMs = undefined;
     s.dataPlane = undefined;
-    s.lastResult = { atMs: this.deps.nowMs(), reason };
+    s.lastResult = { atMs: this.deps.wallMs(), reason };
     this.log.info({ session_name: s.config.name, session_id: s.sessionId }, `session down: ${reason}`);
-    this.stopPppd(s);
+    void this.stopCall(s);
     this.deps.changed();
-    const live = this.sessions.some((x) => x.state === 'opening' || x.state === 'established');
-    if (!live && !s.adminDown && this.state === 'up' && !this.config.ext.stayUp && !this.stopping && this.tunnelId !== undefined) {
+    const live = (this.info()?.sessions ?? []).some((x) => x.state !== 'closed');
+    // Not when the whole tunnel is going (its sessions go down first): only a call ending by itself.
+    if (!live && s.sup.want === 'up' && this.info()?.state === 'established' && !this.config.ext.stayUp) {
       this.log.info('last session gone: closing the tunnel (stay_up = false)');
-      this.state = 'closing';
-      this.deps.context.closeTunnel(this.tunnelId, { result: 1 });
+      this.input({ type: 'idle' });
     }
   }
 
   private tunnelDown(reason: Parameters<typeof describeTunnelDown>[0]): void {
-    for (const s of this.sessions) {
-      if (s.state === 'opening' || s.state === 'established') s.state = 'down';
-      this.stopPppd(s);
-    }
-    this.failed(describeTunnelDown(reason));
-  }
-
-  private failed(reason: string): void {
+    for (const s of this.sessions) void this.stopCall(s);
     this.upSinceMs = undefined;
-    this.lastResult = { atMs: this.deps.nowMs(), reason };
+    const why = describeTunnelDown(reason);
+    this.lastResult = { atMs: this.deps.wallMs(), reason: why };
     this.tunnelId = undefined;
-    if (this.state === 'admin-down' || this.stopping) {
-      // Our own doing (the `down` command or shutdown): worth a line, not an error.
-      this.log.info(`tunnel down: ${reason}`);
-      if (this.stopping) this.state = 'final';
-      return this.deps.changed();
-    }
-    const delay = this.stopping || this.state === 'final' ? undefined : redialDelayMs(++this.attempts, this.config.ext);
-    if (delay === undefined) {
-      this.log.error(`tunnel down: ${reason}${this.config.ext.redial && !this.stopping ? ' (no redials left)' : ''}`);
-      this.state = 'final';
-    } else {
-      this.log.warn({ redial_in_ms: delay, redial: this.attempts }, `tunnel down: ${reason}; redialling`);
-      this.state = 'redial-wait';
-      this.redialTimer = setTimeout(() => void this.start(), delay);
-    }
-    this.deps.changed();
+    this.input({ type: 'down', reason: why });
   }
 
-  /** `kl2tpd down`: StopCCN now, no redial. */
-  down(): void {
-    clearTimeout(this.redialTimer);
-    if (this.tunnelId !== undefined && (this.state === 'up' || this.state === 'dialling')) this.deps.context.closeTunnel(this.tunnelId, { result: 1, message: 'administratively down' });
-    this.state = 'admin-down';
-    this.deps.changed();
-  }
+  /** `kl2tpd down TUNNEL`: StopCCN now, no redial; the daemon keeps running. */
+  down(): void { this.input({ type: 'admin-down' }); }
+
+  /** `kl2tpd up TUNNEL`: dial again now (a down, failed or waiting tunnel). */
+  up(): void { this.input({ type: 'admin-up' }); }
 
   /** `kl2tpd down TUNNEL/SESSION`: CDN (result 3) for one session; it stays down until `up`. */
   downSession(name: string): void {
-    const s = this.session(name);
-    s.adminDown = true;
-    if (this.tunnelId !== undefined && (s.state === 'opening' || s.state === 'established')) {
-      this.deps.context.closeSession(this.tunnelId, s.sessionId, { result: 3, message: 'administratively down' });
-    }
+    const s = this.named(name);
+    this.session(s, { type: 'admin-down', live: this.live(s) });
   }
 
-  /** `kl2tpd up TUNNEL/SESSION`: place the call again (the tunnel must be up). */
+  /** `kl2tpd up TUNNEL/SESSION`: place the call again; throws when the tunnel is not up. */
   upSession(name: string): void {
-    const s = this.session(name);
-    s.adminDown = false;
-    if (this.state !== 'up') throw new Error(`tunnel ${this.config.name} is not up (${this.state})`);
-    if (s.state !== 'opening' && s.state !== 'established') this.openSession(s);
+    const s = this.named(name);
+    if (this.sup.state !== 'established') throw new Error(`tunnel ${this.config.name} is not up (${this.sup.state})`);
+    this.session(s, { type: 'admin-up', live: this.live(s), tunnelUp: true });
   }
 
-  private session(name: string): SessionRun {
+  /** Reload: a session added to this tunnel's configuration (placed now when the tunnel is up). */
+  addSession(config: Kl2tpdSessionConfig): void {
+    const s = this.newSession(config);
+    this.sessions.push(s);
+    if (this.sup.state === 'established') this.session(s, { type: 'tunnel-up', live: false });
+  }
+
+  /** Reload: a session removed from the configuration (cleared with CDN result 3, then forgotten). */
+  removeSession(name: string): void {
+    const s = this.named(name);
+    this.session(s, { type: 'admin-down', live: this.live(s) });
+    this.sessions.splice(this.sessions.indexOf(s), 1);
+    void this.stopCall(s);
+  }
+
+  /** Reload removed or changed this tunnel: StopCCN result 1, no redial. */
+  remove(): Promise<void> {
+    this.input({ type: 'remove' });
+    return this.stopCalls();
+  }
+
+  /** Shutdown: no more redials; StopCCN (result 6) and pppd stopped. */
+  stop(graceMs: number): Promise<void> {
+    this.input({ type: 'shutdown' });
+    return this.stopCalls(graceMs);
+  }
+
+  private async stopCalls(graceMs?: number): Promise<void> {
+    this.cancelTimer?.();
+    await Promise.all(this.sessions.map((s) => this.stopCall(s, graceMs)));
+  }
+
+  private stopCall(s: SessionRun, graceMs?: number): Promise<void> {
+    const call = s.call;
+    s.call = undefined;
+    return call?.stop(graceMs) ?? Promise.resolve();
+  }
+
+  private newSession(config: Kl2tpdSessionConfig): SessionRun {
+    return { config, sup: { want: 'up' }, sessionId: 0, upSinceMs: undefined, lastResult: undefined, dataPlane: undefined, call: undefined };
+  }
+
+  private named(name: string): SessionRun {
     const s = this.sessions.find((x) => x.config.name === name);
     if (s === undefined) throw new Error(`no session named ${name} in tunnel ${this.config.name}`);
     return s;
   }
 
-  /** `kl2tpd up`: dial again now (a down or failed tunnel). */
-  async up(): Promise<void> {
-    if (this.state !== 'final' && this.state !== 'redial-wait' && this.state !== 'admin-down') return;
-    this.attempts = 0;
-    this.state = 'idle';
-    await this.start();
+  private info() { return this.tunnelId === undefined ? undefined : this.deps.context.info(this.tunnelId); }
+
+  private live(s: SessionRun): boolean {
+    return (this.info()?.sessions ?? []).some((x) => x.sessionId === s.sessionId && x.state !== 'closed');
   }
 
-  /** Shutdown: no more redials; pppd stopped (the context sends StopCCN and deletes kernel objects). */
-  async stop(graceMs: number): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.redialTimer);
-    await Promise.all(this.sessions.map((s) => this.stopPppd(s, graceMs)));
-  }
-
-  private stopPppd(s: SessionRun, graceMs = 3000): Promise<unknown> {
-    const pppd = s.pppd;
-    s.pppd = undefined;
-    const done = pppd?.stop(graceMs).then(() => this.releaseFd(s)) ?? Promise.resolve(this.releaseFd(s));
-    return done;
-  }
-
-  private releaseFd(s: SessionRun): void {
-    if (s.fd !== undefined) this.deps.ppp?.closeFd(s.fd);
-    s.fd = undefined;
-  }
-
-  /** This tunnel as `status` shows it, with the kernel's counters of each session. */
+  /** This tunnel as `status` shows it: the engine's states, the supervisor's where the engine has none. */
   async status(): Promise<TunnelStatus> {
-    const info = this.tunnelId === undefined ? undefined : this.deps.context.info(this.tunnelId);
+    const info = this.info();
     const sessions: SessionStatus[] = await Promise.all(this.sessions.map(async (s) => {
       const k = await s.dataPlane?.stats().catch(() => undefined);
+      const engine = info?.sessions.find((x) => x.sessionId === s.sessionId);
       return {
-        name: s.config.name, sessionId: s.sessionId, peerSessionId: s.peerSessionId, state: s.adminDown && s.state === 'down' ? 'admin-down' : s.state,
-        upSinceMs: s.upSinceMs, pppdPid: s.pppd?.pid, lastResult: s.lastResult, interfaceName: s.dataPlane?.interfaceName,
+        name: s.config.name, sessionId: s.sessionId, peerSessionId: engine?.peerSessionId ?? 0,
+        state: engine?.state ?? (s.sup.want === 'down' ? 'admin-down' : 'down'),
+        upSinceMs: s.upSinceMs, pppdPid: s.call?.pid, lastResult: s.lastResult, interfaceName: s.dataPlane?.interfaceName,
         data: k && { txPackets: Number(k.txPackets), txBytes: Number(k.txBytes), txErrors: Number(k.txErrors),
           rxPackets: Number(k.rxPackets), rxBytes: Number(k.rxBytes), rxErrors: Number(k.rxErrors), rxSeqDiscards: 0, rxOosPackets: 0 },
       };
     }));
+    const live = this.sup.state === 'established' || this.sup.state === 'dialling';
     return {
       name: this.config.name, tunnelId: this.tunnelId ?? 0, peerTunnelId: info?.peerTunnelId ?? 0, peer: this.peer,
-      state: this.state === 'up' || this.state === 'dialling' ? (info?.state ?? this.state) : this.state,
+      state: live ? (info?.state ?? this.sup.state) : this.sup.state,
       upSinceMs: this.upSinceMs, lastResult: this.lastResult, control: info?.control, sessions,
     };
   }
-}
-
-/** Words of a `pppd_args` file (validated at load time; a file broken since then yields none). */
-function wordsOf(path: string): string[] {
-  const r = parsePppdOptions(readFileSync(path, 'utf8'));
-  return r.ok ? [...r.words] : [];
 }

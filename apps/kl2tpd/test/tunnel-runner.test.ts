@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ContextEvents, TunnelInfo } from '@l2tp/control';
+import { describe, expect, it } from 'vitest';
+import type { Clock, ContextEvents, SessionInfo, TunnelInfo } from '@l2tp/control';
 import { parseKl2tpdConfig } from '../src/index.js';
 import { TunnelRunner, type RunnerDeps } from '../src/tunnel-runner.js';
 import type { Pppd, PppdExit } from '../src/pppd.js';
@@ -12,21 +12,46 @@ function tunnelConfig(extra = '') {
   return r.config.tunnels[0]!;
 }
 
+const flush = () => new Promise((r) => setImmediate(r));
+
+/** A manual clock: `advance` fires the timers due. */
+function manualClock() {
+  let now = 0;
+  const timers: { at: number; fire: (() => void) | undefined }[] = [];
+  const clock: Clock = { nowMs: () => now, schedule: (at, fire) => { const t = { at, fire: fire as (() => void) | undefined }; timers.push(t); return () => { t.fire = undefined; }; } };
+  const advance = async (ms: number) => {
+    const until = now + ms;
+    for (;;) {
+      const due = timers.filter((t) => t.fire && t.at <= until).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      now = due.at;
+      const f = due.fire!;
+      due.fire = undefined;
+      f();
+      await flush();
+    }
+    now = until;
+  };
+  return { clock, advance };
+}
+
 /** A context that records calls; the test plays the engine's events. */
 function harness(extra = '', withPpp = true) {
   const calls: string[] = [];
+  const engineSessions: SessionInfo[] = [];
+  const time = manualClock();
   const pppds: { exit: (e: PppdExit) => void; stopped: boolean; fd: number }[] = [];
   const closedFds: number[] = [];
   let changes = 0;
   const deps: RunnerDeps = {
-    log, nowMs: () => 1000, changed: () => { changes++; },
+    log, clock: time.clock, wallMs: () => 1000, changed: () => { changes++; },
     resolve: async () => ({ peer: { address: '127.0.0.1', port: 1701, family: 4 }, local: undefined }),
     context: {
       dial: async (o) => { calls.push(`dial ${o.name} hello=${o.helloIntervalMs} retries=${o.maxRetries}`); return 42; },
       openSession: (tid, o) => { calls.push(`open ${tid} ${o?.name}`); return 7; },
       closeSession: (tid, sid, r) => { calls.push(`cdn ${tid}/${sid} result=${r?.result}`); },
       closeTunnel: (tid, r) => { calls.push(`stopccn ${tid} result=${r?.result}`); },
-      info: (tid) => ({ tunnelId: tid, peerTunnelId: 99, state: 'established' }) as TunnelInfo,
+      info: (tid) => ({ tunnelId: tid, peerTunnelId: 99, state: 'established', sessions: [...engineSessions] }) as unknown as TunnelInfo,
     },
     ppp: withPpp ? {
       pppdPath: '/usr/sbin/pppd',
@@ -45,17 +70,21 @@ function harness(extra = '', withPpp = true) {
   const runner = new TunnelRunner(tunnelConfig(extra), deps);
   const tunnel = { tunnelId: 42, peerTunnelId: 99, name: 't1', peerHostName: 'lns' } as TunnelInfo;
   const ev = <K extends keyof ContextEvents>(name: K, e: ContextEvents[K]) => runner.onEvent(name, e);
+  const start = async () => { runner.start(); await flush(); };
   const up = async () => {
-    await runner.start();
+    await start();
     ev('tunnel-up', { tunnel });
-    ev('session-up', { tunnel, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'established', lastResult: undefined }, dataPlane: { interfaceName: 'ppp0', stats: async () => ({ txPackets: 3n, txBytes: 300n, txErrors: 0n, rxPackets: 4n, rxBytes: 400n, rxErrors: 0n }), down: async () => undefined } });
+    const session: SessionInfo = { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'established', lastResult: undefined };
+    engineSessions.splice(0, engineSessions.length, session);
+    ev('session-up', { tunnel, session, dataPlane: { interfaceName: 'ppp0', stats: async () => ({ txPackets: 3n, txBytes: 300n, txErrors: 0n, rxPackets: 4n, rxBytes: 400n, rxErrors: 0n }), down: async () => undefined } });
     await new Promise((r) => setTimeout(r, 0));
   };
-  const sessionDown = (reason: ContextEvents['session-down']['reason']) =>
+  const sessionDown = (reason: ContextEvents['session-down']['reason']) => {
+    engineSessions.splice(0);
     ev('session-down', { tunnel, reason, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'closed', lastResult: reason } });
-  return { runner, calls, pppds, closedFds, ev, up, sessionDown, tunnel, changes: () => changes };
+  };
+  return { runner, calls, pppds, closedFds, ev, start, up, sessionDown, tunnel, changes: () => changes, advance: time.advance };
 }
-afterEach(() => { vi.useRealTimers(); });
 
 describe('TunnelRunner', () => {
   it('dials with the config\'s transport settings, places the call, and runs pppd on the PPPoL2TP socket', async () => {
@@ -90,30 +119,29 @@ describe('TunnelRunner', () => {
     expect(kept.calls.filter((c) => c.startsWith('stopccn'))).toEqual([]);
   });
 
-  it('without redial a failed tunnel is final (the daemon then exits non-zero)', async () => {
+  it('without redial a failed tunnel is failed for good (the daemon then exits non-zero)', async () => {
     const h = harness('', false);
-    await h.runner.start();
+    await h.start();
     h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'retransmit-exhausted', messageType: 'SCCRQ' } });
-    expect(h.runner.state).toBe('final');
+    expect(h.runner.state).toBe('failed');
     expect((await h.runner.status()).lastResult?.reason).toBe('no acknowledgement from the peer: SCCRQ retransmissions exhausted');
   });
 
   it('with redial the tunnel is dialled again after redial_timeout, doubling, until max_redials', async () => {
-    vi.useFakeTimers();
     const h = harness('redial = true\nredial_timeout = 1000\nmax_redials = 2', false);
-    await h.runner.start();
+    await h.start();
     const fail = () => h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'peer-stopccn', result: { result: 6 } } });
     fail();
     expect(h.runner.state).toBe('redial-wait');
-    await vi.advanceTimersByTimeAsync(999);
+    await h.advance(999);
     expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
+    await h.advance(1);
     expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(2);
     fail();
-    await vi.advanceTimersByTimeAsync(2000);
+    await h.advance(2000);
     expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(3);
     fail();
-    expect(h.runner.state).toBe('final');
+    expect(h.runner.state).toBe('failed');
   });
 
   it('down sends StopCCN and never redials; up dials again', async () => {
@@ -123,7 +151,8 @@ describe('TunnelRunner', () => {
     expect(h.calls.at(-1)).toMatch(/^stopccn 42 result=1/);
     h.ev('tunnel-down', { tunnel: h.tunnel, reason: { type: 'local-close', sent: { result: 1 } } });
     expect(h.runner.state).toBe('admin-down');
-    await h.runner.up();
+    h.runner.up();
+    await flush();
     expect(h.calls.filter((c) => c.startsWith('dial'))).toHaveLength(2);
   });
 });

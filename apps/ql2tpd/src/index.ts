@@ -12,4 +12,4 @@ export {
 } from './config.js';
 export { encapsulationOverhead, l2tpv3HeaderBytes, sessionMtu } from './mtu.js';
 export { planReload, sameConfigValue, type ReloadPlan } from './reload.js';
-export { createPseudowires, sessionSpec, type Pseudowires, type TunnelAddresses } from './pseudowire.js';
+export { createPseudowires, sessionSpec, type Pseudowires, type PseudowireContext, type TunnelAddresses } from './pseudowire.js';

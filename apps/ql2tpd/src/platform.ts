@@ -25,11 +25,11 @@ export async function kernelPlatform(log: Logger): Promise<Ql2tpdPlatform | unde
     return {
       dataPlane: NetlinkDataPlane.open(), wire: codecWire,
       notify: (state) => {
-        try { sdNotify(state); } catch (e) { log.warn({ err: (e as Error).message }, 'sd_notify failed'); }
+        try { sdNotify(state); } catch (e) { log.warn({ err: e }, 'sd_notify failed'); }
       },
     };
   } catch (e) {
-    log.error({ err: (e as Error).message }, 'cannot reach the kernel L2TP subsystem');
+    log.error({ err: e }, 'cannot reach the kernel L2TP subsystem');
     return undefined;
   }
 }

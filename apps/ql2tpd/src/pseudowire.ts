@@ -1,12 +1,13 @@
 /**
- * Kernel objects for one configured L2TPv3 tunnel and its sessions, through the DataPlane port.
- * Creation is all or nothing: if a session fails halfway, what was created is deleted again and
- * the error (a NetlinkError naming the command and errno) goes to the caller.
+ * Kernel objects for one configured L2TPv3 tunnel and its sessions, through the library's
+ * `L2tpContext`: a static tunnel is an unmanaged kernel tunnel the context makes on request; a
+ * quiescent tunnel's kernel tunnel is the context's own (made when its control channel is up), and
+ * only the sessions are added here. Creation is all or nothing: if a session fails halfway, what
+ * was created is deleted again and the error (a NetlinkError naming the command and errno) goes to
+ * the caller.
  */
+import type { DataPlaneStats, L2tpContext, SessionDataPlane, SessionSpec, SocketAddress } from '@l2tp/control';
 import type { Logger } from '@l2tp/daemon';
-import type {
-  ControlSocket, DataPlane, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane,
-} from '@l2tp/control';
 import type { Ql2tpdSessionConfig, Ql2tpdTunnelConfig } from './config.js';
 import { sessionMtu } from './mtu.js';
 
@@ -16,16 +17,20 @@ export interface TunnelAddresses {
   readonly peer: SocketAddress;
 }
 
+/** What pseudowires need of the context. */
+export type PseudowireContext = Pick<L2tpContext, 'addStaticTunnel' | 'removeStaticTunnel' | 'addStaticSession' | 'tunnelStats'>;
+
 /** A tunnel's kernel objects as ql2tpd holds them. */
 export interface Pseudowires {
   readonly tunnel: Ql2tpdTunnelConfig;
   readonly sessions: ReadonlyMap<string, SessionDataPlane>;
-  readonly dataPlane: TunnelDataPlane;
+  /** The kernel tunnel's counters. */
+  stats(): Promise<DataPlaneStats | undefined>;
   /** Creates one more session (SIGHUP: a new or changed session). */
   addSession(session: Ql2tpdSessionConfig): Promise<void>;
   /** Deletes one session. */
   removeSession(name: string): Promise<void>;
-  /** Deletes the tunnel and every session in it; idempotent. */
+  /** Deletes every session, and a static tunnel itself; idempotent. */
   down(): Promise<void>;
 }
 
@@ -43,25 +48,29 @@ export function sessionSpec(tunnel: Ql2tpdTunnelConfig, session: Ql2tpdSessionCo
 }
 
 /**
- * Creates the kernel tunnel (managed by `socket` for quiescent tunnels, unmanaged for static ones)
- * and every session; on any failure deletes what it made and rethrows.
+ * Creates the kernel tunnel of a static tunnel (unmanaged; for a quiescent one, `managed`, the
+ * context already made it) and every session; on any failure deletes what it made and rethrows.
  */
 export async function createPseudowires(
-  dp: DataPlane, tunnel: Ql2tpdTunnelConfig, addrs: TunnelAddresses, log: Logger, socket?: ControlSocket,
+  context: PseudowireContext, tunnel: Ql2tpdTunnelConfig, addrs: TunnelAddresses, log: Logger, managed = false,
 ): Promise<Pseudowires> {
-  const dataPlane = await dp.createTunnel({
-    tunnelId: tunnel.tunnelId, peerTunnelId: tunnel.peerTunnelId, version: 3, encap: tunnel.encap,
-    local: addrs.local, peer: addrs.peer, ...(socket ? { socket } : { udpChecksum: addrs.peer.family === 4 }),
-  });
+  const id = tunnel.tunnelId;
+  if (!managed) {
+    await context.addStaticTunnel({
+      name: tunnel.name, tunnelId: id, peerTunnelId: tunnel.peerTunnelId, encap: tunnel.encap, local: addrs.local, peer: addrs.peer,
+      udpChecksum: addrs.peer.family === 4,
+    });
+  }
   const sessions = new Map<string, SessionDataPlane>();
   let closed = false;
   const self: Pseudowires = {
-    tunnel, sessions, dataPlane,
+    tunnel, sessions,
+    stats: () => context.tunnelStats(id),
     async addSession(s) {
-      const made = await dataPlane.createSession(sessionSpec(tunnel, s, addrs.peer.family));
+      const { tunnelId: _t, peerTunnelId: _p, ...spec } = sessionSpec(tunnel, s, addrs.peer.family);
+      const made = await context.addStaticSession(id, spec);
       sessions.set(s.name, made);
-      log.info({ session_name: s.name, session_id: s.sessionId, peer_session_id: s.peerSessionId,
-        interface_name: made.interfaceName }, 'session created');
+      log.info({ session_name: s.name, session_id: s.sessionId, peer_session_id: s.peerSessionId, interface_name: made.interfaceName }, 'session created');
     },
     async removeSession(name) {
       const s = sessions.get(name);
@@ -72,12 +81,14 @@ export async function createPseudowires(
     async down() {
       if (closed) return;
       closed = true;
+      const all = [...sessions.values()];
       sessions.clear();
-      await dataPlane.down();
-      log.info('tunnel deleted');
+      if (managed) await Promise.all(all.map((s) => s.down()));
+      else await context.removeStaticTunnel(id);
+      log.info(managed ? 'sessions deleted' : 'tunnel deleted');
     },
   };
-  log.info({ tunnel_id: tunnel.tunnelId, peer_tunnel_id: tunnel.peerTunnelId, managed: socket !== undefined }, 'tunnel created');
+  log.info({ peer_tunnel_id: tunnel.peerTunnelId, managed }, managed ? 'kernel tunnel up' : 'tunnel created');
   try {
     for (const s of tunnel.sessions) await self.addSession(s);
   } catch (e) {

@@ -1,3 +1,4 @@
+import { L2tpContext } from '@l2tp/control';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createPseudowires, parseQl2tpdConfig } from '../src/index.js';
@@ -13,7 +14,7 @@ const addrs = { local: { address: '192.0.2.1', port: 5000, family: 4 as const },
 describe('createPseudowires', () => {
   it('creates an unmanaged tunnel and its sessions with cookies in their own fields and a computed MTU', async () => {
     const k = recordingDataPlane();
-    const pw = await createPseudowires(k.dp, tunnel, addrs, log);
+    const pw = await createPseudowires(new L2tpContext({ dataPlane: k.dp }), tunnel, addrs, log);
     expect(k.tunnels.get(10)).toMatchObject({ peerTunnelId: 20, version: 3, encap: 'udp', udpChecksum: true });
     expect(k.tunnels.get(10)).not.toHaveProperty('socket');
     expect(k.sessions.get('10/1')).toMatchObject({
@@ -29,7 +30,7 @@ describe('createPseudowires', () => {
   });
   it('a session failing halfway removes what was created and rethrows the netlink error', async () => {
     const k = recordingDataPlane([666]);
-    await expect(createPseudowires(k.dp, tunnel, addrs, log)).rejects.toThrow(/SESSION_CREATE: EINVAL/);
+    await expect(createPseudowires(new L2tpContext({ dataPlane: k.dp }), tunnel, addrs, log)).rejects.toThrow(/SESSION_CREATE: EINVAL/);
     expect(k.tunnels.size).toBe(0);
     expect(k.sessions.size).toBe(0);
   });

@@ -24,7 +24,7 @@
 export const VERSION = '0.1.0';
 
 export type {
-  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, Encap, L2SpecType, Pseudowire,
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, Encap, KernelChange, L2SpecType, Pseudowire,
   SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane, TunnelSpec,
 } from './api/dataplane.js';
 
@@ -34,5 +34,6 @@ export * from './transport/index.js';
 export type { RandomSource } from './api/random.js';
 export * from './fsm/index.js';
 export * from './engine/index.js';
+export * from './supervisor/index.js';
 export type * from './api/context-types.js';
 export * from './node/index.js';

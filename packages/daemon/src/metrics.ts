@@ -27,6 +27,8 @@ const CONTROL: readonly [keyof NonNullable<TunnelStatus['control']>, string, str
 
 const TUNNEL = ['daemon', 'tunnel'] as const;
 const SESSION = ['daemon', 'tunnel', 'session'] as const;
+/** Per listener only: an LNS may hold 100 000 calls, too many for per-call series. */
+const LISTENER = ['daemon', 'listener', 'listen'] as const;
 
 /** The l2tp_* families of one registry, refreshed from a snapshot per scrape. */
 export class DaemonMetrics {
@@ -52,6 +54,12 @@ export class DaemonMetrics {
     for (const [, name, help] of DATA) counter(`tunnel_${name}`, help, TUNNEL);
     gauge('session_up', 'Whether the session is established (1) or not (0)', SESSION);
     for (const [, name, help] of DATA) counter(`session_${name}`, help, SESSION);
+    gauge('event_loop_delay_p99_seconds', '99th percentile of the event loop delay since start', ['daemon']);
+    gauge('lns_tunnels', 'Established tunnels of an LNS listener', LISTENER);
+    gauge('lns_sessions', 'Established calls of an LNS listener', LISTENER);
+    gauge('lns_pool_used', 'Addresses of the pool held by calls', LISTENER);
+    gauge('lns_pool_free', 'Free addresses of the pool', LISTENER);
+    counter('lns_refusals_total', 'SCCRQs and calls refused, by reason', [...LISTENER, 'reason']);
   }
 
   /** Loads prom-client and creates the families; `defaultMetrics` adds prom-client's process metrics. */
@@ -67,6 +75,17 @@ export class DaemonMetrics {
     this.gauges['build_info']!.set({ ...d, version: status.version, nodejs: process.version }, 1);
     this.gauges['start_time_seconds']!.set(d, Math.floor(status.startedAtMs / 1000));
     this.gauges['up_seconds']!.set(d, Math.floor((status.nowMs - status.startedAtMs) / 1000));
+    if (status.eventLoopDelayP99Ms !== undefined) this.gauges['event_loop_delay_p99_seconds']!.set(d, status.eventLoopDelayP99Ms / 1000);
+    for (const l of status.listeners ?? []) {
+      const ll = { ...d, listener: l.name, listen: l.listen };
+      this.gauges['lns_tunnels']!.set(ll, l.tunnelCount);
+      this.gauges['lns_sessions']!.set(ll, l.sessionCount);
+      if (l.pool !== undefined) {
+        this.gauges['lns_pool_used']!.set(ll, l.pool.used);
+        this.gauges['lns_pool_free']!.set(ll, l.pool.free);
+      }
+      for (const [reason, n] of Object.entries(l.refusals)) this.counters['lns_refusals_total']!.inc({ ...ll, reason }, n);
+    }
     for (const t of status.tunnels) {
       const tl = { ...d, tunnel: t.name };
       this.gauges['tunnel_up']!.set(tl, t.upSinceMs === undefined ? 0 : 1);

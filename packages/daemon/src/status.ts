@@ -50,6 +50,8 @@ export interface SessionStatus {
   readonly interfaceName?: string | undefined;
   /** pppd's pid for kl2tpd sessions. */
   readonly pppdPid?: number | undefined;
+  /** The PPP address an LNS gave the client from its pool (pppd's REMOTE). */
+  readonly assignedAddress?: string | undefined;
   readonly lastResult?: LastResult | undefined;
   readonly data?: DataCounters | undefined;
 }
@@ -72,6 +74,30 @@ export interface TunnelStatus {
   readonly sessions: readonly SessionStatus[];
 }
 
+/** An address pool's counts. */
+export interface PoolStatus {
+  readonly size: number;
+  readonly used: number;
+  readonly free: number;
+}
+
+/** One LNS listener (`[lns.NAME]`) and the tunnels it accepted. */
+export interface ListenerStatus {
+  readonly name: string;
+  /** The bound address as `host:port` (`[v6]:port`). */
+  readonly listen: string;
+  /** Established tunnels. */
+  readonly tunnelCount: number;
+  /** Established calls. */
+  readonly sessionCount: number;
+  /** Undefined without `ip_range`. */
+  readonly pool?: PoolStatus | undefined;
+  /** Refusals since start, by reason (`not-allowed`, `rate-limited`, `max-tunnels`, ...). */
+  readonly refusals: Readonly<Record<string, number>>;
+  /** Every tunnel held (established or not); their names are `NAME/TUNNEL_ID`. */
+  readonly tunnels: readonly TunnelStatus[];
+}
+
 /** Everything `status` prints. */
 export interface DaemonStatus {
   readonly daemon: string;
@@ -81,6 +107,10 @@ export interface DaemonStatus {
   /** When the snapshot was taken (wall clock ms); uptimes are relative to it. */
   readonly nowMs: number;
   readonly tunnels: readonly TunnelStatus[];
+  /** The 99th percentile of the event loop's delay since start, in ms (how late timers and I/O run). */
+  readonly eventLoopDelayP99Ms?: number | undefined;
+  /** LNS listeners (kl2tpd `[lns.*]`); absent when there are none. */
+  readonly listeners?: readonly ListenerStatus[] | undefined;
 }
 
 /** Formats a duration in ms as `1d2h`, `3h4m`, `5m6s` or `7s`. */
@@ -111,7 +141,30 @@ export function renderStatusTable(status: DaemonStatus): string {
         data(s.data, 'rx'), data(s.data, 'tx'), s.lastResult?.reason ?? '-']);
     }
   }
+  for (const l of status.listeners ?? []) {
+    // Each listener, then its tunnels (named listener/id) with the calls under them.
+    rows.push([`lns ${l.name}`, '', l.listen, 'listening', '', `${l.tunnelCount} tunnels`, `${l.sessionCount} calls`,
+      l.pool === undefined ? 'no pool' : `pool ${l.pool.used}/${l.pool.size}`, refusalText(l.refusals)]);
+    for (const t of l.tunnels) {
+      const c = t.control;
+      rows.push([`  ${t.name}`, `${t.tunnelId}/${t.peerTunnelId}`, t.peer, t.state, up(t.upSinceMs),
+        c === undefined ? '-' : `${c.sent}/${c.received}/${c.retransmitted}/${c.hellosSent}`,
+        data(t.data, 'rx'), data(t.data, 'tx'), t.lastResult?.reason ?? '-']);
+      for (const s of t.sessions) {
+        const ppp = [s.assignedAddress, s.interfaceName, s.pppdPid === undefined ? undefined : `pppd ${s.pppdPid}`].filter((x) => x !== undefined).join(' ');
+        rows.push([`    ${s.name}`, `${s.sessionId}/${s.peerSessionId}`, ppp || '-', s.state, up(s.upSinceMs), '',
+          data(s.data, 'rx'), data(s.data, 'tx'), s.lastResult?.reason ?? '-']);
+      }
+    }
+  }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const head = `${status.daemon} ${status.version}, pid ${status.pid}, up ${formatDuration(status.nowMs - status.startedAtMs)}`;
   return `${[head, ...rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd())].join('\n')}\n`;
+}
+
+/** `refused 3 (not-allowed 2, max-tunnels 1)`, or `-` when nothing was refused. */
+function refusalText(refusals: Readonly<Record<string, number>>): string {
+  const by = Object.entries(refusals).filter(([, n]) => n > 0);
+  if (by.length === 0) return '-';
+  return `refused ${by.reduce((a, [, n]) => a + n, 0)} (${by.map(([r, n]) => `${r} ${n}`).join(', ')})`;
 }

@@ -42,3 +42,33 @@ describe('Prometheus metrics', async () => {
     for (const line of text.trimEnd().split('\n')) if (line !== '' && !line.startsWith('#')) expect(line).toMatch(/^l2tp_[a-z_]+\{[^}]*\} \d+$/);
   });
 });
+
+describe('LNS listeners', () => {
+  const withLns = {
+    ...SNAPSHOT, eventLoopDelayP99Ms: 12.5,
+    listeners: [{
+      name: 'default', listen: '0.0.0.0:1701', tunnelCount: 1, sessionCount: 1, pool: { size: 3, used: 1, free: 2 },
+      refusals: { 'not-allowed': 2, 'pool-exhausted': 1, 'max-tunnels': 0 },
+      tunnels: [{
+        name: 'default/700', tunnelId: 700, peerTunnelId: 9, peer: '198.51.100.7:1701', state: 'established', upSinceMs: SNAPSHOT.nowMs - 60_000,
+        control: { sent: 3, received: 4, retransmitted: 0, hellosSent: 1 },
+        sessions: [{ name: '800', sessionId: 800, peerSessionId: 5, state: 'established', upSinceMs: SNAPSHOT.nowMs - 30_000, assignedAddress: '192.168.42.10', interfaceName: 'ppp3', pppdPid: 4242 }],
+      }],
+    }],
+  };
+  it('the table lists each listener with its counts and refusals, then its tunnels and calls with address, interface and pppd', () => {
+    const lines = renderStatusTable(withLns).trimEnd().split('\n');
+    const at = lines.findIndex((l) => l.startsWith('lns default'));
+    expect(lines[at]).toMatch(/^lns default\s+0\.0\.0\.0:1701\s+listening\s+1 tunnels\s+1 calls\s+pool 1\/3\s+refused 3 \(not-allowed 2, pool-exhausted 1\)$/);
+    expect(lines[at + 1]).toMatch(/^ {2}default\/700\s+700\/9\s+198\.51\.100\.7:1701\s+established\s+1m0s\s+3\/4\/0\/1/);
+    expect(lines[at + 2]).toMatch(/^ {4}800\s+800\/5\s+192\.168\.42\.10 ppp3 pppd 4242\s+established\s+30s/);
+  });
+  it('metrics have per-listener series only, refusals by reason, and the event-loop delay', async () => {
+    const text = await renderMetrics(withLns);
+    expect(text).toContain('l2tp_lns_sessions{daemon="kl2tpd",listener="default",listen="0.0.0.0:1701"} 1\n');
+    expect(text).toContain('l2tp_lns_pool_free{daemon="kl2tpd",listener="default",listen="0.0.0.0:1701"} 2\n');
+    expect(text).toContain('l2tp_lns_refusals_total{daemon="kl2tpd",listener="default",listen="0.0.0.0:1701",reason="not-allowed"} 2\n');
+    expect(text).toContain('l2tp_event_loop_delay_p99_seconds{daemon="kl2tpd"} 0.0125\n');
+    expect(text).not.toContain('tunnel="default/700"');
+  });
+});

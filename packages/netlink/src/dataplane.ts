@@ -3,10 +3,11 @@
  * are ours (libc + node:dgram), tunnels and sessions are kernel objects made over generic netlink.
  */
 import type {
-  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, SessionDataPlane, SessionSpec, TunnelDataPlane, TunnelSpec,
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, KernelChange, SessionDataPlane, SessionSpec, TunnelDataPlane, TunnelSpec,
 } from '@l2tp/control';
 import { NetlinkError } from './errors.js';
 import { L2tpNetlink } from './l2tp/client.js';
+import { L2tpMonitor } from './l2tp/monitor.js';
 import type { TunnelCreate } from './l2tp/commands.js';
 import type { L2tpStats } from './l2tp/replies.js';
 import { GenlSocket } from './netlink/genl-socket.js';
@@ -31,6 +32,8 @@ export interface NetlinkDataPlaneOptions {
   readonly setLinkMtu?: (interfaceName: string, mtu: number) => Promise<void>;
   /** Called by `close()` (releases what `open()` made besides the netlink client). */
   readonly onClose?: () => void;
+  /** Opens the l2tp multicast monitor behind `watch` (default `L2tpMonitor.open`; tests pass a fake). */
+  readonly openMonitor?: () => Pick<L2tpMonitor, 'start' | 'close'>;
 }
 
 const toDataPlaneStats = (s: L2tpStats): DataPlaneStats => ({
@@ -42,7 +45,7 @@ async function ignoreGone(p: Promise<void>): Promise<void> {
   try {
     await p;
   } catch (e) {
-    if (!(e instanceof NetlinkError && (e.errnoName === 'ENODEV' || e.errnoName === 'ENOENT'))) throw e;
+    if (!(e instanceof NetlinkError && e.isNotExist())) throw e;
   }
 }
 
@@ -53,6 +56,7 @@ export class NetlinkDataPlane implements DataPlane {
   readonly #openSocket: (options: ControlSocketOptions) => Promise<ControlSocket>;
   readonly #existRetryMs: number;
   readonly #options: NetlinkDataPlaneOptions;
+  readonly #monitors = new Set<Pick<L2tpMonitor, 'start' | 'close'>>();
 
   /** Wraps a client (a fake one in unit tests). */
   constructor(netlink: L2tpNetlink, options: NetlinkDataPlaneOptions = {}) {
@@ -67,7 +71,7 @@ export class NetlinkDataPlane implements DataPlane {
       try {
         return await this.netlink.createTunnel(t);
       } catch (e) {
-        if (!(e instanceof NetlinkError && e.errnoName === 'EEXIST') || waitedMs >= this.#existRetryMs) throw e;
+        if (!(e instanceof NetlinkError && e.isExist()) || waitedMs >= this.#existRetryMs) throw e;
       }
       await new Promise((resolve) => setTimeout(resolve, stepMs));
     }
@@ -146,8 +150,25 @@ export class NetlinkDataPlane implements DataPlane {
     };
   }
 
+  /**
+   * Deletions made by others, from the kernel's l2tp multicast group (polled every 200 ms; an
+   * overrun becomes `resync`). Our own deletions are announced too: receivers confirm before acting.
+   */
+  watch(listener: (change: KernelChange) => void): () => void {
+    const monitor = (this.#options.openMonitor ?? L2tpMonitor.open)();
+    monitor.start((e) => {
+      if (e.kind === 'overrun') listener({ kind: 'resync' });
+      else if (e.kind === 'tunnel' && e.command === 'TUNNEL_DELETE') listener({ kind: 'tunnel-deleted', tunnelId: e.tunnel.tunnelId });
+      else if (e.kind === 'session' && e.command === 'SESSION_DELETE') listener({ kind: 'session-deleted', tunnelId: e.session.tunnelId, sessionId: e.session.sessionId });
+    });
+    this.#monitors.add(monitor);
+    return () => { monitor.close(); this.#monitors.delete(monitor); };
+  }
+
   /** Releases the netlink socket (kernel tunnels stay). */
   async close(): Promise<void> {
+    for (const m of this.#monitors) m.close();
+    this.#monitors.clear();
     await this.netlink.close();
     this.#options.onClose?.();
   }

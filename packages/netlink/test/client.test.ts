@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { attr } from '../src/l2tp/attrs.js';
 import { L2tpNetlink } from '../src/l2tp/client.js';
 import { FakeL2tpKernel, fakeGenl, fakeReply } from '../src/fake.js';
+import { L2tpFamilyMissingError, NetlinkError } from '../src/errors.js';
 
 const v3eth = { tunnelId: 10, peerTunnelId: 20, sessionId: 1, peerSessionId: 2, version: 3, pseudowire: 'eth' } as const;
 
@@ -61,7 +62,9 @@ describe('L2tpNetlink on the host kernel (no l2tp family)', () => {
     try { L2tpNetlink.open(); } catch (e) { err = e; }
     // On a kernel with L2TP loaded this test is meaningless: it then only checks open() succeeded.
     if (err === undefined) return;
-    expect(err).toMatchObject({ name: 'NetlinkError', op: 'GETFAMILY', errnoName: 'ENOENT' });
+    expect(err).toBeInstanceOf(L2tpFamilyMissingError);
+    expect(err).toBeInstanceOf(NetlinkError);
+    expect(err).toMatchObject({ name: 'L2tpFamilyMissingError', op: 'GETFAMILY', errnoName: 'ENOENT' });
     expect((err as Error).message).toMatch(/modprobe -a l2tp_core l2tp_netlink/);
   });
 });

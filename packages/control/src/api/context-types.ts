@@ -3,6 +3,7 @@
  * program subscribes to, and the options of dynamic (LAC), accepted (LNS) and quiescent tunnels.
  * Pure types; the context that produces them lives in `src/node/context.ts`.
  */
+import type { AcceptOptions } from '../engine/control-engine.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
 import type { Encap, Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
 
@@ -41,6 +42,14 @@ export interface TunnelOptions extends ControlOptions {
   readonly peerTunnelId?: number;
   /** Quiescent L2TPv3: HELLO and acknowledgements only. */
   readonly quiescent?: boolean;
+  /** Encapsulation of a quiescent L2TPv3 tunnel (RFC 3931 §4.1): UDP (default) or IP protocol 115. */
+  readonly encap?: Encap;
+  /**
+   * Quiescent only: a probe for a peer that went away. The control channel runs (HELLOs out, the
+   * peer's acknowledged) but the kernel tunnel is made and `tunnel-up` emitted only once a control
+   * message from the peer arrives.
+   */
+  readonly awaitPeer?: boolean;
 }
 
 /** Options of a static tunnel: no control connection, everything agreed out of band (RFC 3931 unmanaged). */
@@ -70,6 +79,12 @@ export interface SessionOptions {
 /** Options of an LNS listener. */
 export interface ListenOptions extends ControlOptions {
   readonly local: SocketAddress;
+  /**
+   * The admission policy (access list, tunnel and rate limits): the Result Code to refuse a
+   * well-formed SCCRQ with, or undefined to accept it. A refused SCCRQ is answered with StopCCN
+   * (RFC 2661 §4.1) and reported as a `tunnel-down` with reason `refused`. Default: accept all.
+   */
+  readonly admit?: AcceptOptions['admit'];
 }
 
 /** A tunnel as a snapshot: readable at any time. */
@@ -118,6 +133,14 @@ export interface ContextEvents {
   'set-link-info': { readonly tunnelId: number; readonly sessionId: number; readonly accm: { readonly sendAccm: number; readonly receiveAccm: number } };
   /** The tunnel's state is gone; no further events for it. */
   'tunnel-released': { readonly tunnelId: number; readonly name: string };
+  /**
+   * The kernel deleted an object under us (`ip l2tp del`): a call's session (the call was cleared), a
+   * connection's tunnel (the connection was closed), a static session of a quiescent tunnel (its
+   * owner may make it again), or a static object that could not be made again (`error`).
+   */
+  'kernel-lost': { readonly tunnelId: number; readonly sessionId?: number; readonly error?: Error };
+  /** A static kernel object deleted under us was made again. */
+  'kernel-repaired': { readonly tunnelId: number; readonly sessionId?: number };
   /** A data-plane operation failed; the tunnel or session was closed with `result`. */
   'dataplane-error': { readonly tunnelId: number; readonly sessionId?: number; readonly error: Error; readonly result: ResultCode };
 }

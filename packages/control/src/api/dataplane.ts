@@ -122,12 +122,27 @@ export interface TunnelDataPlane {
   down(): Promise<void>;
 }
 
+/**
+ * A kernel object deleted by someone else (`ip l2tp del`, another daemon), or `resync` when
+ * notifications were lost. A hint: the receiver confirms before acting (a deletion it made itself
+ * arrives too, possibly after the object was made again).
+ */
+export type KernelChange =
+  | { readonly kind: 'tunnel-deleted'; readonly tunnelId: number }
+  | { readonly kind: 'session-deleted'; readonly tunnelId: number; readonly sessionId: number }
+  | { readonly kind: 'resync' };
+
 /** The system below the L2TP library: sockets plus kernel tunnels and sessions. */
 export interface DataPlane {
   /** Opens and binds a control socket (UDP, or L2TP/IP for `encap: 'ip'`), close-on-exec. */
   openControlSocket(options: ControlSocketOptions): Promise<ControlSocket>;
   /** Creates a kernel tunnel, managed when `spec.socket` is set. */
   createTunnel(spec: TunnelSpec): Promise<TunnelDataPlane>;
+  /**
+   * Subscribes to deletions of kernel objects (the l2tp multicast group); returns how to stop.
+   * Absent: the data plane cannot tell (the null data plane has no kernel objects to lose).
+   */
+  watch?(listener: (change: KernelChange) => void): () => void;
   /** Releases what the data plane holds (netlink sockets). Does not delete tunnels. */
   close(): Promise<void>;
 }

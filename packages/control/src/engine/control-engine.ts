@@ -52,6 +52,11 @@ export type AcceptOptions = Omit<TunnelEngineOptions, 'role' | 'tunnelId' | 'pee
 export interface ControlEngineOptions {
   /** Answer SCCRQs (LNS role) with these settings; omitted: unsolicited SCCRQs are ignored. */
   readonly accept?: AcceptOptions;
+  /**
+   * Tunnel ids in use outside this engine (other engines on the same kernel, whose tunnel ids must
+   * be unique per network namespace); the allocator skips them. Default: none.
+   */
+  readonly tunnelIdInUse?: (tunnelId: number) => boolean;
 }
 
 interface Entry {
@@ -78,7 +83,10 @@ export class ControlEngine {
   /** Creates an engine with no tunnels. */
   constructor(options: ControlEngineOptions, private readonly ports: EnginePorts, private readonly wire: WireCodec) {
     this.acceptOptions = options.accept;
+    this.tunnelIdInUse = options.tunnelIdInUse ?? (() => false);
   }
+
+  private readonly tunnelIdInUse: (tunnelId: number) => boolean;
 
   /** Starts (or, with `undefined`, stops) answering SCCRQs as an LNS with these settings. */
   accept(options: AcceptOptions | undefined): void { this.acceptOptions = options; }
@@ -113,7 +121,7 @@ export class ControlEngine {
   allocateTunnelId(bits: 16 | 32 = 16): number {
     for (;;) {
       const id = bits === 16 ? this.ports.random.uint32() & 0xffff : this.ports.random.uint32() >>> 0;
-      if (id !== 0 && !this.tunnels.has(id)) return id;
+      if (id !== 0 && !this.tunnels.has(id) && !this.tunnelIdInUse(id)) return id;
     }
   }
 

@@ -8,15 +8,18 @@ import { EventEmitter } from 'node:events';
 import type {
   ContextEvents, ControlOptions, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions,
 } from '../api/context-types.js';
-import type { ControlSocket, DataPlane, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
+import type { ControlSocket, DataPlane, DataPlaneStats, Encap, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
 import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
 import type { WireCodec } from '../engine/wire.js';
 import type { EngineTrace } from '../engine/trace.js';
 import { codecWire } from '../engine/codec-wire.js';
+import { L2tpUsageError } from '../engine/io.js';
+import type { TunnelView } from '../engine/tunnel-view.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
+import { isNotExist, KernelReconciler } from './reconciler.js';
 import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
 
 /** Options of an {@link L2tpContext}. */
@@ -24,17 +27,20 @@ export interface ContextOptions {
   readonly dataPlane: DataPlane;
   /** The wire format; the real one (RFC 2661/3931 codec) unless a test substitutes another. */
   readonly wire?: WireCodec;
+  /** Time and timers (default: the process's monotonic clock); tests pass a virtual one. */
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /** Sees every control message and state change (`-verbose`; see `controlTrace`). */
   readonly trace?: EngineTrace;
+  /** Tunnel ids taken outside this context (other contexts on the same kernel); never allocated here. */
+  readonly tunnelIdInUse?: (tunnelId: number) => boolean;
 }
 
+/** What the context adds to a session of the engine; its state is the engine's (one copy). */
 interface SessionRecord {
   readonly name: string | undefined;
   readonly options: SessionOptions;
   peerSessionId: number;
-  state: string;
   lastResult: SessionDownReason | undefined;
   dataPlane: SessionDataPlane | undefined;
 }
@@ -44,10 +50,13 @@ interface TunnelRecord {
   readonly role: 'lac' | 'lns';
   readonly kind: TunnelInfo['kind'];
   readonly version: 2 | 3;
+  readonly encap: Encap;
   socket: ControlSocket;
   ownSocket: boolean;
   peer: SocketAddress;
   connected: boolean;
+  /** A probe (quiescent, `awaitPeer`): no kernel objects and no `tunnel-up` until the peer is heard from. */
+  awaitingPeer: boolean;
   dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
   lastResult: TunnelDownReason | undefined;
   readonly sessions: Map<number, SessionRecord>;
@@ -61,15 +70,51 @@ export class L2tpContext {
   private readonly engine: ControlEngine;
   private readonly driver: EngineDriver;
   private readonly tunnels = new Map<number, TunnelRecord>();
-  private readonly statics = new Map<number, { readonly options: StaticTunnelOptions; readonly dataPlane: TunnelDataPlane }>();
+  private readonly statics = new Map<number, StaticTunnelOptions>();
+  /** Static kernel objects, kept made when the kernel loses them. */
+  private readonly kernel: KernelReconciler;
   private listener: { socket: ControlSocket; options: ListenOptions } | undefined;
   private readonly ports: EnginePorts;
+  private readonly clock: Clock;
+  /** Re-checked after every engine step (close() waits on them instead of polling). */
+  private readonly waiters = new Set<() => void>();
+  private closing: Promise<void> | undefined;
 
   /** Creates a context; nothing is opened until `dial` or `listen`. */
   constructor(private readonly options: ContextOptions) {
     this.ports = { random: options.random ?? cryptoRandom, md5 };
-    this.engine = new ControlEngine({}, this.ports, options.wire ?? codecWire);
-    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), options.clock ?? monotonicClock, options.trace);
+    this.clock = options.clock ?? monotonicClock;
+    this.engine = new ControlEngine({ ...(options.tunnelIdInUse && { tunnelIdInUse: options.tunnelIdInUse }) }, this.ports, options.wire ?? codecWire);
+    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock, options.trace);
+    this.kernel = new KernelReconciler(options.dataPlane, {
+      repaired: (what) => this.emitter.emit('kernel-repaired', what),
+      failed: (what, error) => this.emitter.emit('kernel-lost', { ...what, error }),
+      lost: (change) => this.lost(change.tunnelId, change.kind === 'session-deleted' ? change.sessionId : undefined),
+    });
+  }
+
+  /**
+   * The kernel deleted an object of a control connection under us. The kernel tunnel of a live
+   * connection cannot be given back its socket, so the connection ends (StopCCN result 2, RFC 2661
+   * §4.4.2) and its owner redials or probes; a call's kernel session gone ends the call (CDN result 2).
+   * A session of a quiescent tunnel is static: its owner is told (`kernel-lost`) and may make it again.
+   */
+  private lost(tunnelId: number, sessionId: number | undefined): void {
+    const rec = this.tunnels.get(tunnelId);
+    const engine = this.engine.tunnel(tunnelId);
+    if (rec === undefined || engine === undefined || rec.dataPlane === undefined) return;
+    void (async () => {
+      const tdp = await rec.dataPlane;
+      // Confirm: our own deletions are announced too. A static session in a quiescent tunnel is its owner's to confirm.
+      const call = sessionId === undefined ? undefined : rec.sessions.get(sessionId);
+      const probe = sessionId === undefined ? tdp?.stats() : call?.dataPlane?.stats();
+      if (sessionId === undefined || call !== undefined) {
+        if ((await probe?.then(() => false, isNotExist)) !== true) return;
+      }
+      this.emitter.emit('kernel-lost', { tunnelId, ...(sessionId !== undefined && { sessionId }) });
+      if (sessionId === undefined) this.closeTunnel(tunnelId, { result: 2, error: 0, message: 'kernel tunnel deleted' });
+      else if (rec.kind === 'dynamic') this.closeSession(tunnelId, sessionId, { result: 2, error: 0, message: 'kernel session deleted' });
+    })();
   }
 
   /** Subscribes to an event. */
@@ -92,17 +137,43 @@ export class L2tpContext {
     });
   }
 
-  /** Opens a tunnel we originate (LAC) or a quiescent one; resolves with its tunnel id once SCCRQ is out. */
+  /**
+   * Opens a tunnel we originate (LAC) or a quiescent one; resolves with its tunnel id once SCCRQ is out.
+   * Rejects with {@link L2tpUsageError} after `close()` or when `tunnelId` is in use, and with the data
+   * plane's error when no socket can be opened.
+   */
   async dial(o: TunnelOptions): Promise<number> {
-    const socket = await this.options.dataPlane.openControlSocket({ family: o.peer.family, encap: 'udp', ...(o.local && { local: o.local }) });
+    this.usable();
+    if (o.tunnelId && (this.engine.tunnel(o.tunnelId) !== undefined || this.statics.has(o.tunnelId))) throw new L2tpUsageError(`tunnel id ${o.tunnelId} is in use`);
+    if (o.awaitPeer && !o.quiescent) throw new L2tpUsageError('awaitPeer is for quiescent tunnels');
+    const encap = o.encap ?? 'udp';
+    const socket = await this.options.dataPlane.openControlSocket({
+      family: o.peer.family, encap, ...(o.local && { local: o.local }), ...(encap === 'ip' && o.tunnelId && { tunnelId: o.tunnelId }),
+    });
     const version = o.version ?? 2;
-    const tunnelId = this.engine.addTunnel({
-      ...engineOptions(o), role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}),
-      peerTunnelId: o.peerTunnelId ?? 0, quiescent: o.quiescent ?? false,
-    }, o.peer);
-    const rec: TunnelRecord = { name: o.name, role: 'lac', kind: o.quiescent ? 'quiescent' : 'dynamic', version, socket, ownSocket: true, peer: o.peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() };
+    let tunnelId: number;
+    try {
+      tunnelId = this.engine.addTunnel({
+        ...engineOptions(o), role: 'lac', version, ...(o.tunnelId ? { tunnelId: o.tunnelId } : {}),
+        peerTunnelId: o.peerTunnelId ?? 0, quiescent: o.quiescent ?? false,
+      }, o.peer);
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    const rec: TunnelRecord = {
+      name: o.name, role: 'lac', kind: o.quiescent ? 'quiescent' : 'dynamic', version, encap, socket, ownSocket: true, peer: o.peer, connected: false,
+      awaitingPeer: o.awaitPeer ?? false, dataPlane: undefined, lastResult: undefined, sessions: new Map(),
+    };
     this.tunnels.set(tunnelId, rec);
-    socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+    socket.onDatagram((bytes, from) => {
+      this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from }));
+      // A probe comes up when the peer is heard from (a HELLO or an acknowledgement of ours).
+      if (rec.awaitingPeer && this.engine.tunnel(tunnelId)?.state === 'established') {
+        rec.awaitingPeer = false;
+        void this.tunnelUp(tunnelId, rec);
+      }
+    });
     if (o.quiescent) {
       // The kernel tunnel of a quiescent connection must own a connected socket from the start.
       await socket.connect(o.peer);
@@ -112,49 +183,62 @@ export class L2tpContext {
     return tunnelId;
   }
 
-  /** Places an incoming call in a dialled tunnel (now, or when it comes up). Returns the session id. */
+  /**
+   * Places an incoming call in a dialled tunnel (now, or when it comes up). Returns the session id.
+   * Throws {@link L2tpUsageError} when the tunnel is unknown, closing, or the id is in use.
+   */
   openSession(tunnelId: number, o: SessionOptions = {}): number {
+    this.usable();
     const rec = this.tunnels.get(tunnelId);
     const engine = this.engine.tunnel(tunnelId);
-    if (rec === undefined || engine === undefined) throw new Error(`no tunnel ${tunnelId}`);
+    if (rec === undefined || engine === undefined) throw new L2tpUsageError(`no tunnel ${tunnelId}`);
     const sessionId = o.sessionId || this.engine.allocateSessionId(tunnelId);
-    rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, state: 'opening', lastResult: undefined, dataPlane: undefined });
+    if (engine.session(sessionId) !== undefined || rec.sessions.has(sessionId)) throw new L2tpUsageError(`session id ${sessionId} is in use in tunnel ${tunnelId}`);
+    rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, lastResult: undefined, dataPlane: undefined });
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId } }));
     return sessionId;
   }
 
   /**
    * Creates a static tunnel: an unmanaged kernel tunnel with no control connection (ids, addresses
-   * and sessions agreed out of band; `ip l2tp add tunnel`). Listed with state `static`.
+   * and sessions agreed out of band; `ip l2tp add tunnel`). Listed with state `static`. Rejects with
+   * {@link L2tpUsageError} when the id is in use here, and with the data plane's error otherwise.
    */
   async addStaticTunnel(o: StaticTunnelOptions): Promise<number> {
-    if (this.tunnels.has(o.tunnelId) || this.statics.has(o.tunnelId)) throw new Error(`tunnel id ${o.tunnelId} is in use`);
-    const dataPlane = await this.options.dataPlane.createTunnel({
+    this.usable();
+    if (this.tunnels.has(o.tunnelId) || this.statics.has(o.tunnelId)) throw new L2tpUsageError(`tunnel id ${o.tunnelId} is in use`);
+    await this.kernel.addTunnel({
       tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, version: 3, encap: o.encap, local: o.local, peer: o.peer,
       ...(o.udpChecksum !== undefined && { udpChecksum: o.udpChecksum }),
     });
-    this.statics.set(o.tunnelId, { options: o, dataPlane });
+    this.statics.set(o.tunnelId, o);
     return o.tunnelId;
   }
 
   /** Deletes a static tunnel (and with it, in the kernel, its sessions). */
   async removeStaticTunnel(tunnelId: number): Promise<void> {
-    const t = this.statics.get(tunnelId);
     this.statics.delete(tunnelId);
-    await t?.dataPlane.down();
+    await this.kernel.removeTunnel(tunnelId);
   }
 
   /**
    * Creates a static session (no call setup: ids agreed out of band) in a static tunnel, or in a
-   * quiescent tunnel's kernel tunnel once it is up. Rejects when the tunnel has no data plane.
+   * quiescent tunnel's kernel tunnel once it is up. Rejects with {@link L2tpUsageError} when the
+   * tunnel has no data plane.
    */
   async addStaticSession(tunnelId: number, spec: Omit<SessionSpec, 'tunnelId' | 'peerTunnelId'>): Promise<SessionDataPlane> {
     const fixed = this.statics.get(tunnelId);
-    if (fixed !== undefined) return fixed.dataPlane.createSession({ ...spec, tunnelId, peerTunnelId: fixed.options.peerTunnelId });
+    if (fixed !== undefined) return this.kernel.addSession({ ...spec, tunnelId, peerTunnelId: fixed.peerTunnelId });
     const rec = this.tunnels.get(tunnelId);
     const tdp = await rec?.dataPlane;
-    if (rec === undefined || tdp === undefined) throw new Error(`tunnel ${tunnelId} has no data plane`);
+    if (rec === undefined || tdp === undefined) throw new L2tpUsageError(`tunnel ${tunnelId} has no data plane`);
     return tdp.createSession({ ...spec, tunnelId, peerTunnelId: this.engine.tunnel(tunnelId)?.peerTunnelId ?? 0 });
+  }
+
+  /** The kernel's data counters of a tunnel (static or with a kernel tunnel); `undefined` when it has none. */
+  async tunnelStats(tunnelId: number): Promise<DataPlaneStats | undefined> {
+    const tdp = this.kernel.tunnel(tunnelId) ?? await this.tunnels.get(tunnelId)?.dataPlane;
+    return tdp?.stats().catch(() => undefined);
   }
 
   /** Clears one session with CDN (default result 3, administrative). */
@@ -169,21 +253,27 @@ export class L2tpContext {
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'close', ...(result && { result }) } }));
   }
 
-  /** Answers SCCRQs on `local` as an LNS. Resolves with the bound address. */
+  /** Answers SCCRQs on `local` as an LNS. Resolves with the bound address; {@link L2tpUsageError} when already listening. */
   async listen(o: ListenOptions): Promise<SocketAddress> {
-    if (this.listener) throw new Error('already listening');
+    this.usable();
+    if (this.listener) throw new L2tpUsageError('already listening');
     const socket = await this.options.dataPlane.openControlSocket({ family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true });
     this.listener = { socket, options: o };
     // An LNS sends HELLO by default (60 s, as xl2tpd and accel-ppp do): a peer that restarted or
     // vanished is found out instead of its tunnel living for ever.
-    this.engine.accept(engineOptions(o, 60_000));
+    this.engine.accept({ ...engineOptions(o, 60_000), ...(o.admit && { admit: o.admit }) });
     socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
     return socket.local;
   }
 
+  /** True while `tunnelId` is held here: any tunnel the engine knows (in setup, up or in its hold) or a static one. */
+  holds(tunnelId: number): boolean {
+    return this.engine.tunnel(tunnelId) !== undefined || this.statics.has(tunnelId);
+  }
+
   /** Snapshots of every tunnel. */
   list(): TunnelInfo[] {
-    const statics = [...this.statics.values()].map(({ options: o }): TunnelInfo => ({
+    const statics = [...this.statics.values()].map((o): TunnelInfo => ({
       name: o.name, tunnelId: o.tunnelId, peerTunnelId: o.peerTunnelId, role: 'lac', kind: 'static', state: 'static',
       peer: o.peer, peerHostName: undefined, lastResult: undefined, control: undefined, sessions: [],
     }));
@@ -202,30 +292,82 @@ export class L2tpContext {
       name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
       // The peer address in use: an LNS may answer from another port than we dialled (RFC 2661 §8.1).
       peer: engine?.peer ?? rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
-      sessions: [...rec.sessions].map(([sessionId, s]) => ({ name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: s.state, lastResult: s.lastResult })),
+      sessions: [...rec.sessions].map(([sessionId, s]) => ({
+        name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: engine?.session(sessionId)?.state ?? 'closed', lastResult: s.lastResult,
+      })),
     };
   }
 
   /**
-   * Sends StopCCN on every tunnel and waits (at most `timeoutMs`) until every tunnel is settled (the
-   * peers acknowledged, and any acknowledgement we owe has gone out),
-   * then deletes kernel objects and closes sockets without waiting out the §5.7 hold. Static tunnels
-   * are left in the kernel (they need no daemon); `removeStaticTunnel` deletes them.
+   * Sends StopCCN on every tunnel and waits (at most `timeoutMs` on the context's clock) until every
+   * tunnel is settled — our StopCCN acknowledged and no acknowledgement owed to the peer — then
+   * deletes kernel objects and closes sockets without waiting out the §5.7 hold. Static tunnels are
+   * left in the kernel (they need no daemon); `removeStaticTunnel` deletes them. Idempotent.
    */
-  async close(timeoutMs = 2000): Promise<void> {
-    this.driver.run((nowMs) => this.engine.closeAll(nowMs));
-    const clock = this.options.clock ?? monotonicClock;
-    const deadline = clock.nowMs() + timeoutMs;
-    const settled = () => [...this.tunnels.keys()].every((id) => this.engine.tunnel(id)?.settled ?? true);
-    while (!settled() && clock.nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
-    this.driver.stop();
-    for (const rec of this.tunnels.values()) {
-      await this.teardownTunnel(rec);
-      if (rec.ownSocket) rec.socket.close();
-    }
-    this.tunnels.clear();
-    this.listener?.socket.close();
-    this.listener = undefined;
+  close(timeoutMs = 2000): Promise<void> {
+    this.closing ??= (async () => {
+      this.driver.run((nowMs) => this.engine.closeAll(nowMs));
+      await this.until(() => this.settled(), timeoutMs);
+      this.driver.stop();
+      for (const rec of this.tunnels.values()) {
+        await this.teardownTunnel(rec);
+        if (rec.ownSocket) rec.socket.close();
+      }
+      this.tunnels.clear();
+      this.listener?.socket.close();
+      this.listener = undefined;
+      this.kernel.close();
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Resolves once `done()` holds after an engine step, or after `timeoutMs` on the context's clock
+   * (with whether it held). No polling: checked when the engine produced outputs.
+   */
+  until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        finish(true);
+      };
+      const finish = (ok: boolean) => {
+        this.waiters.delete(check);
+        cancel();
+        resolve(ok);
+      };
+      const cancel = this.clock.schedule(this.clock.nowMs() + timeoutMs, () => finish(done()));
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /**
+   * True when no tunnel is held that a peer may still need: each is released, or it was closed by
+   * us and is settled (our StopCCN acknowledged, nothing owed). A tunnel the peer closed is held
+   * until released — the full retransmission cycle of RFC 2661 §5.7, acknowledging the peer's
+   * retransmitted StopCCN should our acknowledgement be lost. A daemon exits only once this holds.
+   */
+  drained(): boolean {
+    return [...this.tunnels].every(([id, rec]) => {
+      const t = this.engine.tunnel(id);
+      return t === undefined || (rec.lastResult?.type === 'local-close' && settledOf(t));
+    });
+  }
+
+  /** True when every tunnel the engine holds owes nothing: all acknowledged, no ack owed. */
+  private settled(): boolean {
+    // The engine's own view where it has one (it also counts an owed ZLB); else tunnel by tunnel.
+    const all = (this.engine as unknown as { readonly settled?: boolean }).settled;
+    if (typeof all === 'boolean') return all;
+    return [...this.tunnels.keys()].every((id) => {
+      const t = this.engine.tunnel(id);
+      return t === undefined || settledOf(t);
+    });
+  }
+
+  private usable(): void {
+    if (this.closing !== undefined) throw new L2tpUsageError('the context is closed');
   }
 
   private perform(outs: readonly ControlOutput[]): void {
@@ -235,6 +377,7 @@ export class L2tpContext {
       if (o.kind === 'released') this.released(o.tunnelId);
       else if (o.kind === 'event') this.onEvent(o.event);
     }
+    for (const w of [...this.waiters]) w();
   }
 
   private transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): void {
@@ -248,20 +391,22 @@ export class L2tpContext {
     if ((e.type === 'tunnel-up' || e.type === 'tunnel-down') && !this.tunnels.has(e.tunnelId) && this.listener) {
       // An accepted tunnel becomes visible when it comes up, or when it fails before that (bad secret).
       const peer = this.engine.peerOf(e.tunnelId) ?? this.listener.socket.local;
-      this.tunnels.set(e.tunnelId, { name: `lns-${e.tunnelId}`, role: 'lns', kind: 'dynamic', version: 2, socket: this.listener.socket, ownSocket: false, peer, connected: false, dataPlane: undefined, lastResult: undefined, sessions: new Map() });
+      this.tunnels.set(e.tunnelId, {
+        name: `lns-${e.tunnelId}`, role: 'lns', kind: 'dynamic', version: 2, encap: 'udp', socket: this.listener.socket, ownSocket: false, peer, connected: false,
+        awaitingPeer: false, dataPlane: undefined, lastResult: undefined, sessions: new Map(),
+      });
     }
     const rec = this.tunnels.get(e.tunnelId);
     if (rec === undefined) return;
     switch (e.type) {
-      case 'tunnel-up': return void this.tunnelUp(e.tunnelId, rec);
+      case 'tunnel-up': return rec.awaitingPeer ? undefined : void this.tunnelUp(e.tunnelId, rec);
       case 'tunnel-down':
         rec.lastResult = e.reason;
         this.emitter.emit('tunnel-down', { tunnel: this.snapshot(e.tunnelId, rec), reason: e.reason, wasUp: e.wasUp });
         return void this.teardownTunnel(rec);
       case 'session-up': return void this.sessionUp(e.tunnelId, rec, e.sessionId, e.peerSessionId);
       case 'session-down': {
-        const s = rec.sessions.get(e.sessionId) ?? { name: undefined, options: {}, peerSessionId: e.peerSessionId, state: 'closed', lastResult: undefined, dataPlane: undefined };
-        s.state = 'closed';
+        const s = rec.sessions.get(e.sessionId) ?? { name: undefined, options: {}, peerSessionId: e.peerSessionId, lastResult: undefined, dataPlane: undefined };
         s.lastResult = e.reason;
         rec.sessions.delete(e.sessionId);
         void s.dataPlane?.down().catch(() => undefined);
@@ -287,7 +432,7 @@ export class L2tpContext {
         rec.connected = true;
       }
       return this.options.dataPlane.createTunnel({
-        tunnelId, peerTunnelId: engine.peerTunnelId, version: rec.version, encap: 'udp', local: rec.socket.local, peer: rec.peer,
+        tunnelId, peerTunnelId: engine.peerTunnelId, version: rec.version, encap: rec.encap, local: rec.socket.local, peer: rec.peer,
         ...(rec.ownSocket ? { socket: rec.socket } : { udpChecksum: rec.peer.family === 4 }),
       });
     })().catch((error: Error) => {
@@ -326,11 +471,10 @@ export class L2tpContext {
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
     let s = rec.sessions.get(sessionId);
     if (s === undefined) {
-      s = { name: undefined, options: {}, peerSessionId, state: 'established', lastResult: undefined, dataPlane: undefined };
+      s = { name: undefined, options: {}, peerSessionId, lastResult: undefined, dataPlane: undefined };
       rec.sessions.set(sessionId, s);
     }
     s.peerSessionId = peerSessionId;
-    s.state = 'established';
     const o = s.options;
     try {
       const tdp = await rec.dataPlane;
@@ -366,6 +510,10 @@ export class L2tpContext {
     if (rec.ownSocket) rec.socket.close();
     this.emitter.emit('tunnel-released', { tunnelId, name: rec.name });
   }
+}
+
+function settledOf(t: TunnelView): boolean {
+  return t.settled;
 }
 
 function engineOptions(o: ControlOptions, defaultHelloIntervalMs = 0): AcceptOptions {

@@ -1,20 +1,22 @@
 /**
- * The I/O edge of the engine (style.md §3.9, quinn's `drive_timer`): one re-armed timer and a
- * monotonic clock around a {@link ControlEngine}. Every engine call goes through `run`, which hands
- * the outputs to the sink and re-arms the timer at `nextDeadlineMs()`.
+ * The I/O edge of the engine (style.md §3.9, quinn's `drive_timer`): one re-armed timer on a
+ * {@link Clock} around a {@link ControlEngine}. Every engine call goes through `run`, which hands
+ * the outputs to the sink and re-arms the timer at `nextDeadlineMs()`. The clock is a port, so the
+ * same driver runs on real time in the daemons and on virtual time in tests.
  */
 import type { ControlEngine, ControlInput, ControlOutput } from '../engine/control-engine.js';
 import type { EngineTrace } from '../engine/trace.js';
-import { type Clock, monotonicClock } from './platform.js';
+import { type CancelTimer, type Clock, monotonicClock } from './platform.js';
 
-/** Drives a {@link ControlEngine} with real time. */
+/** Drives a {@link ControlEngine} with a clock. */
 export class EngineDriver {
-  private timer: NodeJS.Timeout | undefined;
+  private cancel: CancelTimer | undefined;
+  private armedAtMs: number | undefined;
   private stopped = false;
 
   /** Creates the driver; `sink` performs the outputs (send datagrams, act on events); `trace` sees both (`-verbose`). */
   constructor(
-    readonly engine: ControlEngine,
+    private readonly engine: ControlEngine,
     private readonly sink: (outputs: readonly ControlOutput[]) => void,
     private readonly clock: Clock = monotonicClock,
     private readonly trace?: EngineTrace,
@@ -45,20 +47,27 @@ export class EngineDriver {
   /** Stops the timer; later inputs are ignored. */
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.disarm();
+  }
+
+  private disarm(): void {
+    this.cancel?.();
+    this.cancel = undefined;
+    this.armedAtMs = undefined;
   }
 
   private arm(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
     if (this.stopped) return;
     const at = this.engine.nextDeadlineMs();
+    if (at === this.armedAtMs && this.cancel !== undefined) return;
+    this.disarm();
     if (at === undefined) return;
+    this.armedAtMs = at;
     // A timer that fires a little early is harmless: the engine does nothing and we re-arm.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.cancel = this.clock.schedule(at, () => {
+      this.cancel = undefined;
+      this.armedAtMs = undefined;
       this.input((nowMs) => ({ kind: 'timeout', nowMs }));
-    }, Math.max(0, Math.ceil(at - this.clock.nowMs())));
+    });
   }
 }

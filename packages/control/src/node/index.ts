@@ -3,3 +3,4 @@ export * from './platform.js';
 export * from './null-dataplane.js';
 export * from './driver.js';
 export * from './context.js';
+export { KernelReconciler, isNotExist, type ReconcileReport } from './reconciler.js';

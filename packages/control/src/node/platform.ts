@@ -1,18 +1,35 @@
 /**
  * The engine's ports backed by Node: a monotonic clock (`performance.now`, not `Date.now`, so a
- * wall-clock step never fires or delays a retransmission), cryptographic randomness and MD5.
+ * wall-clock step never fires or delays a retransmission) with one-shot timers, cryptographic
+ * randomness and MD5. Tests substitute a virtual clock (`@l2tp/control/testing`'s `simClock`), so
+ * everything the edge times — engine deadlines, redial and probe back-off, shutdown bounds — runs in
+ * virtual time.
  */
 import { createHash, getRandomValues } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RandomSource } from '../api/random.js';
 
-/** A monotonic millisecond clock. */
+/** Cancels a timer armed with {@link Clock.schedule}; calling it twice, or after it fired, is harmless. */
+export type CancelTimer = () => void;
+
+/** A monotonic millisecond clock with one-shot timers. */
 export interface Clock {
+  /** Milliseconds on a monotonic scale (not the wall clock). */
   nowMs(): number;
+  /** Calls `fire` once, at or after `atMs` on this clock. */
+  schedule(atMs: number, fire: () => void): CancelTimer;
 }
 
-/** The monotonic clock of this process. */
-export const monotonicClock: Clock = { nowMs: () => performance.now() };
+/** The monotonic clock of this process; its timers do not keep the process alive by themselves. */
+export const monotonicClock: Clock = {
+  nowMs: () => performance.now(),
+  schedule(atMs, fire) {
+    // Unref'd: sockets and servers keep a program alive, a pending retransmission alone does not.
+    const t = setTimeout(fire, Math.max(0, Math.ceil(atMs - performance.now())));
+    t.unref();
+    return () => clearTimeout(t);
+  },
+};
 
 /** A {@link RandomSource} backed by the operating system's CSPRNG. */
 export const cryptoRandom: RandomSource = {

@@ -8,3 +8,4 @@ export * from './random.js';
 export * from './simnet.js';
 export * from './script.js';
 export * from './match.js';
+export * from './edge.js';

@@ -12,7 +12,10 @@ afterEach(() => { vi.useRealTimers(); });
 
 test('an accepted tunnel sends HELLO after 60 s without control traffic when nothing is configured', async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  const lns = new L2tpContext({ dataPlane: nullDataPlane(), clock: { nowMs: () => Date.now() } });
+  const lns = new L2tpContext({ dataPlane: nullDataPlane(), clock: {
+    nowMs: () => Date.now(),
+    schedule(atMs, fire) { const t = setTimeout(fire, Math.max(0, atMs - Date.now())); return () => clearTimeout(t); },
+  } });
   const bound = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'lns' });
   const peer = createSocket('udp4');
   await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));

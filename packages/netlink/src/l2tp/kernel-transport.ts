@@ -12,7 +12,7 @@ export function resolveL2tpFamily(sock: GenlSocket): GenlFamily {
   try {
     return sock.resolveFamily(L2TP_GENL.NAME);
   } catch (e) {
-    if (e instanceof NetlinkError && e.errnoName === 'ENOENT') throw new L2tpFamilyMissingError(e.errno);
+    if (e instanceof NetlinkError && e.isNotExist()) throw new L2tpFamilyMissingError(e.errno);
     throw e;
   }
 }

@@ -4,7 +4,7 @@
  * inside our sendmsg, so its replies are already queued when we read; a dump's next part is built
  * during our recvmsg (ffi-feasibility §1.2, §2): ~50 µs per request, so blocking is the right trade.
  */
-import { NetlinkError } from '../errors.js';
+import { NetlinkError, type NetlinkOp } from '../errors.js';
 import * as libc from '../sys/libc.js';
 import { Errno, Sock } from '../sys/libc.js';
 import * as libnl from '../sys/libnl.js';
@@ -69,12 +69,12 @@ export class GenlSocket {
    * Sends one request (already framed with `seq`) and returns its reply messages. A doit is complete
    * at its ACK (NLMSG_ERROR 0), a dump at NLMSG_DONE. A negative ack throws `NetlinkError(op, …)`.
    */
-  exchange(op: string, bytes: Buffer, seq: number, dump: boolean): GenlMessage[] {
+  exchange(op: NetlinkOp, bytes: Buffer, seq: number, dump: boolean): GenlMessage[] {
     return this.request(op, bytes, seq, dump).map((m) => parseGenl(m.payload));
   }
 
   /** {@link exchange} for any netlink protocol: the reply messages unparsed. */
-  request(op: string, bytes: Buffer, seq: number, dump: boolean): NetlinkMessage[] {
+  request(op: NetlinkOp, bytes: Buffer, seq: number, dump: boolean): NetlinkMessage[] {
     if (this.#closed) throw new NetlinkError(op, 9, undefined, 'netlink socket closed');
     libc.sendto(this.fd, bytes, 0, KERNEL);
     const replies: NetlinkMessage[] = [];
@@ -111,7 +111,7 @@ export class GenlSocket {
     }
   }
 
-  #receive(op: string, wait: boolean): NetlinkMessage[] {
+  #receive(op: NetlinkOp, wait: boolean): NetlinkMessage[] {
     for (;;) {
       const n = libc.recv(this.fd, this.#buf, Sock.MSG_DONTWAIT);
       if (n >= 0) return parseMessages(this.#buf, n);

@@ -5,7 +5,7 @@
  * The library is opened on first use, so importing this package never needs the FFI.
  */
 import { DataType, load, open } from 'ffi-rs';
-import { NetlinkError } from '../errors.js';
+import { NetlinkError, type SyscallName } from '../errors.js';
 
 /** Address families, socket types and protocols used here (Linux values). */
 export const Sock = {
@@ -36,7 +36,7 @@ function call(funcName: string, retType: Ret, paramsType: DataType[], paramsValu
   const r = load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true }) as unknown as { value: number; errnoCode: number };
   return { value: Number(r.value), errno: r.errnoCode };
 }
-function check(op: string, r: { value: number; errno: number }): number {
+function check(op: SyscallName, r: { value: number; errno: number }): number {
   if (r.value < 0) throw new NetlinkError(op, r.errno);
   return r.value;
 }

@@ -1,0 +1,292 @@
+/**
+ * One `[lns.NAME]` table served: its own `L2tpContext` listening on `listen` (an accepted tunnel
+ * gets its own connected socket on that address when it comes up, which the kernel tunnel adopts),
+ * the admission policy (allow, sccrq_limit, max_tunnels, the NAT same-5-tuple clash) answered with
+ * StopCCN through the engine, and per call: max_sessions and the pool (CDN when refused), pppd with
+ * the PPPoL2TP socket in LNS mode as fd 3 (`lnsPppdArgv`), pppd's exit → CDN result 3 and the
+ * address back in the pool, tunnel loss → pppd SIGTERM then SIGKILL. Every refusal is answered
+ * (StopCCN or CDN, lns/refusals.ts), logged and counted. With `-null` (no PppPort) calls come up
+ * without pppd and still take their pool address, so status shows what a real LNS would hold.
+ */
+import { hostname } from 'node:os';
+import {
+  type Clock, type ContextEvents, type DataPlane, describeSessionDown, describeTunnelDown, L2tpContext, type ResultCode,
+  type EngineTrace, type RandomSource, type SessionDataPlane, type SocketAddress, type WireCodec,
+} from '@l2tp/control';
+import type { ListenerStatus, Logger, SessionStatus, TunnelStatus } from '@l2tp/daemon';
+import type { Kl2tpdLnsConfig } from './config.js';
+import { PeerAcl } from './lns/acl.js';
+import { lnsPoolSpans } from './lns/config.js';
+import { AddressPool } from './lns/pool.js';
+import { lnsPppdArgv } from './lns/pppd-argv.js';
+import { SccrqRateLimiter } from './lns/rate-limit.js';
+import { LNS_REFUSAL_REASONS, LNS_REFUSALS, type LnsRefusalReason } from './lns/refusals.js';
+import { PppCall, type PppPort } from './ppp-call.js';
+
+/** What a listener needs from the daemon (tests pass virtual time and a fake data plane). */
+export interface LnsDeps {
+  readonly log: Logger;
+  readonly dataPlane: DataPlane;
+  readonly wire?: WireCodec | undefined;
+  readonly clock: Clock;
+  /** Ids and challenges (default: the OS's CSPRNG); the virtual-time suites seed it. */
+  readonly random?: RandomSource | undefined;
+  readonly wallMs: () => number;
+  /** `-verbose`: every control message and state change to the log. */
+  readonly trace?: EngineTrace | undefined;
+  /** PPP for calls; undefined with `-null`. `pppdPath` is the global `pppd_path` (a table's `pppd_path` wins). */
+  readonly ppp: PppPort | undefined;
+  /** Tunnel ids held by the daemon's other contexts (kernel tunnel ids are unique per namespace). */
+  readonly tunnelIdInUse: (tunnelId: number) => boolean;
+  /** Called on every change of what status shows. */
+  readonly changed: () => void;
+}
+
+interface LnsCall {
+  readonly sessionId: number;
+  readonly peerSessionId: number;
+  readonly address: string | undefined;
+  readonly upSinceMs: number;
+  readonly dataPlane: SessionDataPlane;
+  ppp: PppCall | undefined;
+}
+
+interface LnsTunnel {
+  readonly tunnelId: number;
+  readonly peerTunnelId: number;
+  readonly peer: SocketAddress;
+  readonly upSinceMs: number;
+  readonly calls: Map<number, LnsCall>;
+}
+
+const peerText = (p: SocketAddress) => (p.family === 6 ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
+const peerKey = (address: string, port: number, peerTunnelId: number) => `${address}|${port}|${peerTunnelId}`;
+
+/** One listener; see the file header. */
+export class LnsServer {
+  readonly context: L2tpContext;
+  private pool: AddressPool | undefined;
+  private acl: PeerAcl | undefined;
+  private limiter: SccrqRateLimiter | undefined;
+  private readonly refusals = Object.fromEntries(LNS_REFUSAL_REASONS.map((r) => [r, 0])) as Record<LnsRefusalReason, number>;
+  private readonly tunnels = new Map<number, LnsTunnel>();
+  /** SCCRQs admitted whose tunnel is not up yet (max_tunnels counts them), by peer address, port and tunnel id. */
+  private readonly admitted = new Set<string>();
+  private sessionCount = 0;
+  private bound: SocketAddress | undefined;
+  private readonly log: Logger;
+
+  /** Builds the listener's policy and context; nothing is bound until `start`. */
+  constructor(public config: Kl2tpdLnsConfig, private readonly deps: LnsDeps) {
+    this.log = deps.log.child({ lns: config.name });
+    this.applyPolicy(config);
+    this.context = new L2tpContext({
+      dataPlane: deps.dataPlane, clock: deps.clock, tunnelIdInUse: deps.tunnelIdInUse, ...(deps.wire && { wire: deps.wire }),
+      ...(deps.random && { random: deps.random }), ...(deps.trace && { trace: deps.trace }),
+    });
+    this.context.on('tunnel-up', (e) => this.tunnelUp(e));
+    this.context.on('tunnel-down', (e) => this.tunnelDown(e));
+    this.context.on('session-up', (e) => this.sessionUp(e));
+    this.context.on('session-down', (e) => this.sessionDown(e));
+    this.context.on('dataplane-error', (e) => this.log.error({ tunnel_id: e.tunnelId, session_id: e.sessionId, err: e.error }, 'kernel data plane failed; closing'));
+  }
+
+  /** True once bound. */
+  get listening(): boolean { return this.bound !== undefined; }
+
+  /** Binds `listen` and answers SCCRQs; rejects when the address cannot be bound. */
+  async start(): Promise<SocketAddress> {
+    const c = this.config;
+    const local: SocketAddress = { address: c.listen.host, port: c.listen.port, family: c.listen.family ?? 4 };
+    this.bound = await this.context.listen({
+      local, hostName: c.hostName ?? hostname(), ...(c.secret !== undefined && { secret: c.secret }), hideAvps: c.hideAvps,
+      helloIntervalMs: c.helloTimeoutMs, retryTimeoutMs: c.retryTimeoutMs, maxRetries: c.maxRetries,
+      admit: (peer, sccrq) => this.admit(peer, sccrq.assignedTunnelId),
+    });
+    this.log.info({ listen: peerText(this.bound), pool_size: this.pool?.size, challenge: c.secret !== undefined }, 'LNS listening');
+    this.deps.changed();
+    return this.bound;
+  }
+
+  /**
+   * SIGHUP with this table changed. Policy keys (allow, limits, pool, pppd and PPP keys) apply at
+   * once and established calls stay; `restart` is true when a key of the listening socket or the
+   * control connection changed (listen, host_name, secret, hide_avps, timers): the caller then
+   * replaces this listener, which clears its tunnels.
+   */
+  reconfigure(next: Kl2tpdLnsConfig): { restart: boolean } {
+    const keys = ['listen', 'hostName', 'secret', 'hideAvps', 'helloTimeoutMs', 'retryTimeoutMs', 'maxRetries'] as const;
+    if (keys.some((k) => JSON.stringify(this.config[k]) !== JSON.stringify(next[k]))) return { restart: true };
+    this.config = next;
+    this.applyPolicy(next);
+    this.log.info({ pool_size: this.pool?.size }, 'LNS policy reloaded; established calls kept');
+    this.deps.changed();
+    return { restart: false };
+  }
+
+  private applyPolicy(c: Kl2tpdLnsConfig): void {
+    this.acl = c.allow === undefined ? undefined : new PeerAcl(c.allow);
+    this.limiter = c.sccrqLimit === undefined ? undefined : new SccrqRateLimiter({ rate: c.sccrqLimit, burst: c.sccrqBurst });
+    const spans = lnsPoolSpans(c);
+    const pool = spans.ranges.length === 0 ? undefined : new AddressPool(spans.ranges, spans.exclude);
+    // Calls keep their addresses across a reload; those still inside the new pool stay taken there.
+    for (const t of this.tunnels.values()) for (const call of t.calls.values()) if (call.address !== undefined) pool?.claim(call.address);
+    this.pool = pool;
+  }
+
+  /** The admission policy (ControlEngine AcceptOptions.admit): a Result Code refuses the SCCRQ with StopCCN. */
+  private admit(peer: SocketAddress, peerTunnelId: number): ResultCode | undefined {
+    const c = this.config;
+    let reason: LnsRefusalReason | undefined;
+    if (this.acl !== undefined && !this.acl.allows(peer.address)) reason = 'not-allowed';
+    else if (this.limiter !== undefined && !this.limiter.take(peer.address, this.deps.clock.nowMs())) reason = 'rate-limited';
+    else if (c.maxTunnels > 0 && this.tunnels.size + this.admitted.size >= c.maxTunnels) reason = 'max-tunnels';
+    else if (this.clashes(peer, peerTunnelId)) reason = 'nat-clash';
+    if (reason === undefined) {
+      this.admitted.add(peerKey(peer.address, peer.port, peerTunnelId));
+      return undefined;
+    }
+    return this.refuse(reason, { peer: peerText(peer), peer_tunnel_id: peerTunnelId });
+  }
+
+  /**
+   * Another tunnel already comes from this address and port (a restarted peer reuses its tunnel id
+   * and is superseded by the engine instead). The kernel cannot hold two tunnel sockets connected
+   * to one 5-tuple, so the second is refused and the first kept.
+   */
+  private clashes(peer: SocketAddress, peerTunnelId: number): boolean {
+    for (const t of this.tunnels.values()) {
+      if (t.peer.address === peer.address && t.peer.port === peer.port && t.peerTunnelId !== peerTunnelId) return true;
+    }
+    const prefix = `${peer.address}|${peer.port}|`;
+    for (const k of this.admitted) if (k.startsWith(prefix) && k !== `${prefix}${peerTunnelId}`) return true;
+    return false;
+  }
+
+  private refuse(reason: LnsRefusalReason, fields: Record<string, unknown>): ResultCode {
+    this.refusals[reason]++;
+    const r = LNS_REFUSALS[reason];
+    this.log.warn({ ...fields, refusal: reason, result: r.result.result, error: r.result.error ?? 0 }, r.log);
+    this.deps.changed();
+    return r.result;
+  }
+
+  private tunnelUp(e: ContextEvents['tunnel-up']): void {
+    const t = e.tunnel;
+    this.admitted.delete(peerKey(t.peer.address, t.peer.port, t.peerTunnelId));
+    this.tunnels.set(t.tunnelId, { tunnelId: t.tunnelId, peerTunnelId: t.peerTunnelId, peer: t.peer, upSinceMs: this.deps.wallMs(), calls: new Map() });
+    this.log.info({ tunnel_id: t.tunnelId, peer_tunnel_id: t.peerTunnelId, peer: peerText(t.peer), peer_host_name: t.peerHostName }, 'LNS tunnel up');
+    this.deps.changed();
+  }
+
+  private tunnelDown(e: ContextEvents['tunnel-down']): void {
+    const t = e.tunnel;
+    this.admitted.delete(peerKey(t.peer.address, t.peer.port, t.peerTunnelId));
+    const fields = { tunnel_id: t.tunnelId, peer_tunnel_id: t.peerTunnelId, peer: peerText(t.peer) };
+    // A refusal by admit() was logged and counted there; a failed challenge is one more refusal.
+    if (!e.wasUp && e.reason.type === 'auth-failed') return void this.refuse('challenge-failed', fields);
+    const rec = this.tunnels.get(t.tunnelId);
+    if (rec === undefined) return;
+    this.tunnels.delete(t.tunnelId);
+    // Calls whose session-down did not come first: pppd SIGTERM, then SIGKILL, address back.
+    for (const call of rec.calls.values()) this.endCall(call);
+    this.log.info(fields, `LNS tunnel down: ${describeTunnelDown(e.reason)}`);
+    this.deps.changed();
+  }
+
+  private sessionUp(e: ContextEvents['session-up']): void {
+    const t = this.tunnels.get(e.tunnel.tunnelId);
+    const { tunnelId, sessionId, peerSessionId } = e.session;
+    if (t === undefined) return;
+    const fields = { tunnel_id: tunnelId, session_id: sessionId, peer_session_id: peerSessionId, peer: peerText(t.peer) };
+    const refuse = (reason: LnsRefusalReason) => this.context.closeSession(tunnelId, sessionId, this.refuse(reason, fields));
+    if (this.config.maxSessions > 0 && this.sessionCount >= this.config.maxSessions) return refuse('max-sessions');
+    let address: string | undefined;
+    if (this.pool !== undefined) {
+      address = this.pool.allocate();
+      if (address === undefined) return refuse('pool-exhausted');
+    }
+    const call: LnsCall = { sessionId, peerSessionId, address, upSinceMs: this.deps.wallMs(), dataPlane: e.dataPlane, ppp: undefined };
+    t.calls.set(sessionId, call);
+    this.sessionCount++;
+    const log = this.log.child(fields);
+    log.info({ assigned_address: address, interface_name: e.dataPlane.interfaceName }, 'LNS call up');
+    this.deps.changed();
+    const ppp = this.deps.ppp;
+    if (ppp === undefined) return;
+    const c = this.config;
+    const argv = lnsPppdArgv({
+      tunnelId, sessionId, localIp: c.localIp, remoteIp: address, pppName: c.pppName, optionsFile: c.pppdArgs, peerAddress: t.peer.address,
+    });
+    call.ppp = new PppCall(ppp, log);
+    const pppCall = call.ppp;
+    pppCall.startLns({ tunnelId, sessionId, peerTunnelId: t.peerTunnelId, peerSessionId }, c.pppdPath ?? ppp.pppdPath, argv, (description) => {
+      // RFC 2661 §4.4.2 CDN result 3: cleared for administrative reasons (our pppd ended).
+      if (call.ppp === pppCall) this.context.closeSession(tunnelId, sessionId, { result: 3, message: `pppd exited: ${description}` });
+    }).catch((err: unknown) => {
+      log.error({ err }, 'cannot start pppd; clearing the call');
+      this.context.closeSession(tunnelId, sessionId, { result: 2, error: 6, message: 'cannot start pppd' });
+    });
+  }
+
+  private sessionDown(e: ContextEvents['session-down']): void {
+    const t = this.tunnels.get(e.tunnel.tunnelId);
+    const call = t?.calls.get(e.session.sessionId);
+    if (t === undefined || call === undefined) return;
+    t.calls.delete(call.sessionId);
+    this.endCall(call);
+    this.log.info({ tunnel_id: t.tunnelId, session_id: call.sessionId, assigned_address: call.address }, `LNS call down: ${describeSessionDown(e.reason)}`);
+    this.deps.changed();
+  }
+
+  /** pppd stopped (SIGTERM, SIGKILL after 3 s) and the address back in the pool. */
+  private endCall(call: LnsCall, graceMs = 3000): Promise<void> {
+    this.sessionCount--;
+    if (call.address !== undefined) this.pool?.release(call.address);
+    const ppp = call.ppp;
+    call.ppp = undefined;
+    return ppp?.stop(graceMs) ?? Promise.resolve();
+  }
+
+  /** True when this listener holds tunnel `tunnelId` (up). */
+  hasTunnel(tunnelId: number): boolean { return this.tunnels.has(tunnelId); }
+
+  /** `kl2tpd down ID` (StopCCN result 1) or `down ID/SESSION` (CDN result 3); throws for an unknown id. */
+  down(tunnelId: number, sessionId?: number): void {
+    const t = this.tunnels.get(tunnelId);
+    if (t === undefined) throw new Error(`no LNS tunnel ${tunnelId} on ${this.config.name}`);
+    if (sessionId === undefined) return this.context.closeTunnel(tunnelId, { result: 1, message: 'administratively down' });
+    if (!t.calls.has(sessionId)) throw new Error(`no call ${sessionId} in LNS tunnel ${tunnelId}`);
+    this.context.closeSession(tunnelId, sessionId, { result: 3, message: 'administratively down' });
+  }
+
+  /** StopCCN on every tunnel, pppd stopped; the socket closed. */
+  async stop(boundMs: number): Promise<void> {
+    const calls = [...this.tunnels.values()].flatMap((t) => [...t.calls.values()]);
+    await Promise.all([...calls.map((c) => c.ppp?.stop(Math.min(3000, boundMs))), this.context.close(boundMs)]);
+  }
+
+  /** The listener, its counts and every tunnel and call, as `status` shows them. */
+  async status(): Promise<ListenerStatus> {
+    const tunnels: TunnelStatus[] = await Promise.all([...this.tunnels.values()].map(async (t) => {
+      const info = this.context.info(t.tunnelId);
+      const sessions: SessionStatus[] = await Promise.all([...t.calls.values()].map(async (c) => {
+        const k = await c.dataPlane.stats().catch(() => undefined);
+        return {
+          name: String(c.sessionId), sessionId: c.sessionId, peerSessionId: c.peerSessionId, state: 'established', upSinceMs: c.upSinceMs,
+          assignedAddress: c.address, interfaceName: c.dataPlane.interfaceName, pppdPid: c.ppp?.pid,
+          data: k && { txPackets: Number(k.txPackets), txBytes: Number(k.txBytes), txErrors: Number(k.txErrors),
+            rxPackets: Number(k.rxPackets), rxBytes: Number(k.rxBytes), rxErrors: Number(k.rxErrors), rxSeqDiscards: 0, rxOosPackets: 0 },
+        };
+      }));
+      return {
+        name: `${this.config.name}/${t.tunnelId}`, tunnelId: t.tunnelId, peerTunnelId: t.peerTunnelId, peer: peerText(t.peer),
+        state: info?.state ?? 'closed', upSinceMs: t.upSinceMs, control: info?.control, sessions,
+      };
+    }));
+    return {
+      name: this.config.name, listen: this.bound === undefined ? '-' : peerText(this.bound), tunnelCount: this.tunnels.size,
+      sessionCount: this.sessionCount, pool: this.pool?.counts(), refusals: { ...this.refusals }, tunnels,
+    };
+  }
+}
