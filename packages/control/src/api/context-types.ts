@@ -11,6 +11,11 @@ import type { Encap, Pseudowire, SessionDataPlane, SocketAddress } from './datap
 export interface ControlOptions {
   readonly hostName?: string;
   readonly secret?: string | Uint8Array;
+  /**
+   * `hide_avps`: hide the AVPs RFC 2661 §4.3 allows (ids, serial numbers, proxy data) behind a Random
+   * Vector; needs `secret`. Never in SCCRQ, SCCRP or a StopCCN refusing an SCCRQ (xl2tpd finds the
+   * secret only after the SCCRQ/SCCRP exchange).
+   */
   readonly hideAvps?: boolean;
   /** `hello_timeout`: idle time before HELLO; 0 disables. Default: 0 for dialled tunnels, 60 000 ms for an LNS listener. */
   readonly helloIntervalMs?: number;

@@ -28,7 +28,13 @@ export interface MessageSpec {
   readonly scope: 'tunnel' | 'session';
   readonly required: { readonly 2: readonly AvpName[]; readonly 3: readonly AvpName[] };
   readonly fields: Readonly<Record<string, FieldSpec>>;
-  /** We never hide AVPs in this message when sending (interop: OpenL2TP, Cisco; anchors §3.8). */
+  /**
+   * We never hide AVPs in this message when sending (RFC 2661 §4.3 makes hiding optional). SCCRQ and
+   * SCCRP: the receiver may pick the shared secret by the Host Name in the same message and only
+   * after reading all of it; xl2tpd 1.3.x (aaa.c `decrypt_avp`) unhides with a secret it looks up
+   * after the AVPs are handled, so a hidden AVP in either fails as "Invalid Hidden AVP" (interop:
+   * xl2tpd, OpenL2TP, Cisco; anchors §3.8).
+   */
   readonly neverHide?: true;
 }
 
@@ -53,7 +59,7 @@ export const MESSAGES = {
     required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
   },
   SCCRP: {
-    code: 2, scope: 'tunnel', fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } },
+    code: 2, scope: 'tunnel', neverHide: true, fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } },
     required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
   },
   SCCCN: { code: 3, scope: 'tunnel', fields: { challengeResponse: { 2: 'challengeResponse' } }, required: { 2: [], 3: [] } },

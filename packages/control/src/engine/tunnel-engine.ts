@@ -43,7 +43,7 @@ type Rejected = Extract<WireDecoded, { kind: 'rejected' }>;
 export class TunnelEngine {
   private tunnel: TunnelData;
   private readonly ctx: TunnelContext;
-  private readonly enc: EncodeContext;
+  private enc: EncodeContext;
   private readonly transport: ReliableTransport<Pending, Sequenced>;
   private readonly sessions = new Map<number, SessionData>();
   private helloDueMs: number | undefined;
@@ -68,11 +68,14 @@ export class TunnelEngine {
     this.enc = {
       version: config.version, tunnelId: config.tunnelId, hostName: config.hostName,
       receiveWindowSize: config.transport.receiveWindowSize, framingCapabilities: config.framingCapabilities,
-      secret, hideAvps: config.hideAvps && secret !== undefined, ports,
+      secret, hideAvps: this.hiding && config.quiescent === true, ports,
     };
     this.tunnel = { ...INITIAL_TUNNEL, peerTunnelId: config.peerTunnelId };
     this.transport = new ReliableTransport(config.transport);
   }
+
+  /** Whether `hide_avps` is configured and can be (a secret is set). */
+  private get hiding(): boolean { return this.config.hideAvps && this.config.secret !== undefined; }
 
   /** Our tunnel id. */
   get tunnelId(): number { return this.config.tunnelId; }
@@ -220,6 +223,10 @@ export class TunnelEngine {
       return;
     }
     const m = d.message;
+    // RFC 2661 §4.3 leaves hiding optional: we start only once the peer has sent more than its SCCRQ.
+    // Before that it may not know which secret is ours (xl2tpd finds it after the SCCRQ/SCCRP), so a
+    // hidden Assigned Tunnel ID in a StopCCN refusing the SCCRQ, or closing before SCCRP, is unreadable.
+    if (this.hiding && !this.enc.hideAvps && m.type !== 'SCCRQ') this.enc = { ...this.enc, hideAvps: true };
     if (m.type === 'SCCRQ' && this.refusal !== undefined) {
       this.stepTunnel(nowMs, { type: 'refuse', result: this.refusal, assignedTunnelId: m.assignedTunnelId });
       return;

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { startXl2tpd, type Xl2tpdHandle } from '../../../../scripts/xl2tpd/harness.mjs';
 import type { L2tpContext } from '../../src/node/index.js';
-import { AVAILABLE, context, loopback } from './harness.js';
+import { AVAILABLE, context, loopback, recordingWire } from './harness.js';
 
 const running: Array<{ stop(): Promise<void> } | L2tpContext> = [];
 afterEach(async () => {
@@ -14,16 +14,17 @@ afterEach(async () => {
 });
 
 async function upAgainst(lns: Xl2tpdHandle, secret?: string) {
-  const ours = context();
+  const recording = recordingWire(secret ?? '');
+  const ours = context(recording.wire);
   running.push(ours);
   const tunnelUp = ours.once('tunnel-up');
-  const tunnelId = await ours.dial({ name: 'xl2tpd', peer: loopback(lns.port), hostName: 'ourlac', ...(secret && { secret }) });
+  const tunnelId = await ours.dial({ name: 'xl2tpd', peer: loopback(lns.port), hostName: 'ourlac', ...(secret && { secret, hideAvps: true }) });
   const { tunnel } = await tunnelUp;
   const sessionUp = ours.once('session-up');
   const sessionId = ours.openSession(tunnelId, { name: 's1' });
   const { session } = await sessionUp;
   await lns.waitForLog(/Call established/, 5000);
-  return { ours, tunnel, tunnelId, sessionId, session };
+  return { ours, tunnel, tunnelId, sessionId, session, sent: recording.sent };
 }
 
 describe.skipIf(!AVAILABLE.ok)(`our LAC ↔ xl2tpd LNS (${AVAILABLE.reason || 'xl2tpd available'})`, () => {
@@ -32,7 +33,7 @@ describe.skipIf(!AVAILABLE.ok)(`our LAC ↔ xl2tpd LNS (${AVAILABLE.reason || 'x
     test(`tunnel and session up, then our CDN and StopCCN (${label})`, async () => {
       const lns = await startXl2tpd({ role: 'lns', hostname: 'xl2tpd-lns', ...auth });
       running.push(lns);
-      const { ours, tunnel, tunnelId, sessionId, session } = await upAgainst(lns, auth?.secret);
+      const { ours, tunnel, tunnelId, sessionId, session, sent } = await upAgainst(lns, auth?.secret);
       expect(tunnel.peerHostName).toBe('xl2tpd-lns');
       expect(lns.tunnels()[0]).toMatchObject({ remote: tunnelId, local: tunnel.peerTunnelId });
       expect(lns.calls()[0]).toMatchObject({ remote: sessionId, local: session.peerSessionId });
@@ -42,6 +43,10 @@ describe.skipIf(!AVAILABLE.ok)(`our LAC ↔ xl2tpd LNS (${AVAILABLE.reason || 'x
       ours.closeTunnel(tunnelId);
       await lns.waitForLog(/Stop-Control-Connection-Notification/, 5000, mark);
       await lns.waitForLog(/Connection closed to/, 5000, mark);
+      // What xl2tpd accepted above went out hidden (RFC 2661 §4.3); SCCRQ never does.
+      expect(sent).toEqual(expect.arrayContaining(auth
+        ? ['SCCRQ:', 'ICRQ:assignedSessionId,callSerialNumber', 'CDN:assignedSessionId', 'StopCCN:assignedTunnelId']
+        : ['SCCRQ:', 'ICRQ:', 'CDN:', 'StopCCN:']));
     });
 
     test(`xl2tpd hangs up and disconnects: session-down and tunnel-down with its result codes (${label})`, async () => {

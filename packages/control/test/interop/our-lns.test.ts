@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { startXl2tpd } from '../../../../scripts/xl2tpd/harness.mjs';
 import type { L2tpContext } from '../../src/node/index.js';
-import { AVAILABLE, context } from './harness.js';
+import { AVAILABLE, context, recordingWire } from './harness.js';
 
 const running: Array<{ stop(): Promise<void> } | L2tpContext> = [];
 afterEach(async () => {
@@ -15,11 +15,12 @@ afterEach(async () => {
 
 describe.skipIf(!AVAILABLE.ok)(`xl2tpd LAC ↔ our LNS (${AVAILABLE.reason || 'xl2tpd available'})`, () => {
   for (const auth of [undefined, { secret: 'sec', challenge: true, hidden: true }] as const) {
-    const label = auth ? 'with secret and challenge' : 'without secret';
+    const label = auth ? 'with secret, challenge and hidden AVPs both ways' : 'without secret';
     test(`tunnel and call up; xl2tpd's CDN and StopCCN reach us (${label})`, async () => {
-      const ours = context();
+      const recording = recordingWire(auth?.secret ?? '');
+      const ours = context(recording.wire);
       running.push(ours);
-      const bound = await ours.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'ourlns', ...(auth && { secret: auth.secret }) });
+      const bound = await ours.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'ourlns', ...(auth && { secret: auth.secret, hideAvps: auth.hidden }) });
       const tunnelUp = ours.once('tunnel-up');
       const sessionUp = ours.once('session-up');
       const lac = await startXl2tpd({ role: 'lac', peer: { port: bound.port }, hostname: 'xl2tpd-lac', ...auth });
@@ -29,6 +30,10 @@ describe.skipIf(!AVAILABLE.ok)(`xl2tpd LAC ↔ our LNS (${AVAILABLE.reason || 'x
       const { session } = await sessionUp;
       await lac.waitForLog(/Call established/, 5000);
       expect(lac.calls()[0]).toMatchObject({ local: session.peerSessionId, remote: session.sessionId });
+      // SCCRP goes out in the clear (xl2tpd cannot unhide before it knows the secret, RFC 2661 §4.3
+      // leaves hiding optional); the ICRP xl2tpd accepted carried its Assigned Session ID hidden.
+      expect(recording.sent).toContain('SCCRP:');
+      expect(recording.sent).toContain(auth ? 'ICRP:assignedSessionId' : 'ICRP:');
 
       await lac.waitForPppd(1);
       const sessionDown = ours.once('session-down');
