@@ -307,7 +307,8 @@ export class L2tpContext {
   close(timeoutMs = 2000): Promise<void> {
     this.closing ??= (async () => {
       this.driver.run((nowMs) => this.engine.closeAll(nowMs));
-      await this.until(() => this.settled(), timeoutMs);
+      // Our StopCCNs acknowledged, and every tunnel the peer closed held to its release (drained()).
+      await this.until(() => this.drained(), timeoutMs);
       this.driver.stop();
       for (const rec of this.tunnels.values()) {
         await this.teardownTunnel(rec);
@@ -352,17 +353,6 @@ export class L2tpContext {
     return [...this.tunnels].every(([id, rec]) => {
       const t = this.engine.tunnel(id);
       return t === undefined || (rec.lastResult?.type === 'local-close' && settledOf(t));
-    });
-  }
-
-  /** True when every tunnel the engine holds owes nothing: all acknowledged, no ack owed. */
-  private settled(): boolean {
-    // The engine's own view where it has one (it also counts an owed ZLB); else tunnel by tunnel.
-    const all = (this.engine as unknown as { readonly settled?: boolean }).settled;
-    if (typeof all === 'boolean') return all;
-    return [...this.tunnels.keys()].every((id) => {
-      const t = this.engine.tunnel(id);
-      return t === undefined || settledOf(t);
     });
   }
 
