@@ -76,7 +76,8 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
     expect(sh('ip netns exec kA ping -c 2 -W 2 10.60.0.1')).toMatch(/2 received/);
     expect(trySh('ip -n kB l2tp show session')).toMatch(/Session \d+ in tunnel \d+/);
     expect(lns.log()).toMatch(/"assigned_address":"10\.60\.0\.10"[^\n]*LNS call up/);
-    expect(lns.log()).toMatch(/pppd: [^\n]*CHAP authentication succeeded|pppd: [^\n]*peer from calling number/);
+    // pppd's lines reach our log through a pipe after ppp0 is already up: wait for the line, not the moment.
+    await until(() => /pppd: [^\n]*CHAP authentication succeeded|pppd: [^\n]*peer from calling number/.test(lns.log()), 20_000, 'pppd to log the CHAP success', lns.log);
     const firstPppd = pidsIn('kB', 'pppd');
     expect(firstPppd).toHaveLength(1);
 
