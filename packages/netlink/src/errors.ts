@@ -28,7 +28,8 @@ export function errnoNumber(name: string): number {
 
 /** The libc calls this package makes (and names in a {@link NetlinkError}). */
 export type SyscallName =
-  | 'socket' | 'bind' | 'connect' | 'getsockname' | 'send' | 'sendto' | 'recv' | 'poll' | 'close' | 'setsockopt' | 'setns' | 'sd_notify';
+  | 'socket' | 'bind' | 'connect' | 'getsockname' | 'send' | 'sendto' | 'sendmsg' | 'recv' | 'recvmsg' | 'poll' | 'pipe2' | 'close'
+  | 'setsockopt' | 'setns' | 'sd_notify';
 
 /** What a {@link NetlinkError} says failed: an L2TP command, a generic-netlink or rtnetlink request, or a libc call. */
 export type NetlinkOp = L2tpCommandName | 'GETFAMILY' | 'SETLINK' | SyscallName;

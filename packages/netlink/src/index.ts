@@ -22,6 +22,7 @@ export * from './fake.js';
 export { L2tpMonitor, type L2tpEvent } from './l2tp/monitor.js';
 export { NetlinkDataPlane, type NetlinkDataPlaneOptions } from './dataplane.js';
 export { openKernelControlSocket } from './sockets/control-socket.js';
+export { openPacketInfoSocket } from './sockets/packet-info.js';
 export { closeFd, openPppol2tpSocket } from './sockets/pppol2tp.js';
 export { sockaddrIp, sockaddrL2tpIp, sockaddrPppol2tp, sockaddrUn, parseSockaddrIp, type Pppol2tpIds } from './sockets/sockaddr.js';
 export { sdNotify } from './sys/systemd.js';

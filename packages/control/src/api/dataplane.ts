@@ -35,12 +35,21 @@ export interface ControlSocket {
   readonly fd: number | undefined;
   /** Local address the socket is bound to (the ephemeral port resolved). */
   readonly local: SocketAddress;
-  /** Sends one datagram; to the connected peer when `to` is omitted. Does not retain `bytes`. */
-  send(bytes: Uint8Array, to?: SocketAddress): void;
+  /**
+   * Sends one datagram; to the connected peer when `to` is omitted. Does not retain `bytes`.
+   * `from` (a socket opened with `packetInfo`, not connected) is the source address to send from:
+   * the local address a datagram of that peer arrived on (IP_PKTINFO / IPV6_PKTINFO `ipi_spec_dst`).
+   * Sockets without packet info ignore it; the kernel's route then picks the source.
+   */
+  send(bytes: Uint8Array, to?: SocketAddress, from?: SocketAddress): void;
   /** Connects to `peer` so that only its datagrams arrive and sends default to it. */
   connect(peer: SocketAddress): Promise<void>;
-  /** Registers the single receiver of incoming datagrams. */
-  onDatagram(receiver: (bytes: Uint8Array, from: SocketAddress) => void): void;
+  /**
+   * Registers the single receiver of incoming datagrams. `local` is the address (and the socket's
+   * port) the datagram was sent to, given only by a socket opened with `packetInfo` on a wildcard
+   * address; otherwise `undefined` (the socket's bound address is the only one).
+   */
+  onDatagram(receiver: (bytes: Uint8Array, from: SocketAddress, local?: SocketAddress) => void): void;
   /** Closes the socket; for a managed tunnel this also makes the kernel delete the tunnel. Idempotent. */
   close(): void;
 }
@@ -55,6 +64,13 @@ export interface ControlSocketOptions {
   readonly tunnelId?: number;
   /** Sets SO_REUSEADDR so that an LNS can run per-tunnel sockets on its listening port. */
   readonly reuseAddress?: boolean;
+  /**
+   * For a UDP socket bound to the wildcard (`0.0.0.0`, `::`): report each datagram's destination
+   * address and let `send` pick the source address (IP_PKTINFO, IPV6_RECVPKTINFO), so that an LNS
+   * on a multi-homed host answers from the address it was dialled on. A data plane that cannot
+   * (the plain null data plane) ignores it and reports no destination.
+   */
+  readonly packetInfo?: boolean;
 }
 
 /** What the kernel needs to create a tunnel. `socket` given: managed; omitted: unmanaged (static). */

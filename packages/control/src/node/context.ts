@@ -2,7 +2,10 @@
  * The library API (`L2tpContext`): tunnels and sessions over real UDP sockets and timers, kernel
  * objects through a {@link DataPlane}, typed events. One {@link ControlEngine} and one timer serve
  * every tunnel of the context; each tunnel has its own socket, connected on tunnel-up so that a
- * managed kernel tunnel can adopt it (an LNS opens it on its listening address with SO_REUSEADDR).
+ * managed kernel tunnel can adopt it (an LNS opens it on its listening port with SO_REUSEADDR, bound
+ * to the address the peer's SCCRQ arrived on). An LNS listening on a wildcard address learns that
+ * address per datagram (packet info) and answers from it until then: a multi-homed host must not
+ * answer from whichever address its routing picks (the reply would not match the peer's 5-tuple).
  */
 import { EventEmitter } from 'node:events';
 import type {
@@ -74,6 +77,10 @@ export class L2tpContext {
   /** Static kernel objects, kept made when the kernel loses them. */
   private readonly kernel: KernelReconciler;
   private listener: { socket: ControlSocket; options: ListenOptions } | undefined;
+  /** The local address the listener datagram being handled arrived on (packet info), while it is handled. */
+  private arrival: SocketAddress | undefined;
+  /** Per tunnel answered through the listener: the local address its SCCRQ arrived on, the source of every reply. */
+  private readonly arrivals = new Map<number, SocketAddress>();
   private readonly ports: EnginePorts;
   private readonly clock: Clock;
   /** Re-checked after every engine step (close() waits on them instead of polling). */
@@ -257,13 +264,26 @@ export class L2tpContext {
   async listen(o: ListenOptions): Promise<SocketAddress> {
     this.usable();
     if (this.listener) throw new L2tpUsageError('already listening');
-    const socket = await this.options.dataPlane.openControlSocket({ family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true });
+    const wildcard = o.local.address === '0.0.0.0' || o.local.address === '::';
+    const socket = await this.options.dataPlane.openControlSocket({
+      family: o.local.family, encap: 'udp', local: o.local, reuseAddress: true, ...(wildcard && { packetInfo: true }),
+    });
     this.listener = { socket, options: o };
     // An LNS sends HELLO by default (60 s, as xl2tpd and accel-ppp do): a peer that restarted or
     // vanished is found out instead of its tunnel living for ever.
     this.engine.accept({ ...engineOptions(o, 60_000), ...(o.admit && { admit: o.admit }) });
-    socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+    socket.onDatagram((bytes, from, local) => this.receive(bytes, from, local));
     return socket.local;
+  }
+
+  /** A datagram at an LNS socket; replies made while handling it (synchronously) learn where it arrived (arrivalOf). */
+  private receive(bytes: Uint8Array, from: SocketAddress, local: SocketAddress | undefined): void {
+    this.arrival = local;
+    try {
+      this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from }));
+    } finally {
+      this.arrival = undefined;
+    }
   }
 
   /** True while `tunnelId` is held here: any tunnel the engine knows (in setup, up or in its hold) or a static one. */
@@ -315,6 +335,7 @@ export class L2tpContext {
         if (rec.ownSocket) rec.socket.close();
       }
       this.tunnels.clear();
+      this.arrivals.clear();
       this.listener?.socket.close();
       this.listener = undefined;
       this.kernel.close();
@@ -372,9 +393,24 @@ export class L2tpContext {
 
   private transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): void {
     const rec = this.tunnels.get(tunnelId);
-    if (rec === undefined) this.listener?.socket.send(bytes, to);
-    else if (rec.connected) rec.socket.send(bytes);
-    else rec.socket.send(bytes, to);
+    if (rec?.ownSocket) {
+      if (rec.connected) rec.socket.send(bytes);
+      else rec.socket.send(bytes, to);
+    } else {
+      this.listener?.socket.send(bytes, to, this.arrivalOf(tunnelId));
+    }
+  }
+
+  /**
+   * The source address of a reply sent through the listener: where the tunnel's first datagram
+   * (its SCCRQ) arrived, remembered at its first reply so that retransmissions and HELLOs leave
+   * from it too. `undefined` when the listener reports no arrival address (bound to one address).
+   */
+  private arrivalOf(tunnelId: number): SocketAddress | undefined {
+    const known = this.arrivals.get(tunnelId);
+    if (known !== undefined || this.arrival === undefined) return known;
+    this.arrivals.set(tunnelId, this.arrival);
+    return this.arrival;
   }
 
   private onEvent(e: TunnelEvent): void {
@@ -414,7 +450,7 @@ export class L2tpContext {
   private async tunnelUp(tunnelId: number, rec: TunnelRecord): Promise<void> {
     const engine = this.engine.tunnel(tunnelId)!;
     rec.dataPlane = (async () => {
-      if (!rec.ownSocket) await this.adoptTunnelSocket(rec);
+      if (!rec.ownSocket) await this.adoptTunnelSocket(tunnelId, rec);
       if (rec.ownSocket && !rec.connected) {
         // The peer may have answered from another port than we dialled (RFC 2661 §8.1).
         rec.peer = this.engine.peerOf(tunnelId) ?? rec.peer;
@@ -437,17 +473,22 @@ export class L2tpContext {
   }
 
   /**
-   * An accepted tunnel gets its own socket on the listening address (SO_REUSEADDR), connected to the
-   * peer, so the kernel can adopt it as a managed tunnel and steer that peer's packets to it. When
-   * the system refuses, the tunnel stays on the listener socket and its kernel tunnel is unmanaged.
+   * An accepted tunnel gets its own socket on the listening port (SO_REUSEADDR), bound to the address
+   * its SCCRQ arrived on and connected to the peer, so the kernel can adopt it as a managed tunnel
+   * and steer that peer's packets to it, and every datagram leaves from the address the peer dialled.
+   * When the system refuses, the tunnel stays on the listener socket and its kernel tunnel is unmanaged.
    */
-  private async adoptTunnelSocket(rec: TunnelRecord): Promise<void> {
+  private async adoptTunnelSocket(tunnelId: number, rec: TunnelRecord): Promise<void> {
     const listener = this.listener?.socket;
     if (listener === undefined) return;
+    const arrival = this.arrivals.get(tunnelId);
+    const local = arrival === undefined ? listener.local : { ...arrival, port: listener.local.port };
     let socket: ControlSocket | undefined;
     try {
-      socket = await this.options.dataPlane.openControlSocket({ family: listener.local.family, encap: 'udp', local: listener.local, reuseAddress: true });
-      socket.onDatagram((bytes, from) => this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+      socket = await this.options.dataPlane.openControlSocket({ family: listener.local.family, encap: 'udp', local, reuseAddress: true });
+      // Until it is connected, another peer's SCCRQ to this address may land here: it is answered from it too.
+      const bound = arrival === undefined ? undefined : local;
+      socket.onDatagram((bytes, from) => this.receive(bytes, from, bound));
       await socket.connect(rec.peer);
     } catch {
       socket?.close();
@@ -456,6 +497,7 @@ export class L2tpContext {
     rec.socket = socket;
     rec.ownSocket = true;
     rec.connected = true;
+    this.arrivals.delete(tunnelId);
   }
 
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
@@ -494,6 +536,7 @@ export class L2tpContext {
   }
 
   private released(tunnelId: number): void {
+    this.arrivals.delete(tunnelId);
     const rec = this.tunnels.get(tunnelId);
     if (rec === undefined) return;
     this.tunnels.delete(tunnelId);

@@ -13,11 +13,18 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { ControlSocket, ControlSocketOptions, SocketAddress } from '@l2tp/control';
 import * as libc from '../sys/libc.js';
 import { Sock } from '../sys/libc.js';
+import { openPacketInfoSocket } from './packet-info.js';
 import { parseSockaddrIp, sockaddrIp, sockaddrL2tpIp } from './sockaddr.js';
 
-/** Opens, binds and adopts a UDP or L2TP/IP control socket; its `fd` is ours to hand to the kernel. */
+/**
+ * Opens, binds and adopts a UDP or L2TP/IP control socket; its `fd` is ours to hand to the kernel.
+ * A UDP socket on a wildcard address with `packetInfo` is a packet-info listener instead
+ * (sockets/packet-info.ts): it reports each datagram's local address and sends from a chosen one.
+ */
 export async function openKernelControlSocket(options: ControlSocketOptions): Promise<ControlSocket> {
   const { family, encap } = options;
+  const wildcard = options.local === undefined || options.local.address === '0.0.0.0' || options.local.address === '::';
+  if (options.packetInfo === true && encap === 'udp' && wildcard) return openPacketInfoSocket(options);
   const domain = family === 6 ? Sock.AF_INET6 : Sock.AF_INET;
   const fd = libc.socket(domain, Sock.SOCK_DGRAM | Sock.SOCK_CLOEXEC, encap === 'ip' ? Sock.IPPROTO_L2TP : Sock.IPPROTO_UDP);
   let sock: Socket | undefined;

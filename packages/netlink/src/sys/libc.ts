@@ -13,6 +13,7 @@ export const Sock = {
   SOCK_DGRAM: 2, SOCK_RAW: 3, SOCK_CLOEXEC: 0o2000000, SOCK_NONBLOCK: 0o4000,
   IPPROTO_UDP: 17, IPPROTO_L2TP: 115, NETLINK_GENERIC: 16, PX_PROTO_OL2TP: 1,
   SOL_SOCKET: 1, SO_REUSEADDR: 2, SOL_NETLINK: 270,
+  IPPROTO_IP: 0, IP_PKTINFO: 8, IPPROTO_IPV6: 41, IPV6_RECVPKTINFO: 49, IPV6_PKTINFO: 50, O_NONBLOCK: 0o4000, O_CLOEXEC: 0o2000000,
   NETLINK_ADD_MEMBERSHIP: 1, NETLINK_CAP_ACK: 10, NETLINK_EXT_ACK: 11,
   MSG_DONTWAIT: 0x40, MSG_TRUNC: 0x20, MSG_NOSIGNAL: 0x4000,
   POLLIN: 0x1,
@@ -34,6 +35,10 @@ function lib(): 'c' {
 type Ret = DataType.I32 | DataType.I64;
 function call(funcName: string, retType: Ret, paramsType: DataType[], paramsValue: unknown[]): { value: number; errno: number } {
   const r = load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true }) as unknown as { value: number; errnoCode: number };
+  return { value: Number(r.value), errno: r.errnoCode };
+}
+async function callInThread(funcName: string, retType: Ret, paramsType: DataType[], paramsValue: unknown[]): Promise<{ value: number; errno: number }> {
+  const r = await (load({ library: lib(), funcName, retType, paramsType, paramsValue, errno: true, runInNewThread: true }) as unknown as Promise<{ value: number; errnoCode: number }>);
   return { value: Number(r.value), errno: r.errnoCode };
 }
 function check(op: SyscallName, r: { value: number; errno: number }): number {
@@ -101,6 +106,56 @@ export function pollIn(fd: number, timeoutMs: number): boolean {
     if (r.value >= 0) return r.value > 0;
     if (r.errno !== Errno.EINTR) throw new NetlinkError('poll', r.errno);
   }
+}
+
+/**
+ * The address of a Buffer's memory, for pointers inside structs (msghdr, iovec). Only for Buffers
+ * of 256 bytes or more, whose memory V8 never moves (smaller typed arrays may live on its heap).
+ * ffi-rs has no cast: memcpy(p, p, 0) returns its first argument (ffi-feasibility §1.5).
+ */
+export function addressOf(buf: Buffer): bigint {
+  if (buf.buffer.byteLength < 256) throw new RangeError('addressOf needs a Buffer of at least 256 bytes (V8 may move smaller ones)');
+  return load({ library: lib(), funcName: 'memcpy', retType: DataType.BigInt, paramsType: [U8Array, U8Array, U64], paramsValue: [buf, buf, 0] }) as unknown as bigint;
+}
+
+/** recvmsg(2) with a prepared msghdr (its pointers into Buffers). Returns the length, or `-errno` (EAGAIN is routine). */
+export function recvmsg(fd: number, msghdr: Buffer, flags: number): number {
+  const r = call('recvmsg', I64, [I32, U8Array, I32], [fd, msghdr, flags]);
+  return r.value < 0 ? -r.errno : r.value;
+}
+
+/** sendmsg(2) with a prepared msghdr. Returns bytes sent, or `-errno` (no throw: a full buffer is the caller's to count). */
+export function sendmsg(fd: number, msghdr: Buffer, flags: number): number {
+  const r = call('sendmsg', I64, [I32, U8Array, I32], [fd, msghdr, flags]);
+  return r.value < 0 ? -r.errno : r.value;
+}
+
+/** pipe2(2) with O_NONBLOCK | O_CLOEXEC; returns [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = Buffer.alloc(8);
+  check('pipe2', call('pipe2', I32, [U8Array, I32], [fds, Sock.O_NONBLOCK | Sock.O_CLOEXEC]));
+  return [fds.readInt32LE(0), fds.readInt32LE(4)];
+}
+
+/** write(2) of `bytes`; returns bytes written or `-errno`. */
+export function write(fd: number, bytes: Buffer): number {
+  const r = call('write', I64, [I32, U8Array, U64], [fd, bytes, bytes.length]);
+  return r.value < 0 ? -r.errno : r.value;
+}
+
+/** read(2) into `buf`; returns bytes read or `-errno`. */
+export function read(fd: number, buf: Buffer): number {
+  const r = call('read', I64, [I32, U8Array, U64], [fd, buf, buf.length]);
+  return r.value < 0 ? -r.errno : r.value;
+}
+
+/**
+ * poll(2) on a prepared `struct pollfd` array, in a libuv pool thread (the event loop runs on).
+ * Resolves with the number of ready fds, or `-errno`; `pfds` must not change until it resolves.
+ */
+export async function pollInThread(pfds: Buffer, count: number, timeoutMs: number): Promise<number> {
+  const r = await callInThread('poll', I32, [U8Array, U64, I32], [pfds, count, timeoutMs]);
+  return r.value < 0 ? -r.errno : r.value;
 }
 
 /** setns(2) of the calling thread (the JS main thread) into the namespace open at `fd`. */
