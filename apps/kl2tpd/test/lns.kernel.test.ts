@@ -3,7 +3,8 @@
  * `[lns.k]` in namespace kB (pppd server, CHAP from chap-secrets), xl2tpd 1.3.18 as LAC in kA
  * (kernel mode, real pppd client), joined by veth. The client's ppp0 gets the first pool address
  * and pings local_ip, a second call the next; kill -9 of our pppd clears the call (CDN) and frees the address; SIGTERM
- * leaves no kernel object and no pppd in kB.
+ * leaves no kernel object and no pppd in kB. Listening on 0.0.0.0 with two addresses in kB, a LAC
+ * dialling the second gets its call, and the managed kernel tunnel's socket is bound to that address.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -35,10 +36,10 @@ afterAll(() => {
   trySh('ip netns del kA; ip netns del kB');
 });
 
-function lnsDaemon() {
+function lnsDaemon(listen = '10.40.0.2:1701') {
   const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-lns-k-'));
   writeFileSync(join(dir, 'options.lns'), 'auth\nrequire-chap\nrefuse-pap\nnoccp\nnodefaultroute\nlcp-echo-interval 0\nmtu 1400\nmru 1400\n');
-  writeFileSync(join(dir, 'k.toml'), `control_socket = "${dir}/k.sock"\n[lns.k]\nlisten = "10.40.0.2:1701"\nhost_name = "kl2tpd-lns"\n` +
+  writeFileSync(join(dir, 'k.toml'), `control_socket = "${dir}/k.sock"\n[lns.k]\nlisten = "${listen}"\nhost_name = "kl2tpd-lns"\n` +
     `local_ip = "10.60.0.1"\nip_range = ["10.60.0.10-10.60.0.20"]\nppp_name = "l2tpd"\npppd_args = "${dir}/options.lns"\n`);
   const child = spawn('ip', ['netns', 'exec', 'kB', process.execPath, MAIN, '-config', join(dir, 'k.toml'), '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -48,10 +49,10 @@ function lnsDaemon() {
   return { child, exited, log: () => log };
 }
 
-function xl2tpdLac(port = 1701) {
+function xl2tpdLac(port = 1701, lns = '10.40.0.2') {
   const dir = mkdtempSync(join(tmpdir(), 'xl2tpd-lac-k-'));
   writeFileSync(join(dir, 'options'), 'noauth\nname alice\nremotename l2tpd\nnoipdefault\nnoccp\nnodefaultroute\nlcp-echo-interval 0\nmtu 1400\nmru 1400\n');
-  writeFileSync(join(dir, 'xl2tpd.conf'), `[global]\nport = ${port}\naccess control = no\n\n[lac lns]\nlns = 10.40.0.2\nautodial = yes\n` +
+  writeFileSync(join(dir, 'xl2tpd.conf'), `[global]\nport = ${port}\naccess control = no\n\n[lac lns]\nlns = ${lns}\nautodial = yes\n` +
     `redial = no\nlength bit = yes\nhostname = xl2tpd-lac\npppoptfile = ${dir}/options\n`);
   const child = spawn('ip', ['netns', 'exec', 'kA', 'xl2tpd', '-D', '-c', join(dir, 'xl2tpd.conf'), '-p', join(dir, 'pid'), '-C', join(dir, 'ctl')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -98,5 +99,23 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
     await sleep(300);
     expect(trySh('ip -n kB l2tp show tunnel')).toBe('');
     expect(pidsIn('kB', 'pppd')).toEqual([]);
+  }, 300_000);
+
+  it('on 0.0.0.0 with two addresses: a LAC dialling the second gets its call, the kernel tunnel bound to that address', async () => {
+    // The first test's LACs and their pppds go (port 1701 and ppp0 in kA must be free).
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+    trySh('ip netns pids kA | xargs -r kill -KILL');
+    await until(() => trySh('ip netns pids kA').trim() === '' && clientAddress() === undefined, 20_000, 'kA to be empty');
+    sh('ip -n kB addr add 10.40.0.3/24 dev vB');
+    const lns = lnsDaemon('0.0.0.0:1701');
+    await until(() => /LNS listening/.test(lns.log()), 120_000, 'kl2tpd to listen', lns.log);
+    // xl2tpd connects its tunnel socket to 10.40.0.3:1701: a reply from 10.40.0.2 would never reach it.
+    const lac = xl2tpdLac(1701, '10.40.0.3');
+    await until(() => clientAddress() !== undefined, 60_000, 'ppp0 with a pool address in kA', () => `${lns.log()}\n--- xl2tpd\n${lac.log()}`);
+    expect(sh('ip netns exec kA ping -c 2 -W 2 10.60.0.1')).toMatch(/2 received/);
+    expect(trySh('ip -n kB l2tp show tunnel')).toMatch(/From 10\.40\.0\.3 to 10\.40\.0\.1/);
+    lns.child.kill('SIGTERM');
+    expect(await lns.exited).toBe(0);
+    lac.child.kill('SIGTERM');
   }, 300_000);
 });
