@@ -1,12 +1,16 @@
 // One LAC load process for bench/lns-daemon.mjs, built on the library (L2tpContext, null data
-// plane): dials TUNNELS tunnels to 127.0.0.1:PORT, opens SESSIONS calls in each, prints one JSON
-// line when every call is up ({ up, ms }), then holds them idle until SIGTERM (StopCCN, exit).
+// plane): prints `{"ready":true}` once loaded and waits for a line on stdin (so that process start
+// is not timed), then dials TUNNELS tunnels to 127.0.0.1:PORT, opens SESSIONS calls in each, prints
+// one JSON line when every call is up ({ up, ms }), and holds them idle until SIGTERM (StopCCN, exit).
 import { codecWire, L2tpContext, nullDataPlane } from '@l2tp/control';
 
 const [port, tunnels, sessions] = process.argv.slice(2).map(Number);
 const ctx = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
 const want = tunnels * sessions;
 let up = 0;
+process.stdout.write('{"ready":true}\n');
+await new Promise((resolve) => process.stdin.once('data', resolve));
+process.stdin.pause();
 const t0 = performance.now();
 ctx.on('session-up', () => {
   if (++up === want) process.stdout.write(`${JSON.stringify({ up, ms: performance.now() - t0 })}\n`);

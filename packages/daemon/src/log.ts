@@ -10,7 +10,7 @@
  * `<4>` warning, `<6>` info, `<7>` debug): journald strips the prefix and files the line at that
  * priority, so `journalctl -p err -u kl2tpd` shows the errors.
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty, { prettyFactory } from 'pino-pretty';
 
@@ -57,10 +57,14 @@ export function isJournalStream(fd: number, env: NodeJS.ProcessEnv = process.env
  * A pino stream that prefixes every line of each entry with the entry's priority. pino sets
  * `lastLevel` on a stream that asks for metadata before each write (as pino.multistream does).
  */
-function journalStream(inner: { write(s: string): unknown }): DestinationStream & { lastLevel: number } {
+function journalStream(inner: { write(s: string): unknown; flush?(done?: (err?: Error) => void): void }): DestinationStream & { lastLevel: number; flush(done?: (err?: Error) => void): void } {
   const stream = {
     [Symbol.for('pino.metadata')]: true,
     lastLevel: 30,
+    flush(done?: (err?: Error) => void): void {
+      if (inner.flush) inner.flush(done);
+      else done?.();
+    },
     write(s: string): void {
       const p = `<${journalPriority(stream.lastLevel)}>`;
       // pino-pretty may write several lines for one entry: journald reads each line on its own.
@@ -70,21 +74,96 @@ function journalStream(inner: { write(s: string): unknown }): DestinationStream 
   return stream;
 }
 
-/** Creates the daemon's root logger; children add `tunnel_name`/`session_name` and ids. */
+/**
+ * Makes writes to stdout/stderr block again. Node turns a pipe or socket on fd 1/2 non-blocking when
+ * anything first touches `process.stderr` (loading node:assert does, for its colour check); the
+ * logger's synchronous writes then meet EAGAIN whenever the reader (journald, a supervising
+ * process) lags, and sonic-boom sleeps 100 ms on each one with the event loop stopped: under a burst
+ * of calls most of the LNS's time went there. A blocking write waits only as long as the reader needs.
+ */
+function blockingStdio(fd: number): void {
+  if (fd !== 1 && fd !== 2) return;
+  const stream = (fd === 2 ? process.stderr : process.stdout) as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } };
+  stream._handle?.setBlocking?.(true);
+}
+
+/** Bytes held before a write(2) even within one turn of the event loop. */
+const COALESCE_BYTES = 64 * 1024;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `text` to `fd`, waiting out EAGAIN 1 ms at a time; a dead reader (EPIPE) drops it rather than the daemon. */
+function writeFully(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let off = 0; off < bytes.length;) {
+    try {
+      off += writeSync(fd, bytes, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
+/** Flushes run at process exit, behind one 'exit' listener however many loggers there are. */
+const exitFlushes: (() => void)[] = [];
+function atExit(flush: () => void): void {
+  if (exitFlushes.length === 0) process.once('exit', () => { for (const f of exitFlushes) f(); });
+  exitFlushes.push(flush);
+}
+
+/**
+ * A synchronous destination whose lines written in one turn of the event loop leave in one write(2)
+ * at its end (setImmediate) or at exit: a burst of calls logged a line each, and a write per line
+ * (sonic-boom's) was a fifth of an LNS's time per call. A line is never held past the turn that
+ * wrote it, so the log stays as current as before, and `exit` (process.exit, an uncaught exception)
+ * flushes it. No fsync: the journal's stream is a socket, and a file's page cache survives our exit.
+ */
+function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error) => void): void } {
+  let pending = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    const text = pending;
+    pending = '';
+    if (text.length > 0) writeFully(fd, text);
+  };
+  atExit(flush);
+  return {
+    // pino's logger.flush() calls this: the lines written so far are out when it returns.
+    flush(done?: (err?: Error) => void): void {
+      flush();
+      done?.();
+    },
+    write(s: string): void {
+      pending += s;
+      if (pending.length >= COALESCE_BYTES) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush).unref();
+      }
+    },
+  };
+}
+
+/**
+ * Creates the daemon's root logger; children add `tunnel_name`/`session_name` and ids. JSON lines
+ * leave at the end of the event-loop turn that logged them, at exit, or on `logger.flush()`.
+ */
 export function createLogger(name: string, options: LogOptions): Logger {
   const fd = options.fd ?? 2;
+  blockingStdio(fd);
   const format = options.format ?? (process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
   const level = options.verbose ? 'debug' : 'info';
   const base = { daemon: name };
   const journal = options.journal ?? isJournalStream(fd, options.env);
-  const dest = pino.destination({ fd, sync: true });
+  const dest = coalescing(fd);
   if (format === 'pretty') {
     const prettyOptions = { colorize: !journal && process.stderr.isTTY && fd === 2, ignore: 'pid,hostname,daemon,control' };
     if (journal) {
       // Formatted in place (prettyFactory is a plain function), so the prefix has the entry's level.
       const toText = prettyFactory(prettyOptions);
       const prefixed = journalStream(dest);
-      const stream = { [Symbol.for('pino.metadata')]: true, set lastLevel(l: number) { prefixed.lastLevel = l; }, write: (s: string) => prefixed.write(toText(s)) };
+      const stream = { [Symbol.for('pino.metadata')]: true, set lastLevel(l: number) { prefixed.lastLevel = l; }, write: (s: string) => prefixed.write(toText(s)), flush: (done?: (err?: Error) => void) => prefixed.flush(done) };
       return pino({ level, base }, stream);
     }
     // Synchronous in-process stream: no worker thread, so nothing is lost when we exit right after logging.

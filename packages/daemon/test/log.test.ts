@@ -14,11 +14,23 @@ describe('createLogger', () => {
       const log = createLogger('kl2tpd', { verbose, format: 'json', fd }).child({ tunnel_name: 't1' });
       log.debug('hidden unless verbose');
       log.info({ tunnel_id: 5 }, 'tunnel up');
+      log.flush();
       closeSync(fd);
       const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.map((l) => l.msg)).toEqual(verbose ? ['hidden unless verbose', 'tunnel up'] : ['tunnel up']);
       expect(lines.at(-1)).toMatchObject({ daemon: 'kl2tpd', tunnel_name: 't1', tunnel_id: 5, level: 'info' });
     }
+  });
+  it('lines of one event-loop turn leave together at its end, in order', async () => {
+    const path = file();
+    const fd = openSync(path, 'w');
+    const log = createLogger('kl2tpd', { verbose: false, format: 'json', fd });
+    for (let i = 0; i < 100; i++) log.info({ i }, 'call up');
+    expect(readFileSync(path, 'utf8')).toBe('');
+    await new Promise((r) => setImmediate(r));
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
+    closeSync(fd);
+    expect(lines).toEqual([...Array(100).keys()]);
   });
   it('pretty format is human-readable text, not JSON', () => {
     const path = file();
@@ -56,6 +68,7 @@ describe('journald (JOURNAL_STREAM)', () => {
     const j = journalFile();
     const log = createLogger('kl2tpd', { verbose: true, format: 'json', fd: j.fd, env: j.env });
     log.debug('d'); log.info('i'); log.warn('w'); log.error('e'); log.fatal('f');
+    log.flush();
     closeSync(j.fd);
     const lines = readFileSync(j.path, 'utf8').trimEnd().split('\n');
     expect(lines.map((l) => l.slice(0, 3))).toEqual(['<7>', '<6>', '<4>', '<3>', '<2>']);
@@ -67,6 +80,7 @@ describe('journald (JOURNAL_STREAM)', () => {
     const log = createLogger('ql2tpd', { verbose: false, format: 'pretty', fd: j.fd, env: j.env });
     log.error({ detail: { a: 1 } }, 'it broke');
     log.info('fine');
+    log.flush();
     closeSync(j.fd);
     const lines = readFileSync(j.path, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(2);

@@ -308,13 +308,20 @@ export class L2tpContext {
 
   private snapshot(tunnelId: number, rec: TunnelRecord): TunnelInfo {
     const engine = this.engine.tunnel(tunnelId);
+    const sessions = (): TunnelInfo['sessions'] => [...rec.sessions].map(([sessionId, s]) => ({
+      name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: engine?.session(sessionId)?.state ?? 'closed', lastResult: s.lastResult,
+    }));
+    let listed: TunnelInfo['sessions'] | undefined;
     return {
       name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
       // The peer address in use: an LNS may answer from another port than we dialled (RFC 2661 §8.1).
       peer: engine?.peer ?? rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
-      sessions: [...rec.sessions].map(([sessionId, s]) => ({
-        name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: engine?.session(sessionId)?.state ?? 'closed', lastResult: s.lastResult,
-      })),
+      // Listed when first read (enumerable, so spreads and JSON see it): every session event carries
+      // its tunnel's snapshot, and listing a tunnel's calls on each made a burst of calls quadratic.
+      get sessions() {
+        listed ??= sessions();
+        return listed;
+      },
     };
   }
 

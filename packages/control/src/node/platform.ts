@@ -31,9 +31,19 @@ export const monotonicClock: Clock = {
   },
 };
 
+/** Draws of {@link cryptoRandom.uint32} taken from the CSPRNG at once: one call per id cost more than the rest of a call setup's ids. */
+const ID_POOL = new Uint32Array(256);
+let idNext = ID_POOL.length;
+
 /** A {@link RandomSource} backed by the operating system's CSPRNG. */
 export const cryptoRandom: RandomSource = {
-  uint32: () => getRandomValues(new Uint32Array(1))[0]!,
+  uint32: () => {
+    if (idNext === ID_POOL.length) {
+      getRandomValues(ID_POOL);
+      idNext = 0;
+    }
+    return ID_POOL[idNext++]!;
+  },
   bytes: (length: number) => getRandomValues(new Uint8Array(length)),
 };
 

@@ -83,6 +83,8 @@ export class ReliableTransport<T, R = T> {
   private readonly inFlight: InFlight<T>[] = [];
   private held: Map<number, R> | undefined;
   private ackDueMs: number | undefined;
+  /** The Nr our last transmission carried: what the peer knows we received. */
+  private nrSent = 0;
   private cc: Congestion = initialCongestion(DEFAULT_PEER_RECEIVE_WINDOW);
   private dead = false;
 
@@ -139,7 +141,11 @@ export class ReliableTransport<T, R = T> {
       const delivered = [item];
       if (this.held !== undefined) this.drainHeld(delivered);
       this.counters.received += delivered.length;
-      this.owe(nowMs + this.config.ackDelayMs);
+      // Delayed for a message to ride on, unless the peer has filled the window we advertised: it
+      // can send nothing more until acknowledged, so waiting would only stall it (a burst of ICCNs,
+      // which get no reply, went at one window per ack delay).
+      const full = seqDistance(this.nrSent, this.expectedNs) >= this.config.receiveWindowSize;
+      this.owe(full ? nowMs : nowMs + this.config.ackDelayMs);
       return { status: 'delivered', delivered, acked };
     }
     if (seqBefore(ns, this.expectedNs)) {
@@ -200,6 +206,7 @@ export class ReliableTransport<T, R = T> {
       this.ackDueMs = undefined;
       out.push({ kind: 'ack', ns: this.nextSendNs, nr: this.expectedNs });
     }
+    if (out.length > 0) this.nrSent = this.expectedNs;
     return out;
   }
 

@@ -28,6 +28,18 @@ describe('receive', () => {
     expect(t.poll(200)).toEqual([]);
   });
 
+  test('once the peer has filled our receive window (4) the ZLB goes at once; the count restarts from the Nr it carried', () => {
+    const t = make();
+    for (let ns = 0; ns < 3; ns++) t.receive(ns, ns, 0, false, `m${ns}`);
+    expect(t.poll(10)).toEqual([]);
+    t.receive(10, 3, 0, false, 'm3');
+    // The peer can send nothing more until acknowledged: waiting out the ack delay would only stall it.
+    expect(t.poll(10)).toEqual([{ kind: 'ack', ns: 0, nr: 4 }]);
+    t.receive(20, 4, 0, false, 'm4');
+    expect(t.poll(20)).toEqual([]);
+    expect(t.nextDeadlineMs()).toBe(120);
+  });
+
   test('a duplicate is acknowledged at once and not delivered again', () => {
     const t = make();
     t.receive(0, 0, 0, false, 'm0');
