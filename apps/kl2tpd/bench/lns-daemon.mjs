@@ -41,7 +41,11 @@ writeFileSync(join(dir, 'k.toml'), `control_socket = "${dir}/k.sock"\nmetrics_li
 const nodeArgs = (process.env.LNS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const logFile = join(dir, 'kl2tpd.log');
 const logFd = openSync(logFile, 'a');
-const lns = spawn(process.execPath, [...nodeArgs, MAIN, '-config', join(dir, 'k.toml'), '-null', '--log-format', 'json'], { stdio: ['ignore', 'ignore', logFd] });
+// Node options as the shipped systemd unit sets them (LNS_BENCH_UNIT_OPTIONS=0: Node's defaults).
+const unit = readFileSync(new URL('../../../configs/systemd/kl2tpd.service', import.meta.url), 'utf8');
+const unitOptions = process.env.LNS_BENCH_UNIT_OPTIONS === '0' ? '' : (/^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '');
+const lns = spawn(process.execPath, [...nodeArgs, MAIN, '-config', join(dir, 'k.toml'), '-null', '--log-format', 'json'],
+  { stdio: ['ignore', 'ignore', logFd], env: { ...process.env, NODE_OPTIONS: unitOptions } });
 closeSync(logFd);
 // The log read as it grows: the text so far, and calls the LNS brought up (one "LNS call up" line
 // each), counted without asking the LNS.
@@ -113,7 +117,7 @@ if (process.env.LNS_BENCH_HEAPSNAPSHOT) { lns.kill('SIGUSR2'); await new Promise
 const metrics = await scrape();
 const sessionsGauge = gauge(metrics);
 const p99 = Number(/l2tp_event_loop_delay_p99_seconds\{[^}]*\} ([\d.e-]+)/.exec(metrics)?.[1]) * 1000;
-console.log(`kl2tpd LNS -null: ${total} calls in ${TUNNELS} tunnels from ${WORKERS} LAC processes; the LNS reports ${sessionsGauge} calls up`);
+console.log(`kl2tpd LNS -null: ${total} calls in ${TUNNELS} tunnels from ${WORKERS} LAC processes; the LNS reports ${sessionsGauge} calls up (NODE_OPTIONS="${unitOptions}" as the systemd unit)`);
 console.log(`kl2tpd LNS: setup ${setupS.toFixed(2)} s = ${Math.round(total / setupS)} calls/s as the LACs saw it (from their first dial); ${lnsUpS.toFixed(2)} s = ${Math.round(total / lnsUpS)} calls/s until the LNS logged them all (target ≥ 20 000/s)`);
 console.log(`kl2tpd LNS: setup ${((lastCallMs - firstTunnelMs) / 1000).toFixed(2)} s = ${Math.round(total / ((lastCallMs - firstTunnelMs) / 1000))} calls/s as the LNS logged it (first tunnel up to last call up)`);
 // On a shared machine the LACs and the LNS compete for the same cores: CPU per call is the LNS's own cost.

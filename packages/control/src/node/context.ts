@@ -65,6 +65,9 @@ interface TunnelRecord {
   readonly sessions: Map<number, SessionRecord>;
 }
 
+/** The options of a call the peer placed (an LNS holds one record per call: shared, not one object each). */
+const NO_SESSION_OPTIONS: SessionOptions = Object.freeze({});
+
 type Listener<K extends keyof ContextEvents> = (event: ContextEvents[K]) => void;
 
 /** Tunnels and sessions of one program, with typed events. See the file header. */
@@ -510,7 +513,7 @@ export class L2tpContext {
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
     let s = rec.sessions.get(sessionId);
     if (s === undefined) {
-      s = { name: undefined, options: {}, peerSessionId, lastResult: undefined, dataPlane: undefined };
+      s = { name: undefined, options: NO_SESSION_OPTIONS, peerSessionId, lastResult: undefined, dataPlane: undefined };
       rec.sessions.set(sessionId, s);
     }
     s.peerSessionId = peerSessionId;
