@@ -50,6 +50,8 @@ export class TunnelEngine {
   private holdUntilMs: number | undefined;
   private done = false;
   private hellosSent = 0;
+  /** A quiescent connection has heard from its peer (and adopted its sequence numbers). */
+  private heard = false;
   private callSerial = 0;
   private out: Output[] = [];
   /** Set while `handleDecoded` carries a policy refusal for the SCCRQ it delivers. */
@@ -190,6 +192,12 @@ export class TunnelEngine {
     const h = d.header;
     // The header names the recipient (RFC 2661 §3.1); only a first SCCRQ arrives with id 0.
     if (h.tunnelId !== this.tunnelId && !(h.tunnelId === 0 && this.acceptsIdZero(d))) return;
+    if (this.config.quiescent && !this.heard) {
+      // No setup exchange agreed on Ns/Nr 0 (RFC 3931 §4.2 starts them with SCCRQ): the peer may be a
+      // new incarnation, or we are, so the first message heard sets both sequences (see resync).
+      this.heard = true;
+      this.transport.resync(nowMs, h.ns, h.nr);
+    }
     const r = this.transport.receive(nowMs, h.ns, h.nr, d.kind === 'zlb', d.kind === 'zlb' ? undefined : d);
     if (r.status !== 'bad-nr') this.touch(nowMs);
     for (const item of r.delivered) this.deliver(nowMs, item);
