@@ -30,26 +30,52 @@ function daemon(edge: SimEdge, host: string, config: Ql2tpdConfig, seed: number)
   return { runtime, kernel: dataPlane.kernel, lines, state };
 }
 
+/** Kills B (no StopCCN leaves), waits `ms`, starts it again; returns A, the new B, and A's log mark. */
+async function restartB(edge: SimEdge, seed: number, ms: number) {
+  const a = daemon(edge, '10.60.0.1', cfg('10.60.0.1', '10.60.0.2', 100, 200), seed + 1);
+  const b = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100), seed + 2);
+  await Promise.all([a.runtime.start(), b.runtime.start()]);
+  await edge.run(5000);
+  let cut = true;
+  edge.net.drop({ match: () => cut });
+  const gone = b.runtime.shutdown(0);
+  await edge.run(1);
+  await gone;
+  cut = false;
+  await edge.run(ms);
+  const mark = a.lines.length;
+  const b2 = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100), seed + 3);
+  await b2.runtime.start();
+  return { a, b2, mark };
+}
+
+it('B restarted before A noticed it was gone: at most one down on A, then both up and steady', async () => {
+  const bad: string[] = [];
+  for (let ms = 10; ms < 4500; ms += 53) {
+    const edge = new SimEdge(new SimNet({ seed: ms, latencyMs: 2 }));
+    const { a, b2, mark } = await restartB(edge, ms, ms);
+    await edge.run(10_000);
+    const settledAt = edge.net.nowMs;
+    await edge.run(20_000);
+    const after = a.lines.slice(mark);
+    const aDowns = after.filter((m) => /^\d+ tunnel down/.test(m)).length;
+    const late = [...after, ...b2.lines].filter((m) => /^\d+ tunnel (up|down)/.test(m) && Number(m.split(' ')[0]) > settledAt);
+    const ok = (await a.state()) === 'established' && (await b2.state()) === 'established' && aDowns <= 1 && late.length === 0;
+    if (!ok) bad.push(`after ${ms} ms: A ${await a.state()}, B ${await b2.state()}, A downs ${aDowns}, late ${late.join('; ')}`);
+    const down = Promise.all([a.runtime.shutdown(0), b2.runtime.shutdown(0)]);
+    await edge.run(10_000);
+    await down;
+  }
+  expect(bad).toEqual([]);
+});
+
 it('B killed and restarted at any offset of A\'s probe cycle: one restoration on each side, then steady', async () => {
   const flaps: string[] = [];
   for (let offset = 0; offset < 5000; offset += 47) {
     const edge = new SimEdge(new SimNet({ seed: offset, latencyMs: 2 }));
-    const a = daemon(edge, '10.60.0.1', cfg('10.60.0.1', '10.60.0.2', 100, 200), offset + 1);
-    const b = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100), offset + 2);
-    await Promise.all([a.runtime.start(), b.runtime.start()]);
-    await edge.run(5000);
-    // kill -9: B's sockets vanish without a word.
-    let cut = true;
-    edge.net.drop({ match: () => cut });
-    const gone = b.runtime.shutdown(0);
-    await edge.run(1);
-    await gone;
-    cut = false;
-    await edge.run(6000 + offset);
+    // A has noticed (HELLO failure after ~4.3 s) and is probing when B returns.
+    const { a, b2, mark } = await restartB(edge, offset, 6000 + offset);
     expect(await a.state()).toBe('probing');
-    const mark = a.lines.length;
-    const b2 = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100), offset + 3);
-    await b2.runtime.start();
     await edge.run(30_000);
     const after = a.lines.slice(mark);
     const ups = [...after, ...b2.lines].filter((m) => /^\d+ tunnel up$/.test(m)).length;
