@@ -10,7 +10,8 @@
  * Timers are data: the transport's retransmit and ack timers, the HELLO timer, and the StopCCN hold
  * (RFC 2661 §5.7). Every tunnel state change, quiescent `open` and the end of the hold included, is a
  * row of the tunnel table (fsm/tunnel.ts); this file only feeds it inputs and arms the timers its
- * states need. After the hold, or straight after a transport failure, `finished` is true.
+ * states need. After the hold, or straight after a transport failure, `finished` is true; a tunnel we
+ * cleared ourselves is finished as soon as our StopCCN is acknowledged (RFC 2661 §5.7 holds the receiver).
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
@@ -381,6 +382,10 @@ export class TunnelEngine {
         this.stepTunnel(nowMs, { type: 'transport-failed', messageType: o.item.message.type });
         if (this.tunnel.state === 'closing') this.transport.stop();
       }
+    }
+    // Our StopCCN acknowledged and nothing owed: the table ends a hold we owe nobody (fsm/tunnel.ts TunnelHold).
+    if (this.tunnel.state === 'closing' && !this.transport.failed && this.transport.idle && !this.transport.ackOwed) {
+      this.stepTunnel(nowMs, { type: 'stopccn-acknowledged' });
     }
   }
 
