@@ -54,8 +54,8 @@ let lnsUp = 0;
 let readAt = 0;
 let carry = '';
 // Wall-clock ms (pino's "time") of the first tunnel up and the last call up: the LNS's own setup span.
-let firstTunnelMs;
-let lastCallMs;
+let firstTunnelMs = 0;
+let lastCallMs = 0;
 const readFd = openSync(logFile, 'r');
 const chunk = Buffer.alloc(1 << 20);
 const readLog = () => {
@@ -66,7 +66,7 @@ const readLog = () => {
     const lines = text.slice(0, end);
     if (lnsLog.length < 1 << 16) lnsLog += lines;
     for (const m of lines.matchAll(/"time":(\d+)[^\n]*"msg":"LNS (tunnel|call) up"/g)) {
-      if (m[2] === 'call') { lnsUp++; lastCallMs = Number(m[1]); } else firstTunnelMs ??= Number(m[1]);
+      if (m[2] === 'call') { lnsUp++; lastCallMs = Number(m[1]); } else if (firstTunnelMs === 0) firstTunnelMs = Number(m[1]);
     }
   }
 };
@@ -85,6 +85,7 @@ for (let w = 0; w < WORKERS; w++) {
   const child = spawn(process.execPath, [WORKER, String(port), String(perWorker), String(perTunnel)], { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('.', import.meta.url).pathname });
   // Each worker prints two JSON lines: ready, then done.
   const lines = [];
+  /** @type {(value?: unknown) => void} */
   let wake = () => undefined;
   createInterface({ input: child.stdout }).on('line', (l) => { lines.push(JSON.parse(l)); wake(); });
   const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`LAC worker exited ${code}`))));

@@ -176,6 +176,8 @@ export class ReliableTransport<T, R = T> {
   resync(nowMs: number, ns: number, nr: number): void {
     if (this.dead) return;
     this.expectedNs = ns;
+    // The window the peer fills counts from here (see receive): what it knew of our Nr before is moot.
+    this.nrSent = ns;
     this.held = undefined;
     const oldest = this.inFlight[0]?.ns ?? this.nextSendNs;
     if (seqDistance(oldest, nr) > seqDistance(oldest, this.nextSendNs)) {
