@@ -209,11 +209,12 @@ export class LnsServer {
     const call: LnsCall = { sessionId, peerSessionId, address, upSinceMs: this.deps.wallMs(), dataPlane: e.dataPlane, ppp: undefined };
     t.calls.set(sessionId, call);
     this.sessionCount++;
-    const log = this.log.child(fields);
-    log.info({ assigned_address: address, interface_name: e.dataPlane.interfaceName }, 'LNS call up');
+    // The same line a child logger would write; a child (its bindings serialised) only for pppd's lines.
+    this.log.info({ ...fields, assigned_address: address, interface_name: e.dataPlane.interfaceName }, 'LNS call up');
     this.deps.changed();
     const ppp = this.deps.ppp;
     if (ppp === undefined) return;
+    const log = this.log.child(fields);
     const c = this.config;
     const argv = lnsPppdArgv({
       tunnelId, sessionId, localIp: c.localIp, remoteIp: address, pppName: c.pppName, optionsFile: c.pppdArgs, peerAddress: t.peer.address,
