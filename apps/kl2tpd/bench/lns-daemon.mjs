@@ -1,9 +1,13 @@
-// The LNS at scale (issue 14): one kl2tpd -null process serving [lns.bench], loaded by LAC processes
-// built on the library (bench/lns-lac-worker.mjs). Prints the setup rate (first SCCRQ to the last
-// call up, process start excluded), kl2tpd's RSS per 1 000 idle calls, and its event-loop delay p99
-// over the run (from /metrics). Size: LNS_BENCH_SESSIONS (default 20 000; 100 000 where the machine
-// allows), in LNS_BENCH_TUNNELS tunnels (default 100) over LNS_BENCH_WORKERS processes (default 2);
-// LNS_BENCH_MAIN: another build of kl2tpd (dist/main.js) to load the same way, for before/after figures.
+// The LNS at scale (issue 14): one kl2tpd -null process serving [lns.bench] (with the shipped systemd
+// unit's NODE_OPTIONS), loaded by LAC processes built on the library (bench/lns-lac-worker.mjs),
+// started before the clock runs. Prints the setup rate as the LACs saw it and as the LNS logged it
+// (its first tunnel up to its last call up: a LAC counts a call up when it queues ICCN), the LNS's
+// CPU per call (on a shared machine the LACs and other jobs compete for the same cores, so this is
+// the LNS's own cost), its RSS per 1 000 idle calls, control retransmissions, and its event-loop
+// delay p99 over the run (from /metrics). Size: LNS_BENCH_SESSIONS (default 20 000; 100 000 where
+// the machine allows), in LNS_BENCH_TUNNELS tunnels (default 100) over LNS_BENCH_WORKERS processes
+// (default 2). LNS_BENCH_MAIN: another build of kl2tpd (dist/main.js) loaded the same way, for
+// before/after figures; LNS_BENCH_NODE_ARGS: node options for the LNS (--cpu-prof ...).
 // Targets (issue 14): ≥ 20 000 sessions/s, ≤ 1.5 MiB per 1 000 idle sessions, p99 ≤ 50 ms.
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
