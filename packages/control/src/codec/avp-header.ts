@@ -116,8 +116,8 @@ export function avpValueVerdict(mandatory: boolean, failure: 'no-secret' | 'no-r
 }
 
 /** Writes an AVP header at `out[at]`. */
-export function writeAvpHeader(out: Uint8Array, at: number, mandatory: boolean, hidden: boolean, length: number, vendorId: number, type: number): void {
-  const flags = (mandatory ? M_BIT : 0) | (hidden ? H_BIT : 0) | length;
+export function writeAvpHeader(out: Uint8Array, at: number, mandatory: boolean, hidden: boolean, length: number, vendorId: number, type: number, reserved = 0): void {
+  const flags = (mandatory ? M_BIT : 0) | (hidden ? H_BIT : 0) | (reserved & RESERVED_BITS) | length;
   out[at] = flags >> 8; out[at + 1] = flags & 0xff;
   out[at + 2] = vendorId >> 8; out[at + 3] = vendorId & 0xff;
   out[at + 4] = type >> 8; out[at + 5] = type & 0xff;

@@ -5,6 +5,7 @@
  * ones. The decoder attaches one to such a message so that re-encoding it gives the received bytes
  * (golden vectors, logs, replays); messages we build ourselves never need one.
  */
+import { RESERVED_BITS } from './avp-header.js';
 import { AVP_BY_KEY, avpKey, type AvpName } from './avp-table.js';
 import { joinMessage } from './header.js';
 import type { ControlHeader, RawAvp } from './types.js';
@@ -23,11 +24,11 @@ const H_BIT = 0x4000;
 const AVP_HEADER = 6;
 
 /**
- * The layout of the AVPs in `b[start, end)` (already validated by the decoder: lengths fit).
+ * The layout of the AVPs in `b[start, end)` of a `version` message (already validated by the decoder: lengths fit).
  * Returns undefined when any AVP is hidden: hiding draws fresh random bytes, so such a message is
  * never reproduced byte for byte anyway.
  */
-export function wireLayout(b: Uint8Array, start: number, end: number): WireAvp[] | undefined {
+export function wireLayout(b: Uint8Array, start: number, end: number, version: 2 | 3): WireAvp[] | undefined {
   const out: WireAvp[] = [];
   const seen = new Set<AvpName>();
   for (let at = start; at < end;) {
@@ -37,14 +38,18 @@ export function wireLayout(b: Uint8Array, start: number, end: number): WireAvp[]
     const vendorId = (b[at + 2]! << 8) | b[at + 3]!;
     const attrType = (b[at + 4]! << 8) | b[at + 5]!;
     const mandatory = (flags & M_BIT) !== 0;
-    const row = AVP_BY_KEY.get(avpKey(vendorId, attrType));
+    const reserved = flags & RESERVED_BITS;
+    // RFC 2661 §4.1: a reserved bit makes a v2 AVP unrecognised (skipped); RFC 3931 §5.1 ignores them.
+    const row = reserved === 0 || version === 3 ? AVP_BY_KEY.get(avpKey(vendorId, attrType)) : undefined;
     const name = row?.[0];
     // Named only where the decoder used the value: its first well-formed occurrence.
     if (name !== undefined && !seen.has(name) && !(decodeValueAt(row![1].kind, b, at + AVP_HEADER, at + length) instanceof MalformedValue)) {
       seen.add(name);
       out.push({ name, mandatory });
     } else {
-      out.push({ raw: { mandatory, hidden: false, vendorId, attrType, value: b.slice(at + AVP_HEADER, at + length) } });
+      const value = b.slice(at + AVP_HEADER, at + length);
+      // Reserved bits set: the decoder skipped it as unrecognised (RFC 2661 §4.1); kept as it came.
+      out.push({ raw: reserved === 0 ? { mandatory, hidden: false, vendorId, attrType, value } : { mandatory, hidden: false, vendorId, attrType, value, reserved } });
     }
     at += length;
   }
@@ -61,11 +66,11 @@ export function encodeWithLayout(
 ): Uint8Array {
   const parts: Uint8Array[] = [];
   const named = new Set<string>();
-  const push = (mandatory: boolean, vendorId: number, attrType: number, value: Uint8Array) => {
+  const push = (mandatory: boolean, vendorId: number, attrType: number, value: Uint8Array, reserved = 0) => {
     const length = AVP_HEADER + value.length;
     if (length > 0x3ff) throw new RangeError(`AVP ${vendorId}:${attrType} is ${length} bytes; the limit is 1023`);
     const p = new Uint8Array(length);
-    const flags = (mandatory ? M_BIT : 0) | length;
+    const flags = (mandatory ? M_BIT : 0) | (reserved & RESERVED_BITS) | length;
     p[0] = flags >> 8; p[1] = flags & 0xff; p[2] = vendorId >> 8; p[3] = vendorId & 0xff; p[4] = attrType >> 8; p[5] = attrType & 0xff;
     p.set(value, AVP_HEADER);
     parts.push(p);
@@ -78,7 +83,7 @@ export function encodeWithLayout(
     push(mandatory ?? spec.mandatory, spec.vendorId ?? 0, spec.type, encodeValue(spec.kind, value as never));
   };
   for (const w of wire) {
-    if ('raw' in w) push(w.raw.mandatory, w.raw.vendorId, w.raw.attrType, w.raw.value);
+    if ('raw' in w) push(w.raw.mandatory, w.raw.vendorId, w.raw.attrType, w.raw.value, w.raw.reserved);
     else if (w.name === 'messageType') push(w.mandatory, 0, 0, encodeValue('u16', messageType));
     else encodeNamed(w.name, w.mandatory);
   }

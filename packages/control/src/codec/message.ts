@@ -213,11 +213,12 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     }
     seenUnknown = true;
     // skip: kept raw (unhidden when we could), for logs and re-encoding.
-    unknownAvps.push({ mandatory, hidden: value === undefined && (flags & H_BIT) !== 0, vendorId, attrType, value: value ?? b.slice(at + AVP_HEADER, at + length) });
+    const raw: RawAvp = { mandatory, hidden: value === undefined && (flags & H_BIT) !== 0, vendorId, attrType, value: value ?? b.slice(at + AVP_HEADER, at + length) };
+    unknownAvps.push((flags & RESERVED_BITS) === 0 ? raw : { ...raw, reserved: flags & RESERVED_BITS });
     at += length;
   }
   if (type === undefined) return fail({ b, header, end, avps, type, messageType }, 'first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
-  const wire = deviates ? wireLayout(b, start, end) : undefined;
+  const wire = deviates ? wireLayout(b, start, end, version) : undefined;
   // Two literals, not a spread: this object is built once per received message.
   const message: ControlMessage = wire === undefined
     ? { type, avps: avps as AvpValues, unknownAvps, hidden }
@@ -339,7 +340,7 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     }
   }
   for (const raw of message.unknownAvps ?? []) {
-    writeAvpHeader(out, at, raw.mandatory, raw.hidden, AVP_HEADER + raw.value.length, raw.vendorId, raw.attrType);
+    writeAvpHeader(out, at, raw.mandatory, raw.hidden, AVP_HEADER + raw.value.length, raw.vendorId, raw.attrType, raw.reserved);
     out.set(raw.value, at + AVP_HEADER);
     at += AVP_HEADER + raw.value.length;
   }

@@ -65,6 +65,11 @@ export interface RawAvp {
   readonly vendorId: number;
   readonly attrType: number;
   readonly value: Uint8Array;
+  /**
+   * The reserved flag bits as received (mask 0x3c00; RFC 2661 §4.1 and RFC 3931 §5.1 say to send
+   * them as 0), present only when non-zero, so that an AVP skipped for them re-encodes as it came.
+   */
+  readonly reserved?: number;
 }
 
 /** Why bytes from a peer could not be used. A value to act on, never an exception. */

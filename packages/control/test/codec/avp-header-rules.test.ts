@@ -122,3 +122,21 @@ describe('the decoder fast path', () => {
     }
   });
 });
+
+describe('reserved AVP flag bits survive a round trip', () => {
+  it('RFC 2661 §4.1: a v2 AVP with a reserved bit is skipped, kept with its bits, and re-encodes byte for byte', async () => {
+    const { decodeDatagram, encodeMessage } = await import('../../src/index.js');
+    const header = { version: 2 as const, tunnelId: 5, sessionId: 0, ns: 0, nr: 0 };
+    const bytes = encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 7, callSerialNumber: 1, bearerType: 0 } }, header);
+    // Bearer Type (type 18) is optional in ICRQ: set reserved bit 0x0800 in its header
+    let at = 12;
+    while (((bytes[at + 4]! << 8) | bytes[at + 5]!) !== 18) at += ((bytes[at]! << 8) | bytes[at + 1]!) & 0x3ff;
+    bytes[at] = (bytes[at]! & 0x7f) | 0x08; // and M off: with M=1 the message is refused
+    const r = decodeDatagram(bytes)[0]!;
+    if (!r.ok || r.value.kind !== 'control') throw new Error(`expected a control message: ${JSON.stringify(r.ok ? r.value.kind : r.error)}`);
+    const m = r.value.message;
+    expect('bearerType' in m.avps).toBe(false);
+    expect(m.unknownAvps).toEqual([{ mandatory: false, hidden: false, vendorId: 0, attrType: 18, value: new Uint8Array(4), reserved: 0x0800 }]);
+    expect(encodeMessage(m, r.value.header)).toEqual(bytes);
+  });
+});

@@ -134,6 +134,6 @@ describe('the Cisco packets mutated', () => {
         const m2 = again.ok ? (again.value.kind === 'control' ? again.value.message : undefined) : again.error.message;
         expect(m2).toEqual(m);
       }
-    }), { numRuns: 3000 });
+    }), { numRuns: Number(process.env.FC_RUNS ?? 3000) });
   });
 });
