@@ -231,3 +231,5 @@ export interface ContextEvents {
   /** A data-plane operation failed; the tunnel or session was closed with `result`. */
   'dataplane-error': { readonly tunnelId: number; readonly sessionId?: number; readonly error: Error; readonly result: ResultCode };
 }
+
+export type { NegotiatedPseudowire, V3ConnectionDownReason, V3SessionDownReason } from '../fsm/v3/types.js';

@@ -244,7 +244,7 @@ export class L2tpContext {
 
   /** The kernel's data counters of a tunnel (static or with a kernel tunnel); `undefined` when it has none. */
   async tunnelStats(tunnelId: number): Promise<DataPlaneStats | undefined> {
-    const tdp = this.kernel.tunnel(tunnelId) ?? await this.tunnels.get(tunnelId)?.dataPlane;
+    const tdp = this.kernel.tunnel(tunnelId) ?? await (this.tunnels.get(tunnelId)?.dataPlane ?? this.v3.kernelTunnel(tunnelId));
     return tdp?.stats().catch(() => undefined);
   }
 

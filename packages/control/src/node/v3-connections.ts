@@ -300,6 +300,9 @@ export class V3Connections {
     this.endpoints.clear();
   }
 
+  /** The kernel tunnel of a connection, while it has one. */
+  kernelTunnel(connectionId: number): Promise<TunnelDataPlane | undefined> | undefined { return this.recs.get(connectionId)?.dataPlane; }
+
   /** Snapshots of every connection. */
   list(): V3ConnectionInfo[] { return [...this.recs].map(([id, rec]) => this.snapshot(id, rec)); }
 
