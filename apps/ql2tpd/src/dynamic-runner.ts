@@ -192,6 +192,15 @@ export class DynamicTunnelRunner {
         else this.log.warn({ session_name: name, reason: d.reason }, 'session not established');
         return;
       }
+      case 'circuit-changed': {
+        const c = e as ContextEvents['circuit-changed'];
+        return void this.log.info({ session_name: c.name, interface_name: c.interfaceName }, `attachment circuit ${c.active ? 'up' : 'down'}: told the peer (SLI)`);
+      }
+      case 'pseudowire-circuit': {
+        const c = e as ContextEvents['pseudowire-circuit'];
+        const pw = c.connection.pseudowires.find((p) => p.localSessionId === c.localSessionId);
+        return void this.log.info({ session_name: pw?.name, session_id: c.localSessionId }, `the peer's attachment circuit is ${c.active ? 'up' : 'down'} (SLI)`);
+      }
       case 'message-dropped': {
         const d = e as ContextEvents['message-dropped'];
         this.drops++;

@@ -15,7 +15,7 @@ import { TunnelRunner, type TunnelRunnerDeps } from './tunnel-runner.js';
 type Runner = TunnelRunner | DynamicTunnelRunner;
 
 /** Context events of dynamic connections, routed to their tunnel's runner by name. */
-const V3_EVENTS = ['connection-up', 'connection-down', 'pseudowire-up', 'pseudowire-down', 'message-dropped'] as const;
+const V3_EVENTS = ['connection-up', 'connection-down', 'pseudowire-up', 'pseudowire-down', 'message-dropped', 'circuit-changed', 'pseudowire-circuit'] as const;
 import { VERSION } from './version.js';
 
 /** What the runtime needs; the daemon passes the real ones, tests virtual ones. */

@@ -2,8 +2,9 @@
  * ql2tpd ↔ ql2tpd dynamic L2TPv3 on the real kernel (guest), one daemon per namespace, both
  * listing each other, two tunnels at once: over IP (protocol 115) on IPv4 with a SHA-1 Message
  * Digest, and over UDP on IPv6 with an MD5 one. Each Ethernet pseudowire pings across with the
- * negotiated ids and cookies in the kernel; kill -9 of one end and a restart brings both back by
- * themselves; a restart with the wrong secret brings nothing up and both logs say why.
+ * negotiated ids and cookies in the kernel; `ip link set` down/up of a pseudowire interface reaches
+ * the peer as SLI; kill -9 of one end and a restart brings both back by themselves; a restart with
+ * the wrong secret brings nothing up and both logs say why.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -56,7 +57,7 @@ const linkUp = (ns: string, dev: string, ip: string) => {
 const bothUp = () => linkUp('dA', 'pw4dA', '10.71.0.1') && linkUp('dB', 'pw4dB', '10.71.0.2') && linkUp('dA', 'pw6dA', '10.72.0.1') && linkUp('dB', 'pw6dB', '10.72.0.2');
 const ping = (ip: string, n = 2) => /(\d+) received/.exec(trySh(`ip netns exec dA ping -c ${n} -W 1 -i 0.2 ${ip}`))?.[1];
 
-it('over IP/IPv4 and UDP/IPv6 with a digest: pings, survives kill -9 of one end, refuses a wrong secret', async () => {
+it('over IP/IPv4 and UDP/IPv6 with a digest: pings, SLI on link down/up, survives kill -9 of one end, refuses a wrong secret', async () => {
   const a = start('dA');
   let b = start('dB');
   await until(() => a.alive() && b.alive() && bothUp(), 90_000, 'both pseudowires');
@@ -81,6 +82,14 @@ it('over IP/IPv4 and UDP/IPv6 with a digest: pings, survives kill -9 of one end,
   expect(a4.block).toMatch(/cookie [0-9a-f]{8}\s/);
   expect(ids(sa, 'pw6dA').block).toMatch(/cookie [0-9a-f]{16}\s/);
   await until(() => /"msg":"session up"/.test(a.log()), 5000, 'A\'s "session up" log line');
+
+  // The pseudowire interface is the attachment circuit: down and up on A reach B as SLI.
+  sh('ip -n dA link set pw4dA down');
+  await until(() => /the peer's attachment circuit is down \(SLI\)/.test(b.log()), 20_000, 'B to log the SLI (circuit down)');
+  sh('ip -n dA link set pw4dA up');
+  await until(() => /the peer's attachment circuit is up \(SLI\)/.test(b.log()), 20_000, 'B to log the SLI (circuit up)');
+  expect(a.log()).toMatch(/attachment circuit down: told the peer \(SLI\)/);
+  await until(() => ping('10.71.0.2', 1) === '1', 20_000, 'ping across vc4 again');
 
   // kill -9 B (no StopCCN): A finds out (HELLO) or B's new connection replaces the stale one.
   b.child.kill('SIGKILL');

@@ -221,6 +221,8 @@ export interface ContextEvents {
   /** A negotiated pseudowire's kernel session exists (ids and cookies from the negotiation). */
   'pseudowire-up': { readonly connection: V3ConnectionInfo; readonly pseudowire: V3PseudowireInfo; readonly negotiated: NegotiatedPseudowire; readonly dataPlane: SessionDataPlane };
   'pseudowire-down': { readonly connection: V3ConnectionInfo; readonly localSessionId: number; readonly name: string | undefined; readonly reason: V3SessionDownReason; readonly wasUp: boolean };
+  /** Our attachment circuit of a pseudowire (its interface) went down or up; the peer was sent SLI (RFC 3931 §5.4.5). */
+  'circuit-changed': { readonly connection: V3ConnectionInfo; readonly name: string | undefined; readonly interfaceName: string; readonly active: boolean };
   /** The peer's attachment circuit of a pseudowire changed (SLI Circuit Status, RFC 3931 §5.4.5). */
   'pseudowire-circuit': { readonly connection: V3ConnectionInfo; readonly localSessionId: number; readonly active: boolean };
   /**

@@ -15,7 +15,9 @@
  * Kernel objects follow the negotiation: `connection-up` makes the kernel tunnel (our and the peer's
  * connection ids), `pw-up` a session (session ids and both cookies, {@link v3SessionSpec});
  * `pw-down` and `connection-down` delete them. A new kernel object waits for deletions still under
- * way, so a restarted peer's connection can reuse an interface name its stale one held.
+ * way, so a restarted peer's connection can reuse an interface name its stale one held. A
+ * pseudowire's interface is its attachment circuit: once it has been up, `ip link set … down`/`up`
+ * goes to the peer as SLI with the Circuit Status (RFC 3931 §5.4.5), when the data plane can watch links.
  */
 import type { ContextEvents, V3ConnectionInfo, V3ConnectionOptions, V3PseudowireConfig, V3PseudowireInfo } from '../api/context-types.js';
 import type { ControlSocket, DataPlane, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
@@ -78,6 +80,12 @@ export class V3Connections {
   private policy: ((peer: SocketAddress) => V3ConnectionOptions | undefined) | undefined;
   /** Kernel deletions under way; new kernel objects wait for them. */
   private readonly teardowns = new Set<Promise<unknown>>();
+  /**
+   * Pseudowire interfaces watched as attachment circuits, by name: `up` undefined until first seen
+   * up (a new interface starts down; only changes after that are the circuit's, RFC 3931 §5.4.5).
+   */
+  private readonly circuits = new Map<string, { connectionId: number; remoteEndId: Uint8Array; name: string | undefined; up: boolean | undefined }>();
+  private unwatchLinks: (() => void) | undefined;
 
   constructor(private readonly host: V3Host) {}
 
@@ -193,6 +201,8 @@ export class V3Connections {
       case 'pw-down': {
         const pw = rec.pws.get(e.localSessionId);
         rec.pws.delete(e.localSessionId);
+        const ifname = pw?.dataPlane?.interfaceName;
+        if (ifname !== undefined && this.circuits.get(ifname)?.connectionId === tunnelId) this.circuits.delete(ifname);
         if (pw?.dataPlane !== undefined) this.track(pw.dataPlane.down());
         this.host.emit('pseudowire-down', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, name: pw?.config?.name, reason: e.reason, wasUp: pw?.dataPlane !== undefined });
         return;
@@ -266,10 +276,25 @@ export class V3Connections {
       const made = await tdp.createSession(spec);
       if (rec.pws.get(negotiated.localSessionId) !== pw) return void this.track(made.down());
       pw.dataPlane = made;
+      if (made.interfaceName !== undefined) this.watchCircuit(made.interfaceName, id, negotiated.remoteEndId, config?.name);
       this.host.emit('pseudowire-up', { connection: this.snapshot(id, rec), pseudowire: this.pwInfo(pw), negotiated, dataPlane: made });
     } catch (e) {
       fail(e as Error);
     }
+  }
+
+  private watchCircuit(interfaceName: string, connectionId: number, remoteEndId: Uint8Array, name: string | undefined): void {
+    this.circuits.set(interfaceName, { connectionId, remoteEndId, name, up: undefined });
+    this.unwatchLinks ??= this.host.dataPlane.watchLinks?.((c) => {
+      const w = this.circuits.get(c.interfaceName);
+      if (w === undefined || c.deleted || this.host.engine.connection(w.connectionId) === undefined) return;
+      if (w.up === undefined) { if (c.up) w.up = true; return; }
+      if (w.up === c.up) return;
+      w.up = c.up;
+      this.circuit(w.connectionId, w.remoteEndId, c.up);
+      const rec = this.recs.get(w.connectionId);
+      if (rec !== undefined) this.host.emit('circuit-changed', { connection: this.snapshot(w.connectionId, rec), name: w.name, interfaceName: c.interfaceName, active: c.up });
+    });
   }
 
   /** The connection is released (its hold over): its own socket closes. */
@@ -292,6 +317,8 @@ export class V3Connections {
 
   /** Deletes kernel objects and closes every socket (the context is closing). */
   async closeAll(): Promise<void> {
+    this.unwatchLinks?.();
+    this.unwatchLinks = undefined;
     for (const rec of this.recs.values()) this.teardown(rec);
     await Promise.all([...this.teardowns]);
     for (const rec of this.recs.values()) (await rec.own)?.close();

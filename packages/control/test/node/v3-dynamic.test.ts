@@ -7,14 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ContextEvents, V3ConnectionOptions } from '../../src/api/context-types.js';
-import type { SocketAddress } from '../../src/api/dataplane.js';
+import type { LinkChange, SocketAddress } from '../../src/api/dataplane.js';
 import { L2tpContext } from '../../src/node/index.js';
 import { seededRandom, SimEdge, SimNet } from '../../src/testing/index.js';
 
 const at = (address: string): SocketAddress => ({ address, port: 1701, family: 4 });
 
 function lcce(edge: SimEdge, me: string, them: string, seed: number, extra: Partial<V3ConnectionOptions> = {}) {
-  const dataPlane = edge.dataPlane(me);
+  // The SimEdge data plane, plus interface state changes the test makes (`link`).
+  const links = new Set<(c: LinkChange) => void>();
+  const dataPlane = { ...edge.dataPlane(me), watchLinks: (l: (c: LinkChange) => void) => { links.add(l); return () => links.delete(l); } };
+  const link = (interfaceName: string, up: boolean) => { for (const l of links) l({ interfaceName, up, deleted: false }); };
   const ctx = new L2tpContext({ dataPlane, clock: edge.clock, random: seededRandom(seed) });
   const options: V3ConnectionOptions = {
     name: 'pe', encap: 'udp', local: at(me), peer: at(them), hostName: me, routerId: seed, helloIntervalMs: 1000, retryTimeoutMs: 200, maxRetries: 3,
@@ -27,13 +30,15 @@ function lcce(edge: SimEdge, me: string, them: string, seed: number, extra: Part
   ctx.on('connection-down', (e) => events.push(`down ${e.reason.type}`));
   ctx.on('pseudowire-up', (e) => events.push(`pw-up ${e.pseudowire.name}`));
   ctx.on('message-dropped', (e) => dropped.push(e));
+  ctx.on('pseudowire-circuit', (e) => events.push(`peer circuit ${e.active ? 'up' : 'down'}`));
+  ctx.on('circuit-changed', (e) => events.push(`circuit ${e.interfaceName} ${e.active ? 'up' : 'down'}`));
   const start = async () => {
     await ctx.listenV3('udp', options.local);
     ctx.acceptV3((peer) => (peer.address === them ? options : undefined));
     return ctx.dialV3(options);
   };
   const up = () => ctx.connections().filter((c) => c.state === 'established');
-  return { ctx, kernel: dataPlane.kernel, options, events, dropped, start, up };
+  return { ctx, kernel: dataPlane.kernel, options, events, dropped, start, up, link };
 }
 
 describe('dynamic L2TPv3 through L2tpContext', () => {
@@ -65,6 +70,25 @@ describe('dynamic L2TPv3 through L2tpContext', () => {
     expect(sa[0]!.cookie).toEqual(sb[0]!.peerCookie);
     expect(sb[0]!.cookie).toEqual(sa[0]!.peerCookie);
     expect(ca!.pseudowires).toMatchObject([{ name: 'vc100', remoteEndId: 'vc100', cookieLength: 4, peerCookieLength: 8, state: 'established' }]);
+  });
+
+  it('the pseudowire interface going down and up reaches the peer as SLI (only after it was first up)', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 4, latencyMs: 5 }));
+    const a = lcce(edge, '10.0.0.1', '10.0.0.2', 11);
+    const b = lcce(edge, '10.0.0.2', '10.0.0.1', 22);
+    await Promise.all([a.start(), b.start()]);
+    await edge.run(3000);
+    a.link('l2tpeth100', false);           // a new interface starts down: not the circuit's change
+    a.link('l2tpeth100', true);
+    await edge.run(1000);
+    expect(b.events.filter((e) => e.startsWith('peer circuit'))).toEqual([]);
+    a.link('eth0', false);                 // not a pseudowire's interface
+    a.link('l2tpeth100', false);
+    await edge.run(1000);
+    a.link('l2tpeth100', true);
+    await edge.run(1000);
+    expect(a.events.filter((e) => e.startsWith('circuit'))).toEqual(['circuit l2tpeth100 down', 'circuit l2tpeth100 up']);
+    expect(b.events.filter((e) => e.startsWith('peer circuit'))).toEqual(['peer circuit down', 'peer circuit up']);
   });
 
   it('a wrong secret brings nothing up; both ends report the drops', async () => {
