@@ -14,7 +14,11 @@ for (; i < argv.length && argv[i] !== '--'; i++) {
   else if (argv[i] === '--smp') opts.smp = Number(argv[++i]);
   else { console.error(`run.mjs: unknown option ${argv[i]}`); process.exit(2); }
 }
-const command = argv.slice(i + 1).join(' ');
+// One word is a shell command line as typed; several are argv words, quoted so that
+// `-- sh -c 'cd DIR && vitest run'` reaches the guest's shell as the same words.
+const words = argv.slice(i + 1);
+const quote = (w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+const command = words.length === 1 ? words[0] : words.map(quote).join(' ');
 if (!command) { console.error('usage: node scripts/vm/run.mjs [--timeout S] [--rw DIR] [--mem MB] [--smp N] -- command...'); process.exit(2); }
 const r = await runInGuest({ command, ...opts, onOutput: (stream, text) => process[stream].write(text) });
 if (r.status === 125) process.stderr.write(`run.mjs: the VM failed; console:\n${r.console.slice(-3000)}\n`);

@@ -63,10 +63,12 @@ export class PppCall {
       }, this.log);
       this.pppd = pppd;
       void pppd.exited.then((exit) => {
+        // Logged however it ended: on its own, or stopped by us (the call cleared first, e.g. by the
+        // peer's CDN racing pppd's own exit).
+        this.log.info({ pppd_status: exit.code, pppd_signal: exit.signal }, `pppd exited: ${exit.description}`);
         if (this.pppd !== pppd) return;
         this.pppd = undefined;
         this.release();
-        this.log.info({ pppd_status: exit.code, pppd_signal: exit.signal }, `pppd exited: ${exit.description}`);
         exited(exit.description);
       });
     } catch (e) {

@@ -17,6 +17,8 @@ const sh = (cmd: string) => execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 
 const trySh = (cmd: string) => { try { return sh(cmd); } catch (e) { return String((e as { stdout?: string }).stdout ?? ''); } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const children: ChildProcess[] = [];
+/** The newest daemon's log in each namespace, for failure pictures. */
+const logs: Record<string, string> = {};
 beforeAll(() => {
   sh(`ip netns add zA; ip netns add zB
     ip link add vA netns zA type veth peer name vB netns zB
@@ -38,7 +40,7 @@ function start(ns: 'zA' | 'zB') {
   writeFileSync(file, `control_socket = "${dir}/q.sock"\n${conf(ns)}`);
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, MAIN, '-config', file, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (d) => { log += d; });
+  child.stderr!.on('data', (d) => { log += d; logs[ns] = log; });
   children.push(child);
   let code: number | null | undefined;
   const exited = new Promise<number | null>((r) => child.once('close', (c) => { code = c; r(c); }));
@@ -51,6 +53,12 @@ const linkUp = (ns: string, dev: string, ip: string) => {
   trySh(`ip -n ${ns} addr add ${ip}/24 dev ${dev} 2>/dev/null; ip -n ${ns} link set ${dev} up`);
   return true;
 };
+/** What both ends hold now: links, addresses, l2tp objects, and each daemon's last log lines. */
+const picture = (logs: Record<string, string>): string => ['zA', 'zB'].map((ns) => `--- ${ns}\n${trySh(`ip -n ${ns} -br addr; ip -n ${ns} l2tp show tunnel; ip -n ${ns} l2tp show session`)}\n${(logs[ns] ?? '').split('\n').slice(-25).join('\n')}`).join('\n');
+/** {@link until}, and on time-out the error carries {@link picture}. */
+async function untilOrShow(check: () => boolean, ms: number, what: string) {
+  try { await until(check, ms, what); } catch (e) { throw new Error(`${(e as Error).message}\n${picture(logs)}`); }
+}
 const ping = (ip: string, n = 2) => /(\d+) received/.exec(trySh(`ip netns exec zA ping -c ${n} -W 1 -i 0.2 ${ip}`))?.[1];
 
 it('pseudowire pings and survives 30 s of HELLOs; a stopped peer is detected and its return restores it', async () => {
@@ -74,14 +82,14 @@ it('pseudowire pings and survives 30 s of HELLOs; a stopped peer is detected and
   // The log arrives through a pipe this process reads between its (synchronous) ip calls.
   await until(() => /tunnel down: no acknowledgement of our HELLO/.test(a.log()), 3000, 'the HELLO failure in the log');
   b = start('zB');
-  await until(() => a.alive() && b.alive() && linkUp('zA', 'keepzA', '10.70.0.1') && linkUp('zB', 'keepzB', '10.70.0.2'), 30_000, 'the pseudowire to return');
-  await until(() => ping('10.70.0.2', 1) === '1', 30_000, 'ping across the restored pseudowire');
+  await untilOrShow(() => a.alive() && b.alive() && linkUp('zA', 'keepzA', '10.70.0.1') && linkUp('zB', 'keepzB', '10.70.0.2'), 30_000, 'the pseudowire to return');
+  await untilOrShow(() => ping('10.70.0.2', 1) === '1', 30_000, 'ping across the restored pseudowire');
   console.log(`HELLO failure detected in ${detectedMs} ms`);
 }, scaled(180_000));
 
 it('SIGHUP with one session changed and one unchanged: the unchanged session keeps passing traffic', async () => {
   // Both daemons run from the previous test.
-  await until(() => ping('10.70.0.2', 1) === '1', 10_000, 'the keep session');
+  await untilOrShow(() => ping('10.70.0.2', 1) === '1', 10_000, 'the keep session');
   const a = { file: `${trySh("ls -d /tmp/ql2tpd-zA-* | tail -1").trim()}/q.toml` };
   const b = { file: `${trySh("ls -d /tmp/ql2tpd-zB-* | tail -1").trim()}/q.toml` };
   const pinger = spawn('ip', ['netns', 'exec', 'zA', 'ping', '-i', '0.1', '-c', '40', '-W', '1', '10.70.0.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
