@@ -66,8 +66,8 @@ function validateDynamic(config: Ql2tpdConfig, ctx: ValidateContext): void {
       continue;
     }
     if (t.ext.digest !== undefined && t.ext.digestSecret === undefined && !ctx.failed(at('digest_secret'))) ctx.report(at('digest'), 'digest needs digest_secret');
-    if (t.ext.routerId === undefined && !ctx.failed(at('router_id')) && !ctx.failed(at('local')) && (t.local === undefined || ipv4Number(t.local.host) === undefined)) {
-      ctx.report(at('local'), 'a dynamic tunnel needs router_id when local is not an IPv4 address (the Router ID defaults to it, RFC 3931 §5.4.3)');
+    if (t.ext.routerId === undefined && !ctx.failed(at('router_id')) && !ctx.failed(at('local')) && !ipv4Number(t.local?.host ?? '')) {
+      ctx.report(at('local'), 'a dynamic tunnel needs router_id when local is not an IPv4 address other than 0.0.0.0 (the Router ID defaults to it, RFC 3931 §5.4.3)');
     }
     const seen = new Map<string, string>();
     for (const s of t.sessions) {

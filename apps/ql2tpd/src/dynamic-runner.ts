@@ -41,6 +41,12 @@ export interface DynamicRunnerDeps {
   changed(): void;
 }
 
+/** An address literal in one spelling (IPv6 compressed and lower-case), so a configured peer matches the socket's. */
+export function canonicalAddress(address: string): string {
+  if (!address.includes(':')) return address;
+  try { return new URL(`http://[${address}]/`).hostname.slice(1, -1); } catch { return address.toLowerCase(); }
+}
+
 const PW_TYPE = { eth: 0x0005, eth_vlan: 0x0004, ppp: 0x0007 } as const;
 const dotted = (n: number | undefined) => (n === undefined ? undefined : [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.'));
 
@@ -158,7 +164,10 @@ export class DynamicTunnelRunner {
   /** The settings to answer `peer`'s SCCRQ with, when it is this tunnel's peer and the tunnel is wanted. */
   acceptFor(peer: SocketAddress): V3ConnectionOptions | undefined {
     const a = this.addrs;
-    if (a === undefined || peer.address !== a.peer.address || (this.config.encap === 'udp' && peer.port !== a.peer.port)) return undefined;
+    if (a === undefined) return undefined;
+    // L2TP/IP has no ports (0 here); over UDP the peer's port is part of its address.
+    const port = this.config.encap === 'ip' ? 0 : a.peer.port;
+    if (canonicalAddress(peer.address) !== canonicalAddress(a.peer.address) || peer.port !== port) return undefined;
     const s = this.sup.state;
     return s === 'dialling' || s === 'established' || s === 'redial-wait' ? this.options() : undefined;
   }

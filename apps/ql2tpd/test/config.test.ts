@@ -127,7 +127,7 @@ digest = "sha256"\ncookie_length = 4\n[tunnel.pe.session.a]\npseudowire = "eth"\
 [tunnel.st]\nversion = "l2tpv3"\nlocal = "192.0.2.1:1701"\npeer = "192.0.2.2:1701"\ntid = 1\nptid = 2\nrouter_id = 7\n[tunnel.st.session.s]\npseudowire = "eth_vlan"\nsid = 1\npsid = 2\nremote_end_id = "x"\n
 [tunnel.q]\nversion = "l2tpv3"\nmode = "quiescent"\nlocal = "192.0.2.1:1702"\npeer = "192.0.2.2:1702"\ntid = 3\nptid = 4\n`, 'q.toml');
     expect(!r.ok && r.issues.map(formatIssue)).toEqual([
-      'q.toml:4:1: tunnel.pe.local: a dynamic tunnel needs router_id when local is not an IPv4 address (the Router ID defaults to it, RFC 3931 §5.4.3)',
+      'q.toml:4:1: tunnel.pe.local: a dynamic tunnel needs router_id when local is not an IPv4 address other than 0.0.0.0 (the Router ID defaults to it, RFC 3931 §5.4.3)',
       'q.toml:6:1: tunnel.pe.tid: unexpected tid: a dynamic tunnel\'s control connection ids are negotiated (RFC 3931 §5.4.3)',
       'q.toml:7:10: tunnel.pe.digest: expected "md5" or "sha1" (got "sha256")',
       'q.toml:8:1: tunnel.pe.cookie_length: unrecognised parameter cookie_length',

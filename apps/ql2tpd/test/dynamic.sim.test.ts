@@ -9,6 +9,7 @@ import { seededRandom, SimEdge, SimNet } from '@l2tp/control/testing';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseQl2tpdConfig, type Ql2tpdConfig } from '../src/index.js';
+import { canonicalAddress } from '../src/dynamic-runner.js';
 import { Ql2tpdRuntime } from '../src/runtime.js';
 
 function cfg(text: string): Ql2tpdConfig {
@@ -117,5 +118,32 @@ describe('dynamic L2TPv3 between two ql2tpd in virtual time', () => {
     expect([...a.kernel.tunnels.keys()]).toEqual([ta.tunnelId]);
     expect([...a.kernel.sessions.values()]).toMatchObject([{ interfaceName: 'l2tpeth100' }]);
     expect(a.lines.filter((l) => (l['level'] as number) >= 40)).toEqual([]);
+  });
+
+  it('SIGHUP adding a session re-establishes the dynamic tunnel with both; a static tunnel beside it is not touched', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 8, latencyMs: 5 }));
+    const st = (me: string, them: string, tid: number, ptid: number) => `[tunnel.st]\nversion = "l2tpv3"\nlocal = "${me}:1702"\npeer = "${them}:1702"\ntid = ${tid}\nptid = ${ptid}
+[tunnel.st.session.s]\npseudowire = "eth"\nsid = ${tid}\npsid = ${ptid}\n`;
+    const vc200 = '[tunnel.pe.session.vc200]\npseudowire = "eth_vlan"\nremote_end_id = "vc200"\n';
+    const text = (me: string, them: string, tid: number, ptid: number, more = '') => `${st(me, them, tid, ptid)}[tunnel.pe]\nversion = "l2tpv3"\nmode = "dynamic"\nlocal = "${me}:1701"\npeer = "${them}:1701"\nhello_timeout = 2000\nretry_timeout = 200
+[tunnel.pe.session.vc100]\npseudowire = "eth"\nremote_end_id = "vc100"\n${more}`;
+    const a = daemon(edge, '10.0.0.1', cfg(text('10.0.0.1', '10.0.0.2', 11, 22)));
+    const b = daemon(edge, '10.0.0.2', cfg(text('10.0.0.2', '10.0.0.1', 22, 11)));
+    await Promise.all([a.runtime.start(), b.runtime.start()]);
+    await edge.run(3000);
+    const journal = a.kernel.journal.length;
+    await Promise.all([a.runtime.reload(cfg(text('10.0.0.1', '10.0.0.2', 11, 22, vc200))), b.runtime.reload(cfg(text('10.0.0.2', '10.0.0.1', 22, 11, vc200)))]);
+    await edge.run(10_000);
+    const pe = (await a.runtime.status()).tunnels.find((t) => t.name === 'pe')!;
+    expect(pe.state).toBe('established');
+    expect(pe.sessions.map((s) => [s.name, s.state])).toEqual([['vc100', 'established'], ['vc200', 'established']]);
+    // The static tunnel's kernel objects were neither deleted nor made again.
+    expect(a.kernel.journal.slice(journal).filter((j) => / 11(\/|$| )/.test(j))).toEqual([]);
+    expect(a.kernel.sessions.has('11/11')).toBe(true);
+  });
+
+  it('a configured IPv6 peer matches the socket\'s spelling of its address', () => {
+    expect(canonicalAddress('2001:DB8:0::0002')).toBe('2001:db8::2');
+    expect(canonicalAddress('192.0.2.1')).toBe('192.0.2.1');
   });
 });
