@@ -158,9 +158,6 @@ export class V3Connections {
     this.host.input((nowMs) => ({ kind: 'command', nowMs, tunnelId: connectionId, command: { type: 'circuit', remoteEndId, active } }));
   }
 
-  /** True when `tunnelId` is a v3 connection of ours (its transmissions and release are handled here). */
-  owns(tunnelId: number): boolean { return this.recs.has(tunnelId) || this.host.engine.connection(tunnelId) !== undefined; }
-
   /** Sends a datagram of connection `tunnelId`; false when it is not one of ours. */
   transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): boolean {
     let rec = this.recs.get(tunnelId);
