@@ -75,6 +75,8 @@ export function v3EngineOptions(o: V3ConnectionOptions): V3AcceptOptions {
 export class V3Connections {
   private readonly recs = new Map<number, Rec>();
   private readonly endpoints = new Map<string, ControlSocket>();
+  /** Endpoint sockets being opened (two tunnels on one address wait for the same one). */
+  private readonly opening = new Map<string, Promise<ControlSocket>>();
   /** Settings the accept policy chose, by peer, until the connection they made shows up in the outputs. */
   private readonly chosen = new Map<string, { options: V3ConnectionOptions; endpoint: ControlSocket | undefined }>();
   private policy: ((peer: SocketAddress) => V3ConnectionOptions | undefined) | undefined;
@@ -87,6 +89,7 @@ export class V3Connections {
   private readonly circuits = new Map<string, { connectionId: number; remoteEndId: Uint8Array; name: string | undefined; up: boolean | undefined }>();
   private unwatchLinks: (() => void) | undefined;
 
+  /** Creates the set; nothing is opened until `listen` or `dial`. */
   constructor(private readonly host: V3Host) {}
 
   /**
@@ -108,10 +111,16 @@ export class V3Connections {
     const k = `${encap}|${local.address}`;
     const have = this.endpoints.get(k);
     if (have !== undefined) return have.local;
-    const socket = await this.host.dataPlane.openControlSocket({ family: local.family, encap, local, reuseAddress: true, ...(encap === 'ip' && { tunnelId: 0 }) });
-    this.endpoints.set(k, socket);
-    socket.onDatagram((bytes, from) => this.host.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
-    return socket.local;
+    let p = this.opening.get(k);
+    if (p === undefined) {
+      p = this.host.dataPlane.openControlSocket({ family: local.family, encap, local, reuseAddress: true, ...(encap === 'ip' && { tunnelId: 0 }) });
+      this.opening.set(k, p);
+      void p.then((socket) => {
+        this.endpoints.set(k, socket);
+        socket.onDatagram((bytes, from) => this.host.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from })));
+      }, () => undefined).finally(() => this.opening.delete(k));
+    }
+    return (await p).local;
   }
 
   /** Dials a connection (SCCRQ); resolves with its id once the SCCRQ is out. */
