@@ -1,7 +1,7 @@
 /**
  * ql2tpd ↔ ql2tpd dynamic L2TPv3 on the real kernel (guest), one daemon per namespace, both
- * listing each other, two tunnels at once: over IP (protocol 115) on IPv4 with a SHA-1 Message
- * Digest, and over UDP on IPv6 with an MD5 one. Each Ethernet pseudowire pings across with the
+ * listing each other, four tunnels at once: over IP (protocol 115) and over UDP, each on IPv4 and
+ * IPv6, with the Message Digest (SHA-1 and MD5). Each Ethernet pseudowire pings across with the
  * negotiated ids and cookies in the kernel; `ip link set` down/up of a pseudowire interface reaches
  * the peer as SLI; kill -9 of one end and a restart brings both back by themselves; a restart with
  * the wrong secret brings nothing up and both logs say why.
@@ -25,14 +25,19 @@ beforeAll(() => {
 });
 afterAll(() => { for (const c of children) c.kill('SIGKILL'); trySh('ip netns del dA; ip netns del dB'); });
 
-/** One end's config: a dynamic tunnel over IP/IPv4 (SHA-1) and one over UDP/IPv6 (MD5). */
+/**
+ * One end's config: four dynamic tunnels, one per encapsulation and family — IP/IPv4 (SHA-1 digest,
+ * 4-byte cookies), UDP/IPv6 (MD5, 8-byte cookies), IP/IPv6 and UDP/IPv4 — each with one pseudowire.
+ */
 function conf(ns: 'dA' | 'dB', secret = 's3cret') {
   const [me, them] = ns === 'dA' ? ['1', '2'] : ['2', '1'];
   const common = `version = "l2tpv3"\nmode = "dynamic"\nhost_name = "${ns}"\nhello_timeout = 1000\nretry_timeout = 250\nmax_retries = 3\ndigest_secret = "${secret}"`;
-  return `[tunnel.ip4]\n${common}\nencap = "ip"\nlocal = "10.61.0.${me}"\npeer = "10.61.0.${them}"\ndigest = "sha1"
-[tunnel.ip4.session.vc4]\npseudowire = "eth"\nremote_end_id = "vc4"\ncookie_length = 4\ninterface_name = "pw4${ns}"
-[tunnel.udp6]\n${common}\nencap = "udp"\nlocal = "[fd00:61::${me}]:1701"\npeer = "[fd00:61::${them}]:1701"\nrouter_id = "10.61.1.${me}"
-[tunnel.udp6.session.vc6]\npseudowire = "eth"\nremote_end_id = "vc6"\ncookie_length = 8\ninterface_name = "pw6${ns}"\n`;
+  const tunnel = (name: string, addresses: string, cookie: number, extra = '') => `[tunnel.${name}]\n${common}\n${addresses}\n${extra}
+[tunnel.${name}.session.vc]\npseudowire = "eth"\nremote_end_id = "vc-${name}"\ncookie_length = ${cookie}\ninterface_name = "pw${name}${ns}"\n`;
+  return tunnel('ip4', `encap = "ip"\nlocal = "10.61.0.${me}"\npeer = "10.61.0.${them}"`, 4, 'digest = "sha1"')
+    + tunnel('udp6', `encap = "udp"\nlocal = "[fd00:61::${me}]:1701"\npeer = "[fd00:61::${them}]:1701"`, 8, `router_id = "10.61.1.${me}"`)
+    + tunnel('ip6', `encap = "ip"\nlocal = "[fd00:61::${me}]"\npeer = "[fd00:61::${them}]"`, 0, `router_id = "10.61.2.${me}"`)
+    + tunnel('udp4', `encap = "udp"\nlocal = "10.61.0.${me}:1701"\npeer = "10.61.0.${them}:1701"`, 4);
 }
 
 function start(ns: 'dA' | 'dB', secret?: string) {
@@ -54,16 +59,17 @@ const linkUp = (ns: string, dev: string, ip: string) => {
   trySh(`ip -n ${ns} addr add ${ip}/24 dev ${dev} 2>/dev/null; ip -n ${ns} link set ${dev} up`);
   return true;
 };
-const bothUp = () => linkUp('dA', 'pw4dA', '10.71.0.1') && linkUp('dB', 'pw4dB', '10.71.0.2') && linkUp('dA', 'pw6dA', '10.72.0.1') && linkUp('dB', 'pw6dB', '10.72.0.2');
+const TUNNELS = [['ip4', 71], ['udp6', 72], ['ip6', 73], ['udp4', 74]] as const;
+const bothUp = () => TUNNELS.every(([t, n]) => linkUp('dA', `pw${t}dA`, `10.${n}.0.1`) && linkUp('dB', `pw${t}dB`, `10.${n}.0.2`));
 const ping = (ip: string, n = 2) => /(\d+) received/.exec(trySh(`ip netns exec dA ping -c ${n} -W 1 -i 0.2 ${ip}`))?.[1];
+const pingAll = (n = 1) => TUNNELS.every(([, net]) => ping(`10.${net}.0.2`, n) === String(n));
 
-it('over IP/IPv4 and UDP/IPv6 with a digest: pings, SLI on link down/up, survives kill -9 of one end, refuses a wrong secret', async () => {
+it('over IP and UDP, IPv4 and IPv6, with a digest: pings, SLI on link down/up, survives kill -9 of one end, refuses a wrong secret', async () => {
   const a = start('dA');
   let b = start('dB');
-  await until(() => a.alive() && b.alive() && bothUp(), 90_000, 'both pseudowires');
-  await until(() => ping('10.71.0.2', 1) === '1' && ping('10.72.0.2', 1) === '1', 20_000, 'ping across both pseudowires');
-  expect(ping('10.71.0.2')).toBe('2');
-  expect(ping('10.72.0.2')).toBe('2');
+  await until(() => a.alive() && b.alive() && bothUp(), 90_000, 'the four pseudowires');
+  await until(() => pingAll(), 20_000, 'ping across the four pseudowires');
+  expect(TUNNELS.map(([, net]) => ping(`10.${net}.0.2`))).toEqual(['2', '2', '2', '2']);
   // The kernel objects carry the negotiated ids and cookies: the IP tunnel, a 4-byte cookie each way
   // on vc4 (ours and the peer's), 8-byte ones on vc6; A's session id is B's peer session id.
   const tunnels = trySh('ip -n dA l2tp show tunnel');
@@ -75,28 +81,33 @@ it('over IP/IPv4 and UDP/IPv6 with a digest: pings, SLI on link down/up, survive
     const block = text.split(/(?=Session )/).find((x) => x.includes(`interface name: ${dev}`)) ?? '';
     return { block, session: /Session (\d+)/.exec(block)?.[1], peer: /Peer session (\d+)/.exec(block)?.[1] };
   };
-  const a4 = ids(sa, 'pw4dA');
-  const b4 = ids(sb, 'pw4dB');
+  const a4 = ids(sa, 'pwip4dA');
+  const b4 = ids(sb, 'pwip4dB');
   expect(a4.session).toBe(b4.peer);
   expect(a4.peer).toBe(b4.session);
   expect(a4.block).toMatch(/cookie [0-9a-f]{8}\s/);
-  expect(ids(sa, 'pw6dA').block).toMatch(/cookie [0-9a-f]{16}\s/);
-  await until(() => /"msg":"session up"/.test(a.log()), 5000, 'A\'s "session up" log line');
+  expect(ids(sa, 'pwudp6dA').block).toMatch(/cookie [0-9a-f]{16}\s/);
+  // `ip l2tp show session` repeats the previous session's cookie for one without (iproute2 keeps it
+  // between dump entries), so the cookie-less IP/IPv6 pseudowire is checked in ql2tpd's log instead.
+  const upLine = (t: string) => a.log().split('\n').find((l) => l.includes('"msg":"session up"') && l.includes(`"tunnel_name":"${t}"`));
+  await until(() => TUNNELS.every(([t]) => upLine(t) !== undefined), 10_000, 'A\'s four "session up" log lines');
+  expect(JSON.parse(upLine('ip6')!)).toMatchObject({ cookie_length: 0, peer_cookie_length: 0, interface_name: 'pwip6dA', remote_end_id: 'vc-ip6' });
+  expect(JSON.parse(upLine('udp6')!)).toMatchObject({ cookie_length: 8, peer_cookie_length: 8 });
 
   // The pseudowire interface is the attachment circuit: down and up on A reach B as SLI.
-  sh('ip -n dA link set pw4dA down');
+  sh('ip -n dA link set pwip4dA down');
   await until(() => /the peer's attachment circuit is down \(SLI\)/.test(b.log()), 20_000, 'B to log the SLI (circuit down)');
-  sh('ip -n dA link set pw4dA up');
+  sh('ip -n dA link set pwip4dA up');
   await until(() => /the peer's attachment circuit is up \(SLI\)/.test(b.log()), 20_000, 'B to log the SLI (circuit up)');
   expect(a.log()).toMatch(/attachment circuit down: told the peer \(SLI\)/);
-  await until(() => ping('10.71.0.2', 1) === '1', 20_000, 'ping across vc4 again');
+  await until(() => ping('10.71.0.2', 1) === '1', 20_000, 'ping across the IP/IPv4 pseudowire again');
 
   // kill -9 B (no StopCCN): A finds out (HELLO) or B's new connection replaces the stale one.
   b.child.kill('SIGKILL');
   await b.exited;
   b = start('dB');
-  await until(() => a.alive() && b.alive() && bothUp(), 90_000, 'both pseudowires after the restart');
-  await until(() => ping('10.71.0.2', 1) === '1' && ping('10.72.0.2', 1) === '1', 30_000, 'ping across both restored pseudowires');
+  await until(() => a.alive() && b.alive() && bothUp(), 90_000, 'the four pseudowires after the restart');
+  await until(() => pingAll(), 30_000, 'ping across the four restored pseudowires');
   expect(a.alive()).toBe(true);
 
   // B comes back with the wrong secret: nothing comes up, and both ends say why.
@@ -106,7 +117,6 @@ it('over IP/IPv4 and UDP/IPv6 with a digest: pings, SLI on link down/up, survive
   b = start('dB', 'wrong');
   const why = /Message Digest did not verify \(mismatch\)/;
   await until(() => b.alive() && why.test(b.log()) && why.test(a.log().slice(before)), 90_000, 'both logs to report the digest mismatch');
-  expect(trySh('ip -n dB link show pw4dB 2>/dev/null')).toBe('');
-  expect(trySh('ip -n dB link show pw6dB 2>/dev/null')).toBe('');
+  for (const [t] of TUNNELS) expect(trySh(`ip -n dB link show pw${t}dB 2>/dev/null`)).toBe('');
   expect(trySh('ip -n dB l2tp show tunnel')).toBe('');
 }, scaled(400_000));
