@@ -251,12 +251,17 @@ export class LnsServer {
   /** True when this listener holds tunnel `tunnelId` (up). */
   hasTunnel(tunnelId: number): boolean { return this.tunnels.has(tunnelId); }
 
-  /** `kl2tpd down ID` (StopCCN result 1) or `down ID/SESSION` (CDN result 3); throws for an unknown id. */
-  down(tunnelId: number, sessionId?: number): void {
+  /** Throws the refusal of `down ID[/SESSION]` (an unknown tunnel or call), before anything is done or logged. */
+  check(tunnelId: number, sessionId?: number): void {
     const t = this.tunnels.get(tunnelId);
     if (t === undefined) throw new Error(`no LNS tunnel ${tunnelId} on ${this.config.name}`);
+    if (sessionId !== undefined && !t.calls.has(sessionId)) throw new Error(`no call ${sessionId} in LNS tunnel ${tunnelId}`);
+  }
+
+  /** `kl2tpd down ID` (StopCCN result 1) or `down ID/SESSION` (CDN result 3); throws for an unknown id. */
+  down(tunnelId: number, sessionId?: number): void {
+    this.check(tunnelId, sessionId);
     if (sessionId === undefined) return this.context.closeTunnel(tunnelId, { result: 1, message: 'administratively down' });
-    if (!t.calls.has(sessionId)) throw new Error(`no call ${sessionId} in LNS tunnel ${tunnelId}`);
     this.context.closeSession(tunnelId, sessionId, { result: 3, message: 'administratively down' });
   }
 

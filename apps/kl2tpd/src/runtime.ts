@@ -152,6 +152,8 @@ export class Kl2tpdRuntime {
     const runner = this.runners.get(tunnelName!);
     if (runner === undefined && /^\d+$/.test(tunnelName!)) return this.lnsCommand(op, target);
     if (runner === undefined) throw new Error(`no tunnel named ${tunnelName} in the configuration`);
+    // A refusal is the client's answer only: nothing was done, so nothing is logged as done.
+    runner.check(op, sessionName);
     this.o.log.info({ tunnel_name: tunnelName, ...(sessionName !== undefined && { session_name: sessionName }) }, `administratively ${op}`);
     if (sessionName !== undefined) {
       if (op === 'down') runner.downSession(sessionName);
@@ -171,6 +173,7 @@ export class Kl2tpdRuntime {
     if (server === undefined) throw new Error(`no tunnel named ${target.split('/')[0]} in the configuration and no LNS tunnel with that id`);
     if (op === 'up') throw new Error('an LNS tunnel is the peer\'s to set up: only down works on it');
     if (sessionId !== undefined && !Number.isInteger(sessionId)) throw new Error(`bad session id in ${target}`);
+    server.check(tunnelId, sessionId);
     this.o.log.info({ lns: server.config.name, tunnel_id: tunnelId, ...(sessionId !== undefined && { session_id: sessionId }) }, 'administratively down');
     server.down(tunnelId, sessionId);
     return `down ${target}`;
@@ -179,6 +182,8 @@ export class Kl2tpdRuntime {
   /** SIGHUP: applies what changed between the running and the new configuration; untouched objects keep running. */
   async reload(next: Kl2tpdConfig): Promise<{ added: number; removed: number; unchanged: number }> {
     const plan = planReload<Kl2tpdTunnelConfig>(this.config.tunnels, next.tunnels);
+    // What the operator took down stays down in the replacement (a changed tunnel or session).
+    const keptDown = new Set([...this.runners.values()].flatMap((r) => r.adminDownNames()));
     const removing: Promise<void>[] = [];
     for (const t of plan.removeTunnels) {
       const r = this.runners.get(t.name);
@@ -191,13 +196,13 @@ export class Kl2tpdRuntime {
     for (const t of plan.addTunnels) {
       const r = new TunnelRunner(t, this.deps);
       this.runners.set(t.name, r);
-      r.start();
+      r.startKeeping(keptDown);
     }
     for (const { tunnel, session } of plan.addSessions) {
       const r = this.runners.get(tunnel.name);
       if (r === undefined) continue;
       r.config = tunnel;
-      r.addSession(session);
+      r.addSession(session, keptDown.has(`${tunnel.name}/${session.name}`));
     }
     const lnsChanges = this.reloadLns(next.ext.lns);
     removing.push(...lnsChanges.removing);

@@ -7,7 +7,7 @@
  * `timerAtMs`, armed on the daemon's `Clock` (virtual in tests).
  */
 import {
-  type Clock, type ContextEvents, INITIAL_SUPERVISOR, type L2tpContext, type RecoveryPolicy, type SessionDataPlane,
+  type Clock, type ContextEvents, INITIAL_SUPERVISOR, type TunnelOptions, type L2tpContext, type RecoveryPolicy, type SessionDataPlane,
   type SessionSupervisor, type SocketAddress, stepSessionSupervisor, stepSupervisor, type SupervisorAction,
   type SupervisorInput, type TunnelSupervisor,
 } from '@l2tp/control';
@@ -21,7 +21,7 @@ export type { PppoxIds, PppPort } from './ppp-call.js';
 
 /** What a runner needs from the daemon around it (tests pass fakes or a virtual-time context). */
 export interface RunnerDeps {
-  readonly context: Pick<L2tpContext, 'dial' | 'openSession' | 'closeSession' | 'closeTunnel' | 'info'>;
+  readonly context: Pick<L2tpContext, 'dial' | 'openSession' | 'closeSession' | 'closeTunnel' | 'info' | 'closedHolderOf' | 'once'>;
   readonly log: Logger;
   /** Monotonic time and timers (the redial timer). */
   readonly clock: Clock;
@@ -52,6 +52,8 @@ export class TunnelRunner {
   private sup: TunnelSupervisor = INITIAL_SUPERVISOR;
   /** The id of the current control connection; undefined between connections. */
   tunnelId: number | undefined;
+  /** Counts dials; a dial whose number is no longer current was overtaken (closed before it connected). */
+  private attempt = 0;
   private cancelTimer: (() => void) | undefined;
   private upSinceMs: number | undefined;
   private lastResult: LastResult | undefined;
@@ -80,6 +82,24 @@ export class TunnelRunner {
   /** Dials the tunnel; the configured calls are placed with it. */
   start(): void { this.input({ type: 'start' }); }
 
+  /**
+   * Reload: starts a replacement for a tunnel the operator had taken down (or some of whose sessions
+   * were), keeping what was down down: `down` holds `TUNNEL` and `TUNNEL/SESSION` names.
+   */
+  startKeeping(down: ReadonlySet<string>): void {
+    for (const s of this.sessions) if (down.has(`${this.config.name}/${s.config.name}`)) s.sup = { want: 'down' };
+    if (!down.has(this.config.name)) return this.start();
+    this.log.info('reload: the tunnel stays administratively down');
+    this.input({ type: 'admin-down' });
+  }
+
+  /** What the operator took down here, as `TUNNEL` and `TUNNEL/SESSION` names (a reload keeps them down). */
+  adminDownNames(): string[] {
+    const names = this.sup.state === 'admin-down' ? [this.config.name] : [];
+    for (const s of this.sessions) if (s.sup.want === 'down') names.push(`${this.config.name}/${s.config.name}`);
+    return names;
+  }
+
   /** Feeds the supervisor table one input and performs what it returns. */
   input(i: SupervisorInput): void {
     const before = this.sup.state;
@@ -94,8 +114,11 @@ export class TunnelRunner {
     switch (a.type) {
       case 'dial': return void this.dial();
       case 'close':
-        if (this.tunnelId !== undefined) this.deps.context.closeTunnel(this.tunnelId, a.result);
-        return;
+        if (this.tunnelId !== undefined) return this.deps.context.closeTunnel(this.tunnelId, a.result);
+        // No connection yet (the dial resolves names or waits for the local address): abandon the
+        // dial; there is nothing to wait for, so the close is over at once.
+        this.attempt++;
+        return queueMicrotask(() => this.input({ type: 'down', reason: 'closed before the tunnel was dialled' }));
       case 'log': {
         const fields = a.retryInMs === undefined ? {} : { redial_in_ms: a.retryInMs, redial: a.attempt };
         return void this.log[a.level](fields, a.message);
@@ -113,16 +136,21 @@ export class TunnelRunner {
 
   private async dial(): Promise<void> {
     const t = this.config;
+    const attempt = ++this.attempt;
+    const current = () => attempt === this.attempt && this.sup.state === 'dialling';
     try {
       const { peer, local } = await this.deps.resolve(t);
-      this.peer = peer.family === 6 ? `[${peer.address}]:${peer.port}` : `${peer.address}:${peer.port}`;
-      if (this.sup.state !== 'dialling') return;
-      this.tunnelId = await this.deps.context.dial({
+      this.peer = formatAddress(peer);
+      if (!current()) return;
+      const tunnelId = await this.connect({
         name: t.name, peer, ...(local && { local }), version: 2, ...(t.tunnelId && { tunnelId: t.tunnelId }),
         hostName: t.hostName, ...(t.ext.secret !== undefined && { secret: t.ext.secret }), hideAvps: t.ext.hideAvps,
         helloIntervalMs: t.helloTimeoutMs, retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, windowSize: t.windowSize,
-      });
+      }, current);
+      if (tunnelId === undefined) return;
+      this.tunnelId = tunnelId;
     } catch (e) {
+      if (!current()) return;
       this.log.error({ err: e }, 'cannot dial');
       return this.input({ type: 'down', reason: `cannot dial: ${(e as Error).message}` });
     }
@@ -131,6 +159,38 @@ export class TunnelRunner {
     this.log.info({ peer: this.peer }, 'new dynamic tunnel: SCCRQ sent');
     // The calls are placed now and go out with the tunnel (ICRQ once it is up).
     for (const s of this.sessions) this.session(s, { type: 'tunnel-up', live: false });
+  }
+
+  /**
+   * Opens the control connection. A fixed `local` address still bound by a connection of ours that
+   * is over — this tunnel's last one, or that of the tunnel a reload replaced — is held through its
+   * StopCCN hold (RFC 2661 §5.7: until our StopCCN is acknowledged, or a full retransmission cycle
+   * after the peer's): wait for its release instead of failing with EADDRINUSE. Resolves with
+   * undefined when the attempt was overtaken (taken down, removed, shut down) meanwhile.
+   */
+  private async connect(o: TunnelOptions, current: () => boolean): Promise<number | undefined> {
+    let waitedFor: number | undefined;
+    for (;;) {
+      const holder = o.local === undefined ? undefined : this.deps.context.closedHolderOf(o.local);
+      if (holder !== undefined) {
+        if (holder !== waitedFor) this.log.info({ local: formatAddress(o.local!), held_by_tunnel_id: holder }, 'local address held by a closed tunnel (StopCCN hold): dialling once it is released');
+        waitedFor = holder;
+        await this.deps.context.once('tunnel-released', (e) => e.tunnelId === holder);
+        if (!current()) return undefined;
+        continue;
+      }
+      let tunnelId: number;
+      try {
+        tunnelId = await this.deps.context.dial(o);
+      } catch (e) {
+        // Another connection of ours took the address between the check and the bind: wait for it too.
+        if ((e as { code?: unknown }).code === 'EADDRINUSE' && o.local !== undefined && this.deps.context.closedHolderOf(o.local) !== undefined) continue;
+        throw e;
+      }
+      if (current()) return tunnelId;
+      this.deps.context.closeTunnel(tunnelId, { result: 1, message: 'dial overtaken' });
+      return undefined;
+    }
   }
 
   private session(s: SessionRun, i: Parameters<typeof stepSessionSupervisor>[1]): void {
@@ -225,22 +285,35 @@ export class TunnelRunner {
   /** `kl2tpd up TUNNEL`: dial again now (a down, failed or waiting tunnel). */
   up(): void { this.input({ type: 'admin-up' }); }
 
+  /**
+   * Throws the refusal of `op` on this tunnel (`session` undefined) or one of its sessions, for the
+   * operator, before anything is done or logged: an unknown session, or `up` of a session while the
+   * tunnel is not up.
+   */
+  check(op: 'up' | 'down', session?: string): void {
+    if (session === undefined) return;
+    this.named(session);
+    if (op === 'up' && this.sup.state !== 'established') throw new Error(`tunnel ${this.config.name} is not up (${this.sup.state})`);
+  }
+
   /** `kl2tpd down TUNNEL/SESSION`: CDN (result 3) for one session; it stays down until `up`. */
   downSession(name: string): void {
+    this.check('down', name);
     const s = this.named(name);
     this.session(s, { type: 'admin-down', live: this.live(s) });
   }
 
   /** `kl2tpd up TUNNEL/SESSION`: place the call again; throws when the tunnel is not up. */
   upSession(name: string): void {
+    this.check('up', name);
     const s = this.named(name);
-    if (this.sup.state !== 'established') throw new Error(`tunnel ${this.config.name} is not up (${this.sup.state})`);
     this.session(s, { type: 'admin-up', live: this.live(s), tunnelUp: true });
   }
 
-  /** Reload: a session added to this tunnel's configuration (placed now when the tunnel is up). */
-  addSession(config: Kl2tpdSessionConfig): void {
+  /** Reload: a session added to this tunnel's configuration (placed now when the tunnel is up, unless `down`). */
+  addSession(config: Kl2tpdSessionConfig, down = false): void {
     const s = this.newSession(config);
+    if (down) s.sup = { want: 'down' };
     this.sessions.push(s);
     if (this.sup.state === 'established') this.session(s, { type: 'tunnel-up', live: false });
   }
@@ -313,4 +386,8 @@ export class TunnelRunner {
       upSinceMs: this.upSinceMs, lastResult: this.lastResult, control: info?.control, sessions,
     };
   }
+}
+
+function formatAddress(a: SocketAddress): string {
+  return a.family === 6 ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }

@@ -101,6 +101,20 @@ describe('kl2tpd -null against our own LNS', () => {
     expect(await d.exited).toBe(0);
   });
 
+  it('SIGHUP while it is still starting (its first log line out, its shell not yet up) is not fatal: the reload runs once it is up', async () => {
+    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    cleanups.push(() => lns.close(200));
+    const { port } = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'our-lns' });
+    const d = kl2tpd(port);
+    // Before: SIGHUP's default action ended the process (status 129) until the shell installed its handler.
+    d.child.stderr!.once('data', () => d.child.kill('SIGHUP'));
+    await until(() => (/configuration reloaded/.test(d.log()) ? true : undefined));
+    await until(async () => allUp(await statusOf(d.sock)));
+    expect(d.child.exitCode).toBeNull();
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+  });
+
   it('exits 1 when the tunnel never comes up (nothing listens), logging why', async () => {
     const d = kl2tpd(9, 'retry_timeout = 100\nmax_retries = 2');
     expect(await d.exited).toBe(1);

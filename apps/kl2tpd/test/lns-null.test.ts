@@ -14,20 +14,13 @@ import { join } from 'node:path';
 import { type ControlMessage, decodeMessage, encodeMessage } from '@l2tp/control';
 import { requestControlSocket, type DaemonStatus, type ListenerStatus } from '@l2tp/daemon';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import { freePort } from './free-port.js';
 
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 /** A UDP port free right now on 127.0.0.1 (listen keys need a real port). */
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** kl2tpd -null on `body` (control_socket added); its socket, log and exit. */
 function kl2tpd(body: string, args: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-lns-'));
@@ -106,6 +99,12 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     await until(logged(lac.log, /session down: peer sent CDN result 3/));
     const bad = await requestControlSocket(lns.sock, { op: 'down', target: '1/1' });
     expect(bad.ok).toBe(false);
+    // A call unknown in a tunnel that is there (lac-1's, stay_up): refused, and not logged as done
+    // (one line, for the down above).
+    const kept = l.tunnels.find((t) => t.sessions.length === 2)!;
+    const unknown = await requestControlSocket(lns.sock, { op: 'down', target: `${kept.tunnelId}/0` });
+    expect(unknown).toEqual({ ok: false, error: `no call 0 in LNS tunnel ${kept.tunnelId}` });
+    expect(lns.log().match(/"msg":"administratively down"/g)).toHaveLength(1);
 
     // SIGTERM: StopCCN to every LAC tunnel; the LNS exits 0.
     lns.child.kill('SIGTERM');

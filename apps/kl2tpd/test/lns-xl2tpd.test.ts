@@ -4,26 +4,18 @@
  * xl2tpd's Challenge Response and refuses with StopCCN result 4, logged and counted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestControlSocket, type ListenerStatus } from '@l2tp/daemon';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import { freePort } from './free-port.js';
 import { xl2tpdAvailable } from '../../../scripts/xl2tpd/harness.mjs';
 import { startXl2tpdLac } from '../../../scripts/xl2tpd/lac.mjs';
 
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
-
-async function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function lnsProcess(table: string) {
   const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-lns-x-'));

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { codecWire, L2tpContext, nullDataPlane } from '@l2tp/control';
 import { requestControlSocket } from '@l2tp/daemon';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freePort } from './free-port.js';
 
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -23,13 +24,13 @@ async function lns() {
   return ctx.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'our-lns' });
 }
 
-/** kl2tpd -null on a fresh config against 127.0.0.1:port; stderr goes to a file (the log). */
-function kl2tpd(port: number, args: string[], env: NodeJS.ProcessEnv = {}) {
+/** kl2tpd -null on a fresh config against 127.0.0.1:port (`tunnel`: more keys of t1); stderr goes to a file (the log). */
+function kl2tpd(port: number, args: string[], env: NodeJS.ProcessEnv = {}, tunnel = '') {
   const dir = mkdtempSync(join(tmpdir(), 'kl2tpd-op-'));
   chmodSync(dir, 0o755);
   const sock = join(dir, 'kl2tpd.sock');
   const config = join(dir, 'kl2tpd.toml');
-  writeFileSync(config, `control_socket = "${sock}"\n[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`);
+  writeFileSync(config, `control_socket = "${sock}"\n[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\n${tunnel}\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`);
   const logPath = join(dir, 'log');
   const logFd = openSync(logPath, 'w');
   const st = fstatSync(logFd, { bigint: true });
@@ -141,6 +142,26 @@ describe('kl2tpd operator behaviours (-null)', () => {
     }
     expect(lines.filter((l) => l.startsWith('<6>')).length).toBeGreaterThan(3);
     expect(lines.at(-1)).toMatch(/^<3>\{"level":"error".*EADDRINUSE/);
+  });
+
+  it('a fixed local address: down then up of the only tunnel, and a reload that changes it, dial again from it; the daemon stays', async () => {
+    const local = await freePort();
+    const d = kl2tpd((await lns()).port, [], {}, `local = "127.0.0.1:${local}"`);
+    const first = await until(() => established(d.sock));
+    // Before: the old socket was held through the 31 s StopCCN hold, the new bind failed (EADDRINUSE) and kl2tpd exited 1.
+    expect(await requestControlSocket(d.sock, { op: 'down', target: 't1' })).toEqual({ ok: true, message: 'down t1' });
+    expect(await requestControlSocket(d.sock, { op: 'up', target: 't1' })).toEqual({ ok: true, message: 'up t1' });
+    const second = await until(async () => { const s = await established(d.sock); return s && s.tunnels[0]!.tunnelId !== first.tunnels[0]!.tunnelId ? s : undefined; });
+    // SIGHUP with t1 changed (redial off): replaced on the same address.
+    writeFileSync(d.config, readFileSync(d.config, 'utf8').replace('version = "l2tpv2"', 'version = "l2tpv2"\nhello_timeout = 30000'));
+    d.child.kill('SIGHUP');
+    await until(async () => { const s = await established(d.sock); return s && s.tunnels[0]!.tunnelId !== second.tunnels[0]!.tunnelId ? s : undefined; });
+    const msgs = messages(d.log());
+    expect(msgs).toContain('configuration reloaded');
+    expect(msgs.filter((m) => /cannot dial|no tunnel left/.test(m))).toEqual([]);
+    expect(d.child.exitCode).toBeNull();
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
   });
 
   it.skipIf(process.getuid?.() !== 0)('status as a non-root user says it needs root (run as root: the test switches to nobody)', async () => {

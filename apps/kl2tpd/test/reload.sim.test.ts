@@ -51,6 +51,46 @@ describe('SIGHUP reload', () => {
   });
 });
 
+describe('SIGHUP reload of what the operator took down', () => {
+  it('a changed tunnel that is administratively down is replaced but stays down; up dials it with the new config', async () => {
+    const d = await simDaemon(kl2tpdConfig(tunnel('t1') + session('t1', 's1')));
+    d.runtime.start();
+    await d.edge.run(1000);
+    d.runtime.command('down', 't1');
+    await d.edge.run(1000);
+    expect((await d.tunnel()).state).toBe('admin-down');
+    const plan = d.runtime.reload(kl2tpdConfig(tunnel('t1', 'hello_timeout = 30000') + session('t1', 's1')));
+    await d.edge.run(5000);
+    expect(await plan).toEqual({ added: 1, removed: 1, unchanged: 0 });
+    expect(await d.tunnel()).toMatchObject({ state: 'admin-down', sessions: [{ state: 'down' }] });
+    expect(d.sentAt('SCCRQ')).toHaveLength(1);
+    expect(d.runtime.runner('t1')!.config.helloTimeoutMs).toBe(30_000);
+    d.runtime.command('up', 't1');
+    await d.edge.run(1000);
+    expect(await d.tunnel()).toMatchObject({ state: 'established', sessions: [{ state: 'established' }] });
+  });
+
+  it('a session taken down stays down when a reload changes it, or replaces its tunnel', async () => {
+    const d = await simDaemon(kl2tpdConfig(tunnel('t1', 'stay_up = true') + session('t1', 's1') + session('t1', 's2') + tunnel('t2', 'stay_up = true') + session('t2', 's1')));
+    d.runtime.start();
+    await d.edge.run(1000);
+    d.runtime.command('down', 't1/s1');
+    d.runtime.command('down', 't2/s1');
+    await d.edge.run(1000);
+    const icrqs = d.sentAt('ICRQ').length;
+    const plan = d.runtime.reload(kl2tpdConfig(tunnel('t1', 'stay_up = true') + session('t1', 's1', 'seqnum = true') + session('t1', 's2')
+      + tunnel('t2', 'stay_up = true\nhello_timeout = 30000') + session('t2', 's1')));
+    await d.edge.run(5000);
+    expect(await plan).toEqual({ added: 2, removed: 2, unchanged: 2 });
+    const st = await d.runtime.status();
+    expect(st.tunnels.map((t) => [t.name, t.state, t.sessions.map((s) => `${s.name}:${s.state}`)])).toEqual([
+      ['t1', 'established', ['s2:established', 's1:admin-down']],
+      ['t2', 'established', ['s1:admin-down']],
+    ]);
+    expect(d.sentAt('ICRQ')).toHaveLength(icrqs);
+  });
+});
+
 describe('shutdown', () => {
   it('StopCCN carries the acknowledgement still owed (delayed ack), so the peer retransmits nothing', async () => {
     const d = await simDaemon(kl2tpdConfig(tunnel('t1', 'stay_up = true') + session('t1', 's1')));

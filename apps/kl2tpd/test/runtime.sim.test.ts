@@ -73,6 +73,20 @@ describe('admin down/up', () => {
     expect(d.sentAt('ICRQ')).toHaveLength(2);
     expect(() => d.runtime.command('up', 't1/nope')).toThrow(/no session named nope/);
   });
+
+  it('a refused command logs nothing as done: unknown session, up of a session in a tunnel that is down, unknown tunnel', async () => {
+    const d = await simDaemon(kl2tpdConfig(oneTunnel()));
+    d.runtime.start();
+    await d.edge.run(1000);
+    expect(() => d.runtime.command('down', 't1/unknown')).toThrow('no session named unknown in tunnel t1');
+    expect(() => d.runtime.command('up', 't1/unknown')).toThrow('no session named unknown in tunnel t1');
+    expect(() => d.runtime.command('down', 'nope')).toThrow('no tunnel named nope in the configuration');
+    d.runtime.command('down', 't1');
+    await d.edge.run(1000);
+    expect(() => d.runtime.command('up', 't1/s1')).toThrow('tunnel t1 is not up (admin-down)');
+    // One line for the one command acted on (and its consequence), none for the refusals.
+    expect(d.logged(/^administratively/).map((l) => [l['msg'], l['tunnel_name'], l['session_name']])).toEqual([['administratively down', 't1', undefined]]);
+  });
 });
 
 describe('StopCCN from the LNS (RFC 2661 §5.7)', () => {

@@ -34,7 +34,7 @@ export async function simDaemon(config: Kl2tpdConfig, o: { lns?: boolean; seed?:
   const lacPlane = edge.dataPlane(LAC);
   const runtime = new Kl2tpdRuntime(config, {
     log, dataPlane: lacPlane, wire: codecWire, clock: edge.clock, random: seededRandom(11), wallMs: () => 1_700_000_000_000 + net.nowMs,
-    resolve: async (t) => ({ peer: { address: t.peer.host, port: t.peer.port, family: 4 }, local: undefined }),
+    resolve: async (t) => ({ peer: { address: t.peer.host, port: t.peer.port, family: 4 }, local: t.local && { address: t.local.host, port: t.local.port, family: 4 } }),
     ppp: undefined, notify: (s) => notes.push(s), exit: (status) => exits.push({ status, atMs: net.nowMs }),
   });
   const lnsPlane = edge.dataPlane(LNS);

@@ -52,6 +52,9 @@ function harness(extra = '', withPpp = true) {
       closeSession: (tid, sid, r) => { calls.push(`cdn ${tid}/${sid} result=${r?.result}`); },
       closeTunnel: (tid, r) => { calls.push(`stopccn ${tid} result=${r?.result}`); },
       info: (tid) => ({ tunnelId: tid, peerTunnelId: 99, state: 'established', sessions: [...engineSessions] }) as unknown as TunnelInfo,
+      // No fixed local address here: nothing is ever held.
+      closedHolderOf: () => undefined,
+      once: () => new Promise(() => undefined),
     },
     ppp: withPpp ? {
       pppdPath: '/usr/sbin/pppd',

@@ -22,5 +22,6 @@ export {
 } from './control-socket.js';
 export { DaemonMetrics, listenMetrics, renderMetrics, reserveMetricsListener } from './metrics.js';
 export { runDaemonMain, EXIT_CONFIG, type Console, type DaemonMain } from './main.js';
+export { claimSighup, onReloadSignal } from './sighup.js';
 export { claimSigusr1, onStatusSignal } from './sigusr1.js';
 export { startShell, type Shell, type ShellDaemon, type ShellOptions } from './shell.js';

@@ -5,6 +5,7 @@
  */
 import { formatIssue, type ParseResult } from '@l2tp/config';
 import { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
+import { claimSighup } from './sighup.js';
 import { claimSigusr1 } from './sigusr1.js';
 import type { Logger } from 'pino';
 // The control client, the status table and the logger (pino, pino-pretty) are imported where they
@@ -78,6 +79,8 @@ export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[]
       }
     }
     case 'run': {
+      // Before anything slow: SIGHUP's default action would end a daemon still starting (sighup.ts).
+      claimSighup();
       const { createLogger } = await import('./log.js');
       const log = createLogger(d.cli.name, { verbose: inv.verbose, format: inv.logFormat });
       const r = await d.load(inv.configPath);

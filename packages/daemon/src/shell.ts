@@ -6,6 +6,7 @@
  * shut down; the shell owns the process-level rules.
  */
 import type { ControlRequest, ControlResponse } from './control-socket.js';
+import { onReloadSignal } from './sighup.js';
 import { onStatusSignal } from './sigusr1.js';
 import type { DaemonStatus } from './status.js';
 import type { Logger } from 'pino';
@@ -123,12 +124,13 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     }, (e: unknown) => log.error({ err: (e as Error).message }, 'status for SIGUSR1 failed'));
   };
   let clearUsr1: () => void = () => undefined;
+  let clearHup: () => void = () => undefined;
   const removeSignals = () => {
     clearInterval(watchdog);
     clearUsr1();
+    clearHup();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    process.off('SIGHUP', onHup);
   };
   // systemd watchdog (WatchdogSec=): ping at half the interval systemd expects.
   const watchdogUsec = Number(process.env['WATCHDOG_USEC'] ?? 0);
@@ -139,7 +141,8 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
   if (options.signals !== false) {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    process.on('SIGHUP', onHup);
+    // SIGHUP stays claimed (sighup.ts): one that came while the daemon was starting runs now.
+    clearHup = onReloadSignal(onHup);
     clearUsr1 = onStatusSignal(onUsr1);
   }
   return { stop, exited };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, type Config } from '@l2tp/config';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listenControlSocket, listenMetrics, runDaemonMain, type DaemonMain } from '../src/index.js';
+import { listenControlSocket, listenMetrics, runDaemonMain, startShell, type DaemonMain } from '../src/index.js';
 import { SNAPSHOT } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'l2tp-main-'));
@@ -44,6 +44,24 @@ describe('runDaemonMain', () => {
     expect(b.o.err).toMatch(/tunnel\.t1\.version/);
     expect(b.o.err).toMatch(/unrecognised parameter bogus/);
     expect(state.configs).toHaveLength(0);
+  });
+  it('a SIGHUP while the daemon is starting (before its shell) is not fatal: the shell runs the reload once it is up', async () => {
+    const reloads: number[] = [];
+    const d: DaemonMain<Config> = {
+      ...daemon({ configs: [] }),
+      run: async (_config, _inv, log) => {
+        // As if sent between the config load and the shell: without a listener this is the default action (exit 129).
+        expect(process.listenerCount('SIGHUP')).toBe(1);
+        process.emit('SIGHUP', 'SIGHUP');
+        const shell = await startShell({
+          log, controlSocket: join(dir, 'hup.sock'), metricsListen: undefined, notify: () => undefined, status: () => SNAPSHOT,
+          command: async () => 'ok', shutdown: async () => undefined, reload: async () => { reloads.push(1); shell.stop(0); },
+        });
+        return shell.exited;
+      },
+    };
+    expect(await runDaemonMain(d, ['-config', good, '--log-format', 'json'], io().console)).toBe(0);
+    expect(reloads).toEqual([1]);
   });
   it('a bad config at start exits 2 without running anything', async () => {
     const state: Run = { configs: [] };

@@ -52,7 +52,11 @@ describe('daemon shell', () => {
     expect(notes).toEqual(['RELOADING=1', 'READY=1']);
     process.emit('SIGTERM', 'SIGTERM');
     expect(await shell.exited).toBe(0);
-    expect(process.listenerCount('SIGHUP')).toBe(0);
+    // Still claimed after the shell stops (sighup.ts): a late SIGHUP is ignored, never the default action.
+    expect(process.listenerCount('SIGHUP')).toBe(1);
+    process.emit('SIGHUP', 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(reloads).toBe(1);
   });
 });
 

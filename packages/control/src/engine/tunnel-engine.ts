@@ -10,7 +10,8 @@
  * Timers are data: the transport's retransmit and ack timers, the HELLO timer, and the StopCCN hold
  * (RFC 2661 §5.7). Every tunnel state change, quiescent `open` and the end of the hold included, is a
  * row of the tunnel table (fsm/tunnel.ts); this file only feeds it inputs and arms the timers its
- * states need. After the hold, or straight after a transport failure, `finished` is true.
+ * states need. After the hold, or straight after a transport failure, `finished` is true; a tunnel we
+ * cleared ourselves is finished as soon as our StopCCN is acknowledged (RFC 2661 §5.7 holds the receiver).
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
@@ -50,6 +51,8 @@ export class TunnelEngine {
   private holdUntilMs: number | undefined;
   private done = false;
   private hellosSent = 0;
+  /** A quiescent connection has heard from its peer (and adopted its sequence numbers). */
+  private heard = false;
   private callSerial = 0;
   private out: Output[] = [];
   /** Set while `handleDecoded` carries a policy refusal for the SCCRQ it delivers. */
@@ -190,6 +193,12 @@ export class TunnelEngine {
     const h = d.header;
     // The header names the recipient (RFC 2661 §3.1); only a first SCCRQ arrives with id 0.
     if (h.tunnelId !== this.tunnelId && !(h.tunnelId === 0 && this.acceptsIdZero(d))) return;
+    if (this.config.quiescent && !this.heard) {
+      // No setup exchange agreed on Ns/Nr 0 (RFC 3931 §4.2 starts them with SCCRQ): the peer may be a
+      // new incarnation, or we are, so the first message heard sets both sequences (see resync).
+      this.heard = true;
+      this.transport.resync(nowMs, h.ns, h.nr);
+    }
     const r = this.transport.receive(nowMs, h.ns, h.nr, d.kind === 'zlb', d.kind === 'zlb' ? undefined : d);
     if (r.status !== 'bad-nr') this.touch(nowMs);
     for (const item of r.delivered) this.deliver(nowMs, item);
@@ -373,6 +382,10 @@ export class TunnelEngine {
         this.stepTunnel(nowMs, { type: 'transport-failed', messageType: o.item.message.type });
         if (this.tunnel.state === 'closing') this.transport.stop();
       }
+    }
+    // Our StopCCN acknowledged and nothing owed: the table ends a hold we owe nobody (fsm/tunnel.ts TunnelHold).
+    if (this.tunnel.state === 'closing' && !this.transport.failed && this.transport.idle && !this.transport.ackOwed) {
+      this.stepTunnel(nowMs, { type: 'stopccn-acknowledged' });
     }
   }
 

@@ -10,6 +10,7 @@
  *   idle --open (quiescent RFC 3931 mode: no setup exchange)--> established
  *   idle --SCCRQ refused (bad AVP, or by policy)/StopCCN--> closing
  *   any live state --StopCCN in or out--> closing --hold-expired (one retransmission cycle, §5.7)--> closed
+ *   closing (we cleared it: hold 'until-acknowledged') --stopccn-acknowledged--> closed
  *   any live state --transport failed, or superseded by the peer's new SCCRQ--> closed
  * ```
  * Any (state, input) pair missing from {@link TUNNEL_TABLE} is a peer violation: we send StopCCN
@@ -39,6 +40,11 @@ export type TunnelInput =
   | { readonly type: 'refuse'; readonly result: ResultCode; readonly assignedTunnelId: number }
   /** The §5.7 hold after a StopCCN is over: the state may go. */
   | { readonly type: 'hold-expired' }
+  /**
+   * In `closing`: everything we sent, our StopCCN included, is acknowledged and we owe the peer no
+   * acknowledgement. Ends a hold of kind `until-acknowledged` (see {@link TunnelHold}).
+   */
+  | { readonly type: 'stopccn-acknowledged' }
   /** The peer restarted and opened a new control connection on the same 5-tuple and Assigned Tunnel ID. */
   | { readonly type: 'superseded' };
 
@@ -49,9 +55,23 @@ export type TunnelAction =
   /** Stop retransmitting our unacknowledged messages: the peer has closed (its StopCCN); keep acknowledging. */
   | { readonly type: 'abandon' };
 
+/**
+ * How long `closing` holds the tunnel. RFC 2661 §5.7 binds the *receiver* of a StopCCN: it MUST
+ * acknowledge it and keep enough state to acknowledge its retransmissions for a full retransmission
+ * cycle, in case its ZLB is lost (`full-cycle`). The sender has nothing left to answer once its
+ * StopCCN is acknowledged, so a tunnel we cleared ourselves (a local close) goes then
+ * (`until-acknowledged`, or at the end of the cycle should the acknowledgement never come): its
+ * socket is released, and a fixed local address can be dialled again at once. A StopCCN we send
+ * refusing the peer's message keeps the full cycle: retransmissions of that message may still be in
+ * flight and must find the tunnel (a refused SCCRQ must not open a new one).
+ */
+export type TunnelHold = 'until-acknowledged' | 'full-cycle';
+
 /** The tunnel machine's data: its state and what it learnt from the peer. */
 export interface TunnelData {
   readonly state: TunnelState;
+  /** Set on entering `closing`: see {@link TunnelHold}. */
+  readonly hold: TunnelHold | undefined;
   readonly peerTunnelId: number;
   readonly peerHostName: string | undefined;
   /** The peer's Receive Window Size AVP, when it sent one. */
@@ -78,7 +98,7 @@ export interface TunnelStep {
 
 /** The data of a tunnel before `open` (LAC) or the peer's SCCRQ (LNS). */
 export const INITIAL_TUNNEL: TunnelData = Object.freeze({
-  state: 'idle', peerTunnelId: 0, peerHostName: undefined, peerWindow: undefined,
+  state: 'idle', hold: undefined, peerTunnelId: 0, peerHostName: undefined, peerWindow: undefined,
 });
 
 /** L2TPv2's Protocol Version AVP value, 1.0 (RFC 2661 §4.4.3). */
@@ -96,7 +116,8 @@ function down(d: TunnelData, ctx: TunnelContext, state: TunnelState, reason: Tun
 }
 
 function stop(d: TunnelData, ctx: TunnelContext, result: ResultCode, kind: 'local-close' | 'auth-failed' | 'version-mismatch' | 'peer-violation' | 'refused'): TunnelStep {
-  return down(d, ctx, 'closing', { type: kind, sent: result }, { type: 'StopCCN', result });
+  const hold: TunnelHold = kind === 'local-close' ? 'until-acknowledged' : 'full-cycle';
+  return down({ ...d, hold }, ctx, 'closing', { type: kind, sent: result }, { type: 'StopCCN', result });
 }
 
 const matches = (got: Uint8Array | undefined, want: Uint8Array): boolean => got !== undefined && sameBytes(got, want);
@@ -162,7 +183,7 @@ const acceptScccn: Handler = (d, input, ctx) => {
 const peerStopped: Handler = (d, input, ctx) => {
   const m = (input as { message: Extract<Inbound, { type: 'StopCCN' }> }).message;
   // A StopCCN answering our SCCRQ names the peer's tunnel only in its Assigned Tunnel ID (RFC 2661 §6.4): our ZLB goes there.
-  const data = d.peerTunnelId === 0 && m.assignedTunnelId !== undefined ? { ...d, peerTunnelId: m.assignedTunnelId } : d;
+  const data: TunnelData = { ...d, hold: 'full-cycle', ...(d.peerTunnelId === 0 && m.assignedTunnelId !== undefined && { peerTunnelId: m.assignedTunnelId }) };
   const step = down(data, ctx, 'closing', { type: 'peer-stopccn', result: m.result });
   // RFC 2661 §5.7: acknowledge it and hold; anything of ours still unacknowledged is moot.
   return { next: step.next, actions: [{ type: 'abandon' }, ...step.actions] };
@@ -193,7 +214,11 @@ const transportFailed: Handler = (d, input, ctx) =>
 const live = {
   'close': localClose, 'recv:StopCCN': peerStopped, 'bad-message': badMessage, 'transport-failed': transportFailed, 'superseded': superseded,
 } as const;
-const held = { 'close': stay, 'open': stay, 'bad-message': stay, 'transport-failed': stay, 'superseded': stay, 'hold-expired': stay, 'refuse': stay } as const;
+const held = {
+  'close': stay, 'open': stay, 'bad-message': stay, 'transport-failed': stay, 'superseded': stay, 'hold-expired': stay, 'refuse': stay, 'stopccn-acknowledged': stay,
+} as const;
+
+const toClosed = (d: TunnelData): TunnelStep => ({ next: { ...d, state: 'closed' }, actions: [] });
 
 /** The transition table. Keys absent from a state's row are peer violations (see {@link stepTunnel}). */
 export const TUNNEL_TABLE: { readonly [S in TunnelState]: Partial<Record<Key, Handler>> } = {
@@ -206,7 +231,13 @@ export const TUNNEL_TABLE: { readonly [S in TunnelState]: Partial<Record<Key, Ha
   'wait-ctl-conn': { ...live, 'recv:SCCCN': acceptScccn },
   'established': { ...live, 'recv:HELLO': stay },
   // RFC 2661 §5.7: after StopCCN the state is kept only to acknowledge retransmissions; nothing more happens.
-  'closing': { ...held, ...Object.fromEntries(recvKeys().map((k) => [k, stay])), 'hold-expired': (d) => ({ next: { ...d, state: 'closed' }, actions: [] }) },
+  // A tunnel we cleared ourselves goes once our StopCCN is acknowledged; a StopCCN of the peer crossing
+  // ours makes us its receiver, held for the full cycle.
+  'closing': {
+    ...held, ...Object.fromEntries(recvKeys().map((k) => [k, stay])), 'hold-expired': toClosed,
+    'stopccn-acknowledged': (d) => (d.hold === 'until-acknowledged' ? toClosed(d) : stay(d)),
+    'recv:StopCCN': (d) => (d.hold === 'full-cycle' ? stay(d) : { next: { ...d, hold: 'full-cycle' }, actions: [] }),
+  },
   'closed': { ...held, ...Object.fromEntries(recvKeys().map((k) => [k, stay])) },
 };
 
@@ -223,7 +254,7 @@ export function stepTunnel(d: TunnelData, input: TunnelInput, ctx: TunnelContext
   const key: Key = input.type === 'recv' ? `recv:${input.message.type}` : input.type;
   const handler = TUNNEL_TABLE[d.state][key];
   if (handler !== undefined) return handler(d, input, ctx);
-  if (input.type === 'open' || input.type === 'hold-expired' || input.type === 'superseded' || input.type === 'refuse') return stay(d);
+  if (input.type === 'open' || input.type === 'hold-expired' || input.type === 'superseded' || input.type === 'refuse' || input.type === 'stopccn-acknowledged') return stay(d);
   const what = input.type === 'recv' ? input.message.type : input.type;
   return stop(d, ctx, { result: StopCcnResult.FSM_ERROR, message: `${what} in state ${d.state}` }, 'peer-violation');
 }

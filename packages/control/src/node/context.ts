@@ -319,6 +319,21 @@ export class L2tpContext {
     return this.engine.tunnel(tunnelId) !== undefined || this.statics.has(tunnelId);
   }
 
+  /**
+   * The id of a tunnel of this context whose control connection is over (closed by either side, in
+   * its StopCCN hold, RFC 2661 §5.7) but whose own socket is still bound to `local` — so that a dial
+   * from that address would fail with EADDRINUSE until its `tunnel-released` event. `undefined` when
+   * there is none (or `local` has port 0). A wildcard address on either side overlaps any address.
+   */
+  closedHolderOf(local: SocketAddress): number | undefined {
+    if (local.port === 0) return undefined;
+    for (const [id, rec] of this.tunnels) {
+      const state = this.engine.tunnel(id)?.state ?? 'closed';
+      if (rec.ownSocket && (state === 'closing' || state === 'closed') && sameBinding(rec.socket.local, local)) return id;
+    }
+    return undefined;
+  }
+
   /** Snapshots of every tunnel. */
   list(): TunnelInfo[] {
     const statics = [...this.statics.values()].map((o): TunnelInfo => ({
@@ -550,6 +565,12 @@ export class L2tpContext {
     if (rec.ownSocket) rec.socket.close();
     this.emitter.emit('tunnel-released', { tunnelId, name: rec.name });
   }
+}
+
+function sameBinding(a: SocketAddress, b: SocketAddress): boolean {
+  const wildcard = (x: SocketAddress) => x.address === '0.0.0.0' || x.address === '::';
+  // Over-inclusive on purpose (a v6 wildcard may cover v4 too): a caller then waits for a release it did not need.
+  return a.port === b.port && (a.address === b.address || wildcard(a) || wildcard(b));
 }
 
 function settledOf(t: TunnelView): boolean {

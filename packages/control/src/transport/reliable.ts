@@ -62,7 +62,7 @@ export interface ReceiveResult<T> {
 }
 
 interface InFlight<T> {
-  readonly ns: number;
+  ns: number;
   readonly item: T;
   attempt: number;
   dueMs: number;
@@ -156,6 +156,29 @@ export class ReliableTransport<T, R = T> {
     }
     this.owe(nowMs);
     return { status: 'out-of-window', delivered: NO_ITEMS, acked };
+  }
+
+  /**
+   * Adopts the peer's sequence numbers, for a connection opened without a setup exchange (a
+   * quiescent L2TPv3 connection): nothing made both ends start at 0, and either end may be a new
+   * incarnation talking to an old one. `ns` (the Ns of the first message heard; a ZLB/ACK's Ns is the
+   * peer's next one) becomes the next Ns we expect. When `nr` does not fall within what we have in
+   * flight, the peer never saw our numbering: our unacknowledged messages are renumbered from `nr`.
+   * Either way they go out again at once with a fresh retry budget — what went before may have
+   * reached nobody. Call it before `receive` of that message.
+   */
+  resync(nowMs: number, ns: number, nr: number): void {
+    if (this.dead) return;
+    this.expectedNs = ns;
+    this.held = undefined;
+    const oldest = this.inFlight[0]?.ns ?? this.nextSendNs;
+    if (seqDistance(oldest, nr) > seqDistance(oldest, this.nextSendNs)) {
+      let next = nr;
+      for (const rec of this.inFlight) { rec.ns = next; next = seqNext(next); }
+      this.nextSendNs = next;
+      this.nextNs = (next + this.queued) & 0xffff;
+    }
+    for (const rec of this.inFlight) { rec.attempt = 0; rec.dueMs = nowMs; }
   }
 
   /**

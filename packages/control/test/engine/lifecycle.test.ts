@@ -8,6 +8,20 @@ import { enginePair } from './pair.js';
 import { jsonWire, peek } from './json-wire.js';
 import type { WireCodec } from '../../src/engine/wire.js';
 
+/** A pair with its tunnel up and no HELLOs (so only the teardown runs the clock). */
+function upPair() {
+  const pair = enginePair({ lac: { helloIntervalMs: 0 }, lns: { helloIntervalMs: 0 } });
+  pair.open();
+  pair.net.runUntil(() => pair.lac.state === 'established' && pair.lns.state === 'established');
+  /** StopCCN from `side` now; returns the time it was sent. */
+  const close = (side: 'lac' | 'lns') => {
+    const engine = side === 'lac' ? pair.lac : pair.lns;
+    pair.net.call(side, (nowMs) => engine.handle({ kind: 'command', nowMs, command: { type: 'close' } }));
+    return pair.net.nowMs;
+  };
+  return { ...pair, close };
+}
+
 describe('tunnel and session lifecycle', () => {
   test('tunnel up, session up, CDN from the LAC, StopCCN from the LAC', () => {
     const { net, lac, lns, events, open } = enginePair();
@@ -45,6 +59,38 @@ describe('tunnel and session lifecycle', () => {
     expect(lac.state).toBe('closed');
     expect(net.nowMs - closedAt).toBeGreaterThanOrEqual(31_000);
     expect(net.nowMs - closedAt).toBeLessThan(31_100);
+  });
+
+  test('the side that sent StopCCN is released once it is acknowledged; its receiver holds the full cycle (§5.7)', () => {
+    const { net, lac, lns, close } = upPair();
+    const closedAt = close('lac');
+    net.runUntil(() => lac.finished, 100_000);
+    const ack = net.sent('lns').find((r) => r.atMs >= closedAt && peek(r.bytes).type === 'ZLB')!;
+    // Released when the LNS's ZLB arrives (one link latency after it left), not 31 s later.
+    expect(net.nowMs).toBeGreaterThan(ack.atMs);
+    expect(net.nowMs - closedAt).toBeLessThan(1000);
+    expect(lns.finished).toBe(false);
+    net.runUntil(() => lns.finished, 100_000);
+    expect(net.nowMs - closedAt).toBeGreaterThanOrEqual(31_000);
+  });
+
+  test('our StopCCN unacknowledged at first: retransmitted, and released once the retransmission is acknowledged', () => {
+    const { net, lac, close } = upPair();
+    net.runUntilIdle({ limitMs: 1000 }); // the setup's delayed acknowledgements are out
+    net.drop({ from: 'lns', match: (b) => peek(b).type === 'ZLB', count: 1 });
+    const closedAt = close('lac');
+    net.runUntil(() => lac.finished, 100_000);
+    expect(net.sent('lac').filter((r) => peek(r.bytes).type === 'StopCCN').map((r) => r.atMs - closedAt)).toEqual([0, 1000]);
+    expect(net.nowMs - closedAt).toBeGreaterThan(1000);
+    expect(net.nowMs - closedAt).toBeLessThan(2000);
+  });
+
+  test('StopCCNs crossing: each side is the receiver of the other\'s, and both hold the full cycle', () => {
+    const { net, lac, lns, close } = upPair();
+    const closedAt = close('lac');
+    close('lns');
+    net.runUntil(() => lac.finished || lns.finished, 100_000);
+    expect(net.nowMs - closedAt).toBeGreaterThanOrEqual(31_000);
   });
 
   test('a retransmitted StopCCN during the hold is acknowledged again', () => {

@@ -59,11 +59,33 @@ describe('LAC', () => {
   test('peer StopCCN takes the tunnel down with the peer result, and the hold ignores repeats', () => {
     const s = stepTunnel(at('established'), recv({ type: 'StopCCN', result: { result: 6, message: 'bye' } }), lac);
     expect(s).toEqual({
-      next: { ...at('established'), state: 'closing' },
+      // The receiver of a StopCCN holds the full retransmission cycle, acknowledged or not.
+      next: { ...at('established'), state: 'closing', hold: 'full-cycle' },
       // RFC 2661 §5.7: our own unacknowledged messages are abandoned; the peer's retransmissions are still acknowledged.
       actions: [{ type: 'abandon' }, { type: 'emit', event: { type: 'tunnel-down', tunnelId: 7, peerTunnelId: 3, reason: { type: 'peer-stopccn', result: { result: 6, message: 'bye' } }, wasUp: true } }],
     });
     expect(stepTunnel(s.next, recv({ type: 'StopCCN', result: { result: 6 } }), lac).actions).toEqual([]);
+  });
+
+  test('a local close holds only until our StopCCN is acknowledged; a crossing StopCCN of the peer makes it a full cycle (§5.7)', () => {
+    const closed = stepTunnel(at('established'), { type: 'close' }, lac);
+    expect(closed.next).toEqual({ ...at('established'), state: 'closing', hold: 'until-acknowledged' });
+    expect(closed.actions[0]).toEqual({ type: 'send', message: { type: 'StopCCN', result: { result: 1 } } });
+    expect(stepTunnel(closed.next, { type: 'stopccn-acknowledged' }, lac)).toEqual({ next: { ...closed.next, state: 'closed' }, actions: [] });
+    // The peer's own StopCCN crossed ours: we are its receiver now and must answer its retransmissions.
+    const crossed = stepTunnel(closed.next, recv({ type: 'StopCCN', result: { result: 1 } }), lac);
+    expect(crossed).toEqual({ next: { ...closed.next, hold: 'full-cycle' }, actions: [] });
+    expect(stepTunnel(crossed.next, { type: 'stopccn-acknowledged' }, lac).next.state).toBe('closing');
+    expect(stepTunnel(crossed.next, { type: 'hold-expired' }, lac).next.state).toBe('closed');
+    // Received, or sent refusing the peer's message: the full cycle, acknowledged or not.
+    const peer = stepTunnel(at('established'), recv({ type: 'StopCCN', result: { result: 1 } }), lac).next;
+    const refused = stepTunnel(at('wait-ctl-reply'), recv({ type: 'SCCRP', assignedTunnelId: 4 }), lacAuth).next;
+    for (const d of [peer, refused]) {
+      expect(d).toMatchObject({ state: 'closing', hold: 'full-cycle' });
+      expect(stepTunnel(d, { type: 'stopccn-acknowledged' }, lac).next.state).toBe('closing');
+    }
+    // Outside `closing` the input means nothing.
+    expect(stepTunnel(at('established'), { type: 'stopccn-acknowledged' }, lac)).toEqual({ next: at('established'), actions: [] });
   });
 
   test('a tunnel that never came up reports retransmit exhaustion as a down event', () => {
@@ -129,7 +151,7 @@ describe('every (state, input) pair', () => {
     fc.constant({ type: 'open' as const }), fc.constant({ type: 'close' as const }),
     fc.constant({ type: 'bad-message' as const, result: { result: 2, error: 8 } }),
     fc.constant({ type: 'transport-failed' as const, messageType: 'HELLO' as const }),
-    fc.constant({ type: 'hold-expired' as const }), fc.constant({ type: 'superseded' as const }),
+    fc.constant({ type: 'hold-expired' as const }), fc.constant({ type: 'superseded' as const }), fc.constant({ type: 'stopccn-acknowledged' as const }),
     inbound.map((message) => ({ type: 'recv' as const, message })),
   );
 
@@ -142,7 +164,8 @@ describe('every (state, input) pair', () => {
         expect(s.actions.filter((a) => a.type === 'emit' && a.event.type === 'tunnel-down')).toHaveLength(1);
       }
       const key = i.type === 'recv' ? `recv:${i.message.type}` : i.type;
-      if (wasLive && i.type !== 'open' && i.type !== 'hold-expired' && i.type !== 'superseded' && !(key in TUNNEL_TABLE[state])) {
+      const ignored = i.type === 'open' || i.type === 'hold-expired' || i.type === 'superseded' || i.type === 'stopccn-acknowledged';
+      if (wasLive && !ignored && !(key in TUNNEL_TABLE[state])) {
         expect(s.next.state).toBe('closing');
         expect(s.actions[0]).toMatchObject({ type: 'send', message: { type: 'StopCCN', result: { result: 7 } } });
       }
