@@ -32,7 +32,7 @@ describe('shipped kl2tpd examples', () => {
     expect(await load('kl2tpd.toml')).toEqual({
       ext: globalDefaults,
       tunnels: [{
-        ...tunnelDefaults, name: 't1', version: 2,
+        ...tunnelDefaults, name: 't1', version: 2, mode: 'dynamic',
         local: { host: '127.0.0.1', port: 5000, family: 4 }, peer: { host: '127.0.0.1', port: 5001, family: 4 },
         tunnelId: 62719, windowSize: 10, helloTimeoutMs: 7500, retryTimeoutMs: 1500, maxRetries: 5,
         hostName: 'basilbrush.local', framingCaps: { sync: true, async: true },
@@ -57,7 +57,7 @@ describe('shipped kl2tpd examples', () => {
     expect(await load('nm-l2tp/kl2tpd.conf')).toEqual({
       ext: globalDefaults,
       tunnels: [{
-        ...tunnelDefaults, name: 't1', version: 2,
+        ...tunnelDefaults, name: 't1', version: 2, mode: 'dynamic',
         local: { host: '0.0.0.0', port: 1701, family: 4 }, peer: { host: '203.0.113.5', port: 1701, family: 4 },
         sessions: [{ ...sessionDefaults, name: 's1', pseudowire: 'ppp', ext: { pppdArgs: join(examples, 'nm-l2tp', 'ppp-options') } }],
       }],

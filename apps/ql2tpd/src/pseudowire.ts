@@ -39,7 +39,8 @@ export function sessionSpec(tunnel: Ql2tpdTunnelConfig, session: Ql2tpdSessionCo
   return {
     tunnelId: tunnel.tunnelId, peerTunnelId: tunnel.peerTunnelId,
     sessionId: session.sessionId, peerSessionId: session.peerSessionId,
-    pseudowire: session.pseudowire, l2specType: session.l2specType, seqnum: session.seqnum,
+    // eth_vlan is only accepted in dynamic tunnels (checked by the config); the kernel carries it as eth.
+    pseudowire: session.pseudowire === 'eth_vlan' ? 'eth' : session.pseudowire, l2specType: session.l2specType, seqnum: session.seqnum,
     reorderTimeoutMs: session.reorderTimeoutMs, mtu: sessionMtu(tunnel, session, 1500, family),
     ...(session.cookie ? { cookie: session.cookie } : {}),
     ...(session.peerCookie ? { peerCookie: session.peerCookie } : {}),

@@ -1,6 +1,7 @@
 /**
  * ql2tpd's runtime without the process around it: one `L2tpContext` (quiescent control channels,
- * static kernel tunnels), one `TunnelRunner` per configured tunnel, `up`/`down`, SIGHUP reloads that
+ * static kernel tunnels, dynamic control connections), one `TunnelRunner` (static, quiescent) or
+ * `DynamicTunnelRunner` (dynamic) per configured tunnel, `up`/`down`, SIGHUP reloads that
  * touch only what changed, status and shutdown. Timed on the injected `Clock`, so tests run it in
  * virtual time over SimNet sockets and a fake kernel; `daemon.ts` wires it to the process shell.
  */
@@ -8,7 +9,13 @@ import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpCo
 import type { DaemonStatus, Logger } from '@l2tp/daemon';
 import type { Ql2tpdConfig, Ql2tpdTunnelConfig } from './config.js';
 import type { TunnelAddresses } from './pseudowire.js';
+import { type DynamicRunnerDeps, DynamicTunnelRunner } from './dynamic-runner.js';
 import { TunnelRunner, type TunnelRunnerDeps } from './tunnel-runner.js';
+
+type Runner = TunnelRunner | DynamicTunnelRunner;
+
+/** Context events of dynamic connections, routed to their tunnel's runner by name. */
+const V3_EVENTS = ['connection-up', 'connection-down', 'pseudowire-up', 'pseudowire-down', 'message-dropped', 'circuit-changed', 'pseudowire-circuit'] as const;
 import { VERSION } from './version.js';
 
 /** What the runtime needs; the daemon passes the real ones, tests virtual ones. */
@@ -29,8 +36,8 @@ export interface Ql2tpdRuntimeOptions {
 /** ql2tpd's tunnels over one context; see the file header. */
 export class Ql2tpdRuntime {
   readonly context: L2tpContext;
-  private readonly runners = new Map<string, TunnelRunner>();
-  private readonly deps: TunnelRunnerDeps;
+  private readonly runners = new Map<string, Runner>();
+  private readonly deps: TunnelRunnerDeps & DynamicRunnerDeps;
   private readonly startedAtMs: number;
 
   /** Creates the context; nothing is created until `start`. */
@@ -45,6 +52,23 @@ export class Ql2tpdRuntime {
     for (const name of ['tunnel-up', 'tunnel-down', 'tunnel-released'] as const) {
       this.context.on(name, (e) => this.byTunnelId('tunnel' in e ? e.tunnel.tunnelId : e.tunnelId)?.onEvent(name, e));
     }
+    for (const name of V3_EVENTS) {
+      this.context.on(name, (e) => {
+        const tunnel = 'connection' in e ? e.connection.name : e.name;
+        const r = tunnel === undefined ? undefined : this.runners.get(tunnel);
+        if (r instanceof DynamicTunnelRunner) return r.onEvent(name, e);
+        if (name === 'message-dropped' && 'peer' in e) o.log.warn({ peer: e.peer?.address, message_type: e.messageType, reason: e.reason }, 'control message from an unconfigured peer dropped: its Message Digest did not verify');
+      });
+    }
+    // A dynamic tunnel's peer may dial first (both ends list each other): answer it with that tunnel's settings.
+    this.context.acceptV3((peer) => {
+      for (const r of this.runners.values()) {
+        const options = r instanceof DynamicTunnelRunner ? r.acceptFor(peer) : undefined;
+        if (options !== undefined) return options;
+      }
+      return undefined;
+    });
+    this.context.on('dataplane-error', (e) => o.log.error({ tunnel_id: e.tunnelId, session_id: e.sessionId, err: e.error }, `kernel object could not be made: ${e.result.message ?? 'closing'}`));
     this.context.on('kernel-repaired', (e) => o.log.warn({ tunnel_id: e.tunnelId, session_id: e.sessionId }, 'kernel object deleted by someone else: made again'));
     this.context.on('kernel-lost', (e) => {
       if (e.error) return void o.log.error({ tunnel_id: e.tunnelId, session_id: e.sessionId, err: e.error }, 'kernel object deleted by someone else and cannot be made again');
@@ -54,7 +78,7 @@ export class Ql2tpdRuntime {
   }
 
   private byTunnelId(id: number): TunnelRunner | undefined {
-    for (const r of this.runners.values()) if (r.config.tunnelId === id && r.quiescent) return r;
+    for (const r of this.runners.values()) if (r instanceof TunnelRunner && r.config.tunnelId === id && r.quiescent) return r;
     return undefined;
   }
 
@@ -69,13 +93,13 @@ export class Ql2tpdRuntime {
   }
 
   private create(t: Ql2tpdTunnelConfig): Promise<void> {
-    const r = new TunnelRunner(t, this.deps);
+    const r = t.mode === 'dynamic' ? new DynamicTunnelRunner(t, this.deps) : new TunnelRunner(t, this.deps);
     this.runners.set(t.name, r);
     return r.start();
   }
 
   /** The runner of a configured tunnel, by name. */
-  runner(name: string): TunnelRunner | undefined { return this.runners.get(name); }
+  runner(name: string): Runner | undefined { return this.runners.get(name); }
 
   /** `up`/`down` of `TUNNEL`; rejects with a message for the client. */
   command(op: 'up' | 'down', target: string): string {
@@ -91,18 +115,32 @@ export class Ql2tpdRuntime {
 
   /** SIGHUP: applies what changed; untouched tunnels and sessions keep passing traffic. */
   async reload(next: Ql2tpdConfig): Promise<{ unchanged: number; removed: number; added: number }> {
-    const plan = planReload(this.config.tunnels, next.tunnels);
+    const raw = planReload(this.config.tunnels, next.tunnels);
+    // A dynamic tunnel's pseudowires are part of its control connection's settings: a session
+    // added, changed or removed re-establishes that tunnel (its peer sees StopCCN, then a new SCCRQ).
+    const dynamicChanged = new Set([...raw.addSessions, ...raw.removeSessions].filter((x) => x.tunnel.mode === 'dynamic').map((x) => x.tunnel.name));
+    const plan = {
+      ...raw,
+      removeTunnels: [...raw.removeTunnels, ...this.config.tunnels.filter((t) => dynamicChanged.has(t.name))],
+      addTunnels: [...raw.addTunnels, ...next.tunnels.filter((t) => dynamicChanged.has(t.name))],
+      removeSessions: raw.removeSessions.filter((x) => !dynamicChanged.has(x.tunnel.name)),
+      addSessions: raw.addSessions.filter((x) => !dynamicChanged.has(x.tunnel.name)),
+    };
     const log = this.o.log;
     for (const t of plan.removeTunnels) {
       await this.runners.get(t.name)?.stop('remove');
       this.runners.delete(t.name);
     }
-    for (const { tunnel, session } of plan.removeSessions) await this.runners.get(tunnel.name)?.removeSession(session.name);
+    for (const { tunnel, session } of plan.removeSessions) {
+      const r = this.runners.get(tunnel.name);
+      if (r instanceof TunnelRunner) await r.removeSession(session.name);
+    }
     for (const t of plan.addTunnels) await this.create(t).catch((e: unknown) => log.error({ tunnel_name: t.name, err: e }, 'cannot create tunnel'));
     for (const { tunnel, session } of plan.addSessions) {
       const r = this.runners.get(tunnel.name);
-      if (r !== undefined) r.config = tunnel;
-      await r?.addSession(session).catch((e: unknown) => log.error({ tunnel_name: tunnel.name, session_name: session.name, err: e }, 'cannot create session'));
+      if (!(r instanceof TunnelRunner)) continue;
+      r.config = tunnel;
+      await r.addSession(session).catch((e: unknown) => log.error({ tunnel_name: tunnel.name, session_name: session.name, err: e }, 'cannot create session'));
     }
     this.config = next;
     return { unchanged: plan.unchanged.length, removed: plan.removeTunnels.length + plan.removeSessions.length, added: plan.addTunnels.length + plan.addSessions.length };

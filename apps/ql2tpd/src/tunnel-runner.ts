@@ -51,7 +51,8 @@ export function describeDown(r: TunnelDownReason): string {
   }
 }
 
-const counters = (s: { txPackets: bigint; txBytes: bigint; txErrors: bigint; rxPackets: bigint; rxBytes: bigint; rxErrors: bigint } | undefined): DataCounters | undefined =>
+/** The kernel's data counters as `status` shows them. */
+export const counters = (s: { txPackets: bigint; txBytes: bigint; txErrors: bigint; rxPackets: bigint; rxBytes: bigint; rxErrors: bigint } | undefined): DataCounters | undefined =>
   s && { txPackets: Number(s.txPackets), txBytes: Number(s.txBytes), txErrors: Number(s.txErrors),
     rxPackets: Number(s.rxPackets), rxBytes: Number(s.rxBytes), rxErrors: Number(s.rxErrors), rxSeqDiscards: 0, rxOosPackets: 0 };
 

@@ -34,7 +34,7 @@ export {
 export {
   CORE_KEYS, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_TIMEOUT_MS, DEFAULT_WINDOW_SIZE, L2TP_PORT, U32_MAX,
 } from './schema.js';
-export type { Config, TunnelConfig, SessionConfig, Encap, Pseudowire, L2SpecType, FramingCaps } from './types.js';
+export type { Config, TunnelConfig, SessionConfig, Encap, Pseudowire, L2SpecType, FramingCaps, TunnelMode } from './types.js';
 export { parsePppdOptions, type PppdOptionsResult } from './pppd-options.js';
 export { normalizeGoFlags } from './go-flags.js';
 export { readTextFile, readTextFileSync, MAX_CONFIG_BYTES } from './read-file.js';

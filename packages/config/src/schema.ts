@@ -26,6 +26,7 @@ export const TUNNEL_KEYS: { readonly [key: string]: Reader<unknown> } = {
   peer: parseEndpoint,
   encap: oneOf(['udp', 'ip']),
   version: oneOf(['l2tpv2', 'l2tpv3']),
+  mode: oneOf(['static', 'quiescent', 'dynamic']),
   tid: integer(0, U32_MAX),
   ptid: integer(0, U32_MAX),
   window_size: integer(0, 65535),
@@ -40,7 +41,7 @@ export const TUNNEL_KEYS: { readonly [key: string]: Reader<unknown> } = {
 export const SESSION_KEYS: { readonly [key: string]: Reader<unknown> } = {
   sid: integer(0, U32_MAX),
   psid: integer(0, U32_MAX),
-  pseudowire: oneOf(['ppp', 'eth', 'pppac']),
+  pseudowire: oneOf(['ppp', 'eth', 'eth_vlan', 'pppac']),
   seqnum: boolean,
   reorder_timeout: integer(0, U32_MAX),
   cookie: bytes([4, 8]),

@@ -2,7 +2,8 @@
  * Builds one `[tunnel.NAME.session.NAME]`: reads its keys, applies defaults, and enforces what
  * go-l2tp leaves to the kernel or skips: `pseudowire` required, ids in range per version (RFC 2661
  * §3.1: 16-bit for l2tpv2) and non-zero for static l2tpv3 sessions, cookies only in l2tpv3
- * (RFC 3931 §5.4.4), PPPoE keys only (and all of them) for `pppac`.
+ * (RFC 3931 §5.4.4), PPPoE keys only (and all of them) for `pppac`; in a dynamic l2tpv3 tunnel no
+ * ids or cookies (negotiated) and `eth_vlan` allowed.
  */
 import type { Collector } from './collect.js';
 import type { KeySpecs } from './extension.js';
@@ -20,6 +21,7 @@ export function buildSession(
   table: Record<string, unknown>,
   version: 2 | 3 | undefined,
   specs: KeySpecs | undefined,
+  dynamic = false,
 ): SessionDraft {
   const name = base[base.length - 1]!;
   const { core, ext } = c.readTable(table, base, SESSION_KEYS, specs, []);
@@ -31,6 +33,9 @@ export function buildSession(
 
   const pseudowire = core.get('pseudowire') as Pseudowire | undefined;
   if (pseudowire === undefined && !c.failed(at('pseudowire'))) c.missing(at('pseudowire'), '"ppp", "eth" or "pppac"');
+  if (pseudowire === 'eth_vlan' && !(version === 3 && dynamic)) {
+    c.expected(at('pseudowire'), '"eth" here ("eth_vlan" is negotiated in dynamic l2tpv3 tunnels; the kernel carries tagged frames in "eth")', '"eth_vlan"');
+  }
 
   if (version === 2) {
     if (pseudowire === 'eth') c.expected(at('pseudowire'), '"ppp" or "pppac" in an l2tpv2 tunnel', '"eth"');
@@ -38,6 +43,11 @@ export function buildSession(
     if (num('psid') !== 0) notHere('psid', 'an l2tpv2 session learns the peer session id from ICRP');
     for (const k of ['cookie', 'peer_cookie', 'l2spec_type']) {
       if (has(k)) notHere(k, `${k} is L2TPv3 only (RFC 3931 §5.4.4)`);
+    }
+  } else if (version === 3 && dynamic) {
+    if (pseudowire === 'pppac') c.expected(at('pseudowire'), '"eth", "eth_vlan" or "ppp" in an l2tpv3 tunnel', '"pppac"');
+    for (const k of ['sid', 'psid', 'cookie', 'peer_cookie']) {
+      if (has(k)) notHere(k, `a dynamic tunnel negotiates session ids and cookies (RFC 3931 §5.4.4; cookie_length sets ours)`);
     }
   } else if (version === 3) {
     if (pseudowire === 'pppac') c.expected(at('pseudowire'), '"ppp" or "eth" in an l2tpv3 tunnel', '"pppac"');

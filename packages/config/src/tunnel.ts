@@ -2,7 +2,8 @@
  * Builds one `[tunnel.NAME]`: reads its keys, applies defaults, and enforces the rules go-l2tp
  * checks late (in the library or the kernel) or not at all: `version` and `peer` required, IP
  * encapsulation only with l2tpv3 (RFC 3931 §4.1.1), l2tpv2 ids 16-bit (RFC 2661 §3.1), no `ptid`
- * for dynamic l2tpv2 tunnels, `local`/`tid`/`ptid` for static and quiescent l2tpv3 tunnels.
+ * for dynamic l2tpv2 tunnels, `local`/`tid`/`ptid` for static and quiescent l2tpv3 tunnels and
+ * none of `tid`/`ptid` for dynamic ones (negotiated, RFC 3931 §5.4.3), `mode` against `hello_timeout`.
  */
 import type { Collector } from './collect.js';
 import type { EndpointText } from './endpoint.js';
@@ -10,7 +11,7 @@ import type { ConfigExtension, KeySpecs } from './extension.js';
 import { describeValue } from './issues.js';
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_TIMEOUT_MS, DEFAULT_WINDOW_SIZE, TUNNEL_KEYS, U32_MAX } from './schema.js';
 import { buildSession, type SessionDraft } from './session.js';
-import type { Encap, TunnelConfig } from './types.js';
+import type { Encap, TunnelConfig, TunnelMode } from './types.js';
 
 /** A tunnel before freezing. */
 export type TunnelDraft = Omit<
@@ -67,10 +68,26 @@ export function buildTunnel(
     c.expected(at('peer'), `an IPv${local.family} address like local`, describeValue(table['peer']));
   }
 
+  const hello = num('hello_timeout');
+  const given = core.get('mode') as TunnelMode | undefined;
+  const mode: TunnelMode = given ?? (version === 3 ? (hello > 0 ? 'quiescent' : 'static') : 'dynamic');
+  if (version === 2 && given !== undefined && given !== 'dynamic') {
+    c.expected(at('mode'), '"dynamic" for an l2tpv2 tunnel (static and quiescent tunnels are L2TPv3)', `"${given}"`);
+  } else if (given === 'quiescent' && hello === 0 && !c.failed(at('hello_timeout'))) {
+    c.report(at('mode'), 'a quiescent tunnel needs hello_timeout (the HELLO interval in ms, > 0)');
+  } else if (given === 'static' && hello > 0) {
+    c.report(at('hello_timeout'), 'unexpected hello_timeout: a static tunnel has no control channel (mode = "quiescent" sends HELLOs)');
+  }
+
   if (version === 2) {
     if (num('tid') > 0xffff) bad('tid', 'an integer 0..65535 for l2tpv2 (16-bit ids, RFC 2661 §3.1; 0 allocates one)');
     if (num('ptid') !== 0) {
       c.report(at('ptid'), 'unexpected ptid: an l2tpv2 (dynamic) tunnel learns the peer tunnel id from SCCRP');
+    }
+  } else if (version === 3 && mode === 'dynamic') {
+    if (!local && !c.failed(at('local'))) c.missing(at('local'), `${addrForm} (a dynamic tunnel listens on a fixed address for the peer's SCCRQ)`);
+    for (const k of ['tid', 'ptid']) {
+      if (has(k)) c.report(at(k), `unexpected ${k}: a dynamic tunnel's control connection ids are negotiated (RFC 3931 §5.4.3)`);
     }
   } else if (version === 3) {
     if (!local && !c.failed(at('local'))) c.missing(at('local'), `${addrForm} (static and quiescent tunnels bind a fixed address)`);
@@ -87,13 +104,14 @@ export function buildTunnel(
     name,
     version: version ?? 2,
     knownVersion: version,
+    mode,
     encap,
     local,
     peer: peer ?? { host: '', port: 0, family: undefined },
     tunnelId: num('tid'),
     peerTunnelId: num('ptid'),
     windowSize: num('window_size') || DEFAULT_WINDOW_SIZE,
-    helloTimeoutMs: num('hello_timeout'),
+    helloTimeoutMs: hello,
     retryTimeoutMs: num('retry_timeout') || DEFAULT_RETRY_TIMEOUT_MS,
     maxRetries: num('max_retries') || DEFAULT_MAX_RETRIES,
     hostName: (core.get('host_name') as string | undefined) ?? defaultHostName,
@@ -104,7 +122,7 @@ export function buildTunnel(
 
   const sessions = table['session'] === undefined ? {} : c.namedTables(table['session'], at('session'), 'session');
   for (const sname of c.ordered(at('session'), Object.keys(sessions ?? {}))) {
-    tunnel.sessions.push(buildSession(c, [...base, 'session', sname], sessions![sname]!, version, extension?.session));
+    tunnel.sessions.push(buildSession(c, [...base, 'session', sname], sessions![sname]!, version, extension?.session, mode === 'dynamic'));
   }
   return tunnel;
 }

@@ -9,8 +9,19 @@ import type { Endpoint } from './endpoint.js';
 /** Encapsulation of a tunnel (TOML `encap`); same union as `Encap` in `@l2tp/control`. */
 export type Encap = 'udp' | 'ip';
 
-/** Pseudowire type of a session (TOML `pseudowire`); same union as `Pseudowire` in `@l2tp/control`. */
-export type Pseudowire = 'ppp' | 'eth' | 'pppac';
+/**
+ * Pseudowire type of a session (TOML `pseudowire`): `Pseudowire` of `@l2tp/control`, plus
+ * `eth_vlan` (RFC 4719 Ethernet VLAN, negotiated in dynamic L2TPv3 tunnels only; the kernel carries
+ * it as an Ethernet session).
+ */
+export type Pseudowire = 'ppp' | 'eth' | 'eth_vlan' | 'pppac';
+
+/**
+ * How a tunnel runs (TOML `mode`): `static` (kernel objects only, no control channel), `quiescent`
+ * (a control channel of HELLOs with configured ids), `dynamic` (full control connection: ids,
+ * cookies and sessions negotiated; every l2tpv2 tunnel).
+ */
+export type TunnelMode = 'static' | 'quiescent' | 'dynamic';
 
 /** L2-Specific Sublayer (TOML `l2spec_type`); same union as `L2SpecType` in `@l2tp/control`. */
 export type L2SpecType = 'none' | 'default';
@@ -57,6 +68,11 @@ export interface TunnelConfig<T = Record<never, never>, S = Record<never, never>
   readonly name: string;
   /** `version`: `"l2tpv2"` → 2, `"l2tpv3"` → 3. Required. */
   readonly version: 2 | 3;
+  /**
+   * `mode`. Default: `dynamic` for l2tpv2; for l2tpv3 `quiescent` when `hello_timeout` is set,
+   * else `static` (as before the key existed).
+   */
+  readonly mode: TunnelMode;
   /** `encap` (default `'udp'`); `'ip'` only with l2tpv3. */
   readonly encap: Encap;
   /** `local`; undefined lets a dynamic (l2tpv2) tunnel bind a wildcard address and ephemeral port. */

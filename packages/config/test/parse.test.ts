@@ -18,7 +18,7 @@ describe('parseConfig', () => {
   test('a minimal l2tpv2 tunnel gets every default', () => {
     const c = ok('[tunnel.t1]\npeer = "42.102.77.204:1701"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n');
     expect(c.tunnels).toEqual([{
-      name: 't1', version: 2, encap: 'udp', local: undefined,
+      name: 't1', version: 2, mode: 'dynamic', encap: 'udp', local: undefined,
       peer: { host: '42.102.77.204', port: 1701, family: 4 },
       tunnelId: 0, peerTunnelId: 0, windowSize: 4, helloTimeoutMs: 0, retryTimeoutMs: 1000, maxRetries: 5,
       hostName: 'lac.example', framingCaps: { sync: true, async: true }, ext: {},
@@ -69,7 +69,7 @@ interface_name = "becky"
 `);
     const t = c.tunnels[0]!;
     expect({ ...t, sessions: undefined }).toEqual({
-      name: 't1', version: 3, encap: 'ip', local: { host: '127.0.0.1', port: 0, family: 4 },
+      name: 't1', version: 3, mode: 'quiescent', encap: 'ip', local: { host: '127.0.0.1', port: 0, family: 4 },
       peer: { host: '127.0.0.1', port: 5001, family: 4 }, tunnelId: 412, peerTunnelId: 8192, windowSize: 10,
       helloTimeoutMs: 250, retryTimeoutMs: 250, maxRetries: 2, hostName: 'basilbrush.local',
       framingCaps: { sync: false, async: true }, ext: {}, sessions: undefined,

@@ -24,7 +24,7 @@
 export const VERSION = '0.1.0';
 
 export type {
-  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, Encap, KernelChange, L2SpecType, Pseudowire,
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, Encap, KernelChange, L2SpecType, LinkChange, Pseudowire,
   SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane, TunnelSpec,
 } from './api/dataplane.js';
 

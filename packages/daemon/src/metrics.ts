@@ -52,7 +52,11 @@ export class DaemonMetrics {
     gauge('tunnel_up', 'Whether the tunnel is established (1) or not (0)', TUNNEL);
     for (const [, name, help] of CONTROL) counter(`tunnel_${name}`, help, TUNNEL);
     for (const [, name, help] of DATA) counter(`tunnel_${name}`, help, TUNNEL);
+    counter('tunnel_digest_verified_total', 'L2TPv3 control messages whose Message Digest verified', TUNNEL);
+    counter('tunnel_digest_dropped_total', 'L2TPv3 control messages dropped: Message Digest missing or wrong (RFC 3931 §4.3)', TUNNEL);
     gauge('session_up', 'Whether the session is established (1) or not (0)', SESSION);
+    gauge('session_cookie_bytes', 'Length of the L2TPv3 cookie we assigned (0, 4 or 8)', SESSION);
+    gauge('session_peer_cookie_bytes', 'Length of the L2TPv3 cookie the peer assigned (0, 4 or 8)', SESSION);
     for (const [, name, help] of DATA) counter(`session_${name}`, help, SESSION);
     gauge('event_loop_delay_p99_seconds', '99th percentile of the event loop delay since start', ['daemon']);
     gauge('lns_tunnels', 'Established tunnels of an LNS listener', LISTENER);
@@ -91,9 +95,15 @@ export class DaemonMetrics {
       this.gauges['tunnel_up']!.set(tl, t.upSinceMs === undefined ? 0 : 1);
       for (const [k, name] of CONTROL) if (t.control) this.counters[`tunnel_${name}`]!.inc(tl, t.control[k]);
       for (const [k, name] of DATA) if (t.data) this.counters[`tunnel_${name}`]!.inc(tl, t.data[k]);
+      if (t.digest) {
+        this.counters['tunnel_digest_verified_total']!.inc(tl, t.digest.verified);
+        this.counters['tunnel_digest_dropped_total']!.inc(tl, t.digest.dropped);
+      }
       for (const s of t.sessions) {
         const sl = { ...tl, session: s.name };
         this.gauges['session_up']!.set(sl, s.upSinceMs === undefined ? 0 : 1);
+        if (s.cookieLength !== undefined) this.gauges['session_cookie_bytes']!.set(sl, s.cookieLength);
+        if (s.peerCookieLength !== undefined) this.gauges['session_peer_cookie_bytes']!.set(sl, s.peerCookieLength);
         for (const [k, name] of DATA) if (s.data) this.counters[`session_${name}`]!.inc(sl, s.data[k]);
       }
     }

@@ -54,6 +54,23 @@ export interface SessionStatus {
   readonly assignedAddress?: string | undefined;
   readonly lastResult?: LastResult | undefined;
   readonly data?: DataCounters | undefined;
+  /** Dynamic L2TPv3: the Remote End ID the pseudowire was matched by (RFC 3931 §5.4.4). */
+  readonly remoteEndId?: string | undefined;
+  /** Dynamic L2TPv3: the length of the cookie we assigned (0, 4 or 8; never the value). */
+  readonly cookieLength?: number | undefined;
+  /** Dynamic L2TPv3: the length of the cookie the peer assigned. */
+  readonly peerCookieLength?: number | undefined;
+}
+
+/** The Message Digest of a dynamic L2TPv3 connection (RFC 3931 §4.3). */
+export interface DigestStatus {
+  readonly type: 'md5' | 'sha1';
+  /** Messages whose digest verified. */
+  readonly verified: number;
+  /** Of those, verified with the older of two secrets (a rollover in progress). */
+  readonly verifiedWithOlderSecret: number;
+  /** Messages dropped because their digest did not verify (or was missing, or malformed). */
+  readonly dropped: number;
 }
 
 /** One tunnel in a status snapshot. */
@@ -72,6 +89,12 @@ export interface TunnelStatus {
   readonly control?: ControlCounters | undefined;
   readonly data?: DataCounters | undefined;
   readonly sessions: readonly SessionStatus[];
+  /** `static`, `quiescent` or `dynamic` (ql2tpd). */
+  readonly mode?: string | undefined;
+  /** Dynamic L2TPv3: the peer's Router ID as a dotted quad, once learnt. */
+  readonly peerRouterId?: string | undefined;
+  /** Dynamic L2TPv3 with a `digest_secret`; absent when the digest is off. */
+  readonly digest?: DigestStatus | undefined;
 }
 
 /** An address pool's counts. */
@@ -133,11 +156,13 @@ export function renderStatusTable(status: DaemonStatus): string {
     d === undefined ? '-' : `${d[`${dir}Packets`]}p/${d[`${dir}Bytes`]}B`;
   for (const t of status.tunnels) {
     const c = t.control;
-    rows.push([t.name, `${t.tunnelId}/${t.peerTunnelId}`, t.peer, t.state, up(t.upSinceMs),
+    const digest = t.digest === undefined ? '' : ` digest ${t.digest.type} ${t.digest.verified} ok/${t.digest.dropped} dropped`;
+    rows.push([t.name, `${t.tunnelId}/${t.peerTunnelId}`, t.peer, `${t.state}${digest}`, up(t.upSinceMs),
       c === undefined ? 'static' : `${c.sent}/${c.received}/${c.retransmitted}/${c.hellosSent}`,
       data(t.data, 'rx'), data(t.data, 'tx'), t.lastResult?.reason ?? '-']);
     for (const s of t.sessions) {
-      rows.push([`  ${s.name}`, `${s.sessionId}/${s.peerSessionId}`, s.interfaceName ?? '-', s.state, up(s.upSinceMs), '',
+      const cookies = s.cookieLength === undefined ? '' : ` cookies ${s.cookieLength}/${s.peerCookieLength ?? 0}B`;
+      rows.push([`  ${s.name}`, `${s.sessionId}/${s.peerSessionId}`, s.interfaceName ?? '-', `${s.state}${cookies}`, up(s.upSinceMs), '',
         data(s.data, 'rx'), data(s.data, 'tx'), s.lastResult?.reason ?? '-']);
     }
   }

@@ -43,6 +43,31 @@ describe('Prometheus metrics', async () => {
   });
 });
 
+describe('dynamic L2TPv3 tunnels', async () => {
+  const dyn = {
+    ...SNAPSHOT, daemon: 'ql2tpd',
+    tunnels: [{
+      name: 'pe', tunnelId: 3_000_000_001, peerTunnelId: 42, peer: '192.0.2.2:0', state: 'established', mode: 'dynamic', peerRouterId: '192.0.2.2',
+      upSinceMs: SNAPSHOT.nowMs - 60_000, control: { sent: 5, received: 6, retransmitted: 0, hellosSent: 1 },
+      digest: { type: 'sha1' as const, verified: 11, verifiedWithOlderSecret: 0, dropped: 2 },
+      sessions: [{ name: 'vc100', sessionId: 7, peerSessionId: 8, state: 'established', upSinceMs: SNAPSHOT.nowMs - 50_000, interfaceName: 'l2tpeth100',
+        remoteEndId: 'vc100', cookieLength: 4, peerCookieLength: 8 }],
+    }],
+  };
+  it('the table shows the digest state and the cookie lengths, never the cookies', () => {
+    const lines = renderStatusTable(dyn).trimEnd().split('\n');
+    expect(lines[2]).toMatch(/^pe\s+3000000001\/42\s+192\.0\.2\.2:0\s+established digest sha1 11 ok\/2 dropped\s+1m0s/);
+    expect(lines[3]).toMatch(/^ {2}vc100\s+7\/8\s+l2tpeth100\s+established cookies 4\/8B\s+50s/);
+  });
+  it('metrics count digest verifications and drops, and give the cookie lengths', async () => {
+    const text = await renderMetrics(dyn);
+    expect(text).toContain('l2tp_tunnel_digest_verified_total{daemon="ql2tpd",tunnel="pe"} 11\n');
+    expect(text).toContain('l2tp_tunnel_digest_dropped_total{daemon="ql2tpd",tunnel="pe"} 2\n');
+    expect(text).toContain('l2tp_session_cookie_bytes{daemon="ql2tpd",tunnel="pe",session="vc100"} 4\n');
+    expect(text).toContain('l2tp_session_peer_cookie_bytes{daemon="ql2tpd",tunnel="pe",session="vc100"} 8\n');
+  });
+});
+
 describe('LNS listeners', () => {
   const withLns = {
     ...SNAPSHOT, eventLoopDelayP99Ms: 12.5,

@@ -3,11 +3,12 @@
  * are ours (libc + node:dgram), tunnels and sessions are kernel objects made over generic netlink.
  */
 import type {
-  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, KernelChange, SessionDataPlane, SessionSpec, TunnelDataPlane, TunnelSpec,
+  ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, KernelChange, LinkChange, SessionDataPlane, SessionSpec, TunnelDataPlane, TunnelSpec,
 } from '@l2tp/control';
 import { NetlinkError } from './errors.js';
 import { L2tpNetlink } from './l2tp/client.js';
 import { L2tpMonitor } from './l2tp/monitor.js';
+import { LinkMonitor } from './netlink/link-monitor.js';
 import type { TunnelCreate } from './l2tp/commands.js';
 import type { L2tpStats } from './l2tp/replies.js';
 import { GenlSocket } from './netlink/genl-socket.js';
@@ -34,6 +35,8 @@ export interface NetlinkDataPlaneOptions {
   readonly onClose?: () => void;
   /** Opens the l2tp multicast monitor behind `watch` (default `L2tpMonitor.open`; tests pass a fake). */
   readonly openMonitor?: () => Pick<L2tpMonitor, 'start' | 'close'>;
+  /** Opens the rtnetlink link monitor behind `watchLinks` (default `LinkMonitor.open`; tests pass a fake). */
+  readonly openLinkMonitor?: () => Pick<LinkMonitor, 'start' | 'close'>;
 }
 
 const toDataPlaneStats = (s: L2tpStats): DataPlaneStats => ({
@@ -56,7 +59,7 @@ export class NetlinkDataPlane implements DataPlane {
   readonly #openSocket: (options: ControlSocketOptions) => Promise<ControlSocket>;
   readonly #existRetryMs: number;
   readonly #options: NetlinkDataPlaneOptions;
-  readonly #monitors = new Set<Pick<L2tpMonitor, 'start' | 'close'>>();
+  readonly #monitors = new Set<{ close(): void }>();
 
   /** Wraps a client (a fake one in unit tests). */
   constructor(netlink: L2tpNetlink, options: NetlinkDataPlaneOptions = {}) {
@@ -161,6 +164,14 @@ export class NetlinkDataPlane implements DataPlane {
       else if (e.kind === 'tunnel' && e.command === 'TUNNEL_DELETE') listener({ kind: 'tunnel-deleted', tunnelId: e.tunnel.tunnelId });
       else if (e.kind === 'session' && e.command === 'SESSION_DELETE') listener({ kind: 'session-deleted', tunnelId: e.session.tunnelId, sessionId: e.session.sessionId });
     });
+    this.#monitors.add(monitor);
+    return () => { monitor.close(); this.#monitors.delete(monitor); };
+  }
+
+  /** Interface state changes from rtnetlink (RTNLGRP_LINK, polled every 200 ms). */
+  watchLinks(listener: (change: LinkChange) => void): () => void {
+    const monitor = (this.#options.openLinkMonitor ?? LinkMonitor.open)();
+    monitor.start(listener);
     this.#monitors.add(monitor);
     return () => { monitor.close(); this.#monitors.delete(monitor); };
   }

@@ -20,6 +20,7 @@ export { KernelTransport, resolveL2tpFamily } from './l2tp/kernel-transport.js';
 export { L2tpNetlink } from './l2tp/client.js';
 export * from './fake.js';
 export { L2tpMonitor, type L2tpEvent } from './l2tp/monitor.js';
+export { LinkMonitor, parseLinkMessage, RtnlLink, type LinkState } from './netlink/link-monitor.js';
 export { NetlinkDataPlane, type NetlinkDataPlaneOptions } from './dataplane.js';
 export { openKernelControlSocket } from './sockets/control-socket.js';
 export { openPacketInfoSocket } from './sockets/packet-info.js';

@@ -4,7 +4,10 @@
  * Pure types; the context that produces them lives in `src/node/context.ts`.
  */
 import type { AcceptOptions } from '../engine/control-engine.js';
+import type { MessageAuthCounters } from '../engine/message-auth.js';
+import type { V3DigestOptions, V3PseudowireOptions } from '../engine/v3-config.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
+import type { NegotiatedPseudowire, V3ConnectionDownReason, V3SessionDownReason } from '../fsm/v3/types.js';
 import type { Encap, Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
 
 /** Control-connection settings shared by dialled and accepted tunnels (config key names in quotes). */
@@ -115,6 +118,76 @@ export interface SessionInfo {
   readonly lastResult: SessionDownReason | undefined;
 }
 
+/** A pseudowire of a dynamic L2TPv3 connection: what is negotiated, and the kernel session it becomes. */
+export interface V3PseudowireConfig extends V3PseudowireOptions {
+  /** A name for logs and snapshots (the config table name). */
+  readonly name?: string;
+  /** Name of the Ethernet interface the kernel makes (`l2tpeth%d` when omitted). */
+  readonly interfaceName?: string;
+  readonly mtu?: number;
+  /** Reorder timeout of a sequenced session, ms. Default 0. */
+  readonly reorderTimeoutMs?: number;
+}
+
+/**
+ * A dynamic L2TPv3 control connection between two LCCEs (RFC 3931 §3.3): dialled with `dialV3`,
+ * or answered when the peer dials (the `acceptV3` policy returns these for it).
+ */
+export interface V3ConnectionOptions {
+  /** A name for logs, snapshots and events (the config table name). */
+  readonly name: string;
+  /** UDP (RFC 3931 §4.1.2.2) or IP protocol 115 (§4.1.1.2). */
+  readonly encap: Encap;
+  /** Our address: the control socket binds it (port 0 for IP). */
+  readonly local: SocketAddress;
+  readonly peer: SocketAddress;
+  readonly hostName?: string;
+  /** Router ID AVP (RFC 3931 §5.4.3), 32 bits; usually our IPv4 address as a number. */
+  readonly routerId: number;
+  /** Message Digest on every control message (RFC 3931 §4.3); omitted: none. */
+  readonly digest?: V3DigestOptions;
+  /** Idle time before HELLO (RFC 3931 §4.4); 0 disables. Default 60 000 ms. */
+  readonly helloIntervalMs?: number;
+  readonly retryTimeoutMs?: number;
+  readonly maxRetries?: number;
+  readonly windowSize?: number;
+  readonly pseudowires: readonly V3PseudowireConfig[];
+}
+
+/** One negotiated pseudowire as a snapshot (cookie lengths, never their values). */
+export interface V3PseudowireInfo {
+  readonly name: string | undefined;
+  readonly remoteEndId: string;
+  readonly localSessionId: number;
+  readonly remoteSessionId: number;
+  readonly pwType: number;
+  /** Length of the cookie we assigned (the peer sends it to us), 0, 4 or 8. */
+  readonly cookieLength: number;
+  /** Length of the cookie the peer assigned. */
+  readonly peerCookieLength: number;
+  readonly l2SpecificSublayer: number;
+  readonly interfaceName: string | undefined;
+  readonly state: 'established' | 'kernel-pending';
+}
+
+/** A dynamic L2TPv3 control connection as a snapshot. */
+export interface V3ConnectionInfo {
+  readonly name: string;
+  readonly connectionId: number;
+  readonly peerConnectionId: number;
+  readonly role: 'initiator' | 'responder';
+  readonly encap: Encap;
+  readonly state: string;
+  readonly peer: SocketAddress;
+  readonly peerHostName: string | undefined;
+  readonly peerRouterId: number | undefined;
+  readonly control: { readonly sent: number; readonly received: number; readonly retransmitted: number; readonly hellosSent: number } | undefined;
+  /** Message Digest: undefined when off, else what the gate verified and dropped. */
+  readonly digest: Readonly<MessageAuthCounters> | undefined;
+  readonly lastResult: V3ConnectionDownReason | undefined;
+  readonly pseudowires: readonly V3PseudowireInfo[];
+}
+
 /** Events of the library context, by name. Every one names its tunnel. */
 export interface ContextEvents {
   'tunnel-up': { readonly tunnel: TunnelInfo };
@@ -141,6 +214,24 @@ export interface ContextEvents {
   'kernel-lost': { readonly tunnelId: number; readonly sessionId?: number; readonly error?: Error };
   /** A static kernel object deleted under us was made again. */
   'kernel-repaired': { readonly tunnelId: number; readonly sessionId?: number };
+  /** A dynamic L2TPv3 control connection came up (its kernel tunnel made). */
+  'connection-up': { readonly connection: V3ConnectionInfo };
+  /** A dynamic L2TPv3 control connection went down (its kernel tunnel deleted); `wasUp` false: it never came up. */
+  'connection-down': { readonly connection: V3ConnectionInfo; readonly reason: V3ConnectionDownReason; readonly wasUp: boolean };
+  /** A negotiated pseudowire's kernel session exists (ids and cookies from the negotiation). */
+  'pseudowire-up': { readonly connection: V3ConnectionInfo; readonly pseudowire: V3PseudowireInfo; readonly negotiated: NegotiatedPseudowire; readonly dataPlane: SessionDataPlane };
+  'pseudowire-down': { readonly connection: V3ConnectionInfo; readonly localSessionId: number; readonly name: string | undefined; readonly reason: V3SessionDownReason; readonly wasUp: boolean };
+  /** Our attachment circuit of a pseudowire (its interface) went down or up; the peer was sent SLI (RFC 3931 §5.4.5). */
+  'circuit-changed': { readonly connection: V3ConnectionInfo; readonly name: string | undefined; readonly interfaceName: string; readonly active: boolean };
+  /** The peer's attachment circuit of a pseudowire changed (SLI Circuit Status, RFC 3931 §5.4.5). */
+  'pseudowire-circuit': { readonly connection: V3ConnectionInfo; readonly localSessionId: number; readonly active: boolean };
+  /**
+   * A v3 control message was discarded because its Message Digest did not verify (RFC 3931 §4.3).
+   * `name`: the configured connection it was for, when known (a first SCCRQ names its peer only).
+   */
+  'message-dropped': { readonly name: string | undefined; readonly connectionId: number; readonly peer: SocketAddress | undefined; readonly reason: string; readonly messageType: string | undefined };
   /** A data-plane operation failed; the tunnel or session was closed with `result`. */
   'dataplane-error': { readonly tunnelId: number; readonly sessionId?: number; readonly error: Error; readonly result: ResultCode };
 }
+
+export type { NegotiatedPseudowire, V3ConnectionDownReason, V3SessionDownReason } from '../fsm/v3/types.js';

@@ -148,6 +148,17 @@ export type KernelChange =
   | { readonly kind: 'session-deleted'; readonly tunnelId: number; readonly sessionId: number }
   | { readonly kind: 'resync' };
 
+/**
+ * An interface's state changed (rtnetlink link notifications): `up` is administratively up with
+ * carrier; `deleted` when it is gone. An L2TPv3 pseudowire's interface is its attachment circuit
+ * here: a change goes to the peer as SLI (RFC 3931 §5.4.5).
+ */
+export interface LinkChange {
+  readonly interfaceName: string;
+  readonly up: boolean;
+  readonly deleted: boolean;
+}
+
 /** The system below the L2TP library: sockets plus kernel tunnels and sessions. */
 export interface DataPlane {
   /** Opens and binds a control socket (UDP, or L2TP/IP for `encap: 'ip'`), close-on-exec. */
@@ -159,6 +170,8 @@ export interface DataPlane {
    * Absent: the data plane cannot tell (the null data plane has no kernel objects to lose).
    */
   watch?(listener: (change: KernelChange) => void): () => void;
+  /** Subscribes to interface state changes; returns how to stop. Absent: the data plane cannot tell. */
+  watchLinks?(listener: (change: LinkChange) => void): () => void;
   /** Releases what the data plane holds (netlink sockets). Does not delete tunnels. */
   close(): Promise<void>;
 }

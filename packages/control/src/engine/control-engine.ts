@@ -18,7 +18,7 @@ import { TunnelEngine } from './tunnel-engine.js';
 import { type TunnelView, tunnelView } from './tunnel-view.js';
 import type { V3Command, V3EngineEvent, V3EnginePorts, V3TunnelOptions } from './v3-config.js';
 import { V3TunnelEngine } from './v3-engine.js';
-import { type V3ConnectionView, isV3Command, v3Accept, v3ConnectionView } from './v3-control.js';
+import { type V3ConnectionView, type V3SccrqInfo, isV3Command, v3Accept, v3ConnectionView } from './v3-control.js';
 import { TimeHeap } from './time-heap.js';
 import type { WireCodec } from './wire.js';
 
@@ -65,8 +65,8 @@ export interface ControlEngineOptions {
    * be unique per network namespace); the allocator skips them. Default: none.
    */
   readonly tunnelIdInUse?: (tunnelId: number) => boolean;
-  /** Answer L2TPv3 SCCRQs (responder) with these settings; omitted: unsolicited v3 SCCRQs are ignored. */
-  readonly acceptV3?: V3AcceptOptions;
+  /** Answer L2TPv3 SCCRQs (responder) with these settings, or per peer; omitted: unsolicited v3 SCCRQs are ignored. */
+  readonly acceptV3?: V3AcceptPolicy;
   /**
    * The framing of every datagram this engine sees: 'udp' (default; v2 and v3 share a port) or 'ip'
    * (L2TPv3 over IP protocol 115: a 4-byte zero Session ID precedes each control message).
@@ -76,6 +76,14 @@ export interface ControlEngineOptions {
 
 /** Settings of L2TPv3 control connections the engine accepts as a responder (the connection id is allocated). */
 export type V3AcceptOptions = Omit<V3TunnelOptions, 'connectionId' | 'encap'>;
+
+/**
+ * Which SCCRQs a responder answers: the same settings for every peer, or settings chosen per peer
+ * (its address and what its SCCRQ says; `undefined` ignores the SCCRQ, as RFC 3931 §5.1 leaves an
+ * LCCE free to). A function is how a daemon answers each configured peer with that peer's pseudowires
+ * and secret.
+ */
+export type V3AcceptPolicy = V3AcceptOptions | ((peer: SocketAddress, sccrq: V3SccrqInfo) => V3AcceptOptions | undefined);
 
 interface Entry {
   readonly engine: TunnelEngine | V3TunnelEngine;
@@ -97,7 +105,7 @@ export class ControlEngine {
   private seq = 0;
 
   private acceptOptions: AcceptOptions | undefined;
-  private acceptV3Options: V3AcceptOptions | undefined;
+  private acceptV3Options: V3AcceptPolicy | undefined;
   private readonly encap: 'udp' | 'ip';
   /** v3 messages dropped before any connection held them (a first SCCRQ whose digest did not verify). */
   private v3Unmatched = 0;
@@ -114,8 +122,8 @@ export class ControlEngine {
 
   private readonly tunnelIdInUse: (tunnelId: number) => boolean;
 
-  /** Starts (or, with `undefined`, stops) answering L2TPv3 SCCRQs as a responder with these settings. */
-  acceptV3(options: V3AcceptOptions | undefined): void { this.acceptV3Options = options; }
+  /** Starts (or, with `undefined`, stops) answering L2TPv3 SCCRQs as a responder with these settings (or per peer). */
+  acceptV3(options: V3AcceptPolicy | undefined): void { this.acceptV3Options = options; }
 
   /** L2TPv3 SCCRQs dropped because their Message Digest did not verify (no connection existed to count them). */
   get v3DigestDrops(): number { return this.v3Unmatched; }
@@ -293,9 +301,10 @@ export class ControlEngine {
    * Connection Tie Breaker (RFC 3931 §5.4.3). A first SCCRQ whose digest does not verify makes nothing (counted).
    */
   private acceptV3Sccrq(out: ControlOutput[], input: Extract<ControlInput, { kind: 'datagram' }>): void {
-    const accept = this.acceptV3Options;
     const sccrq = v3Accept.sccrq(input.bytes, this.encap);
     if (sccrq === undefined) return;
+    const policy = this.acceptV3Options;
+    const accept = typeof policy === 'function' ? policy(input.from, sccrq) : policy;
     const key = `v3|${input.from.address}|${input.from.port}|${sccrq.assignedConnectionId}`;
     const existing = this.accepted.get(key);
     const x = existing === undefined ? undefined : this.tunnels.get(existing);

@@ -16,7 +16,9 @@ export interface V3SessionSpecOptions {
   readonly reorderTimeoutMs?: number;
 }
 
-const PW: ReadonlyMap<number, Pseudowire> = new Map([[PwType.ETHERNET, 'eth'], [PwType.PPP, 'ppp']]);
+// An Ethernet VLAN pseudowire (RFC 4719 §4.2) carries the tagged frames as they are: the kernel's
+// Ethernet session does exactly that (Linux has no separate VLAN session type).
+const PW: ReadonlyMap<number, Pseudowire> = new Map([[PwType.ETHERNET, 'eth'], [PwType.ETHERNET_VLAN, 'eth'], [PwType.PPP, 'ppp']]);
 // RFC 3931 §5.4.6 L2-Specific Sublayer types: 0 none, 1 the default sublayer.
 const L2SPEC: ReadonlyMap<number, L2SpecType> = new Map([[0, 'none'], [1, 'default']]);
 

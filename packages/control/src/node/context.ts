@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type {
-  ContextEvents, ControlOptions, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions,
+  ContextEvents, ControlOptions, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions, V3ConnectionInfo, V3ConnectionOptions,
 } from '../api/context-types.js';
 import type { ControlSocket, DataPlane, DataPlaneStats, Encap, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
@@ -23,7 +23,8 @@ import type { TunnelView } from '../engine/tunnel-view.js';
 import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
 import { isNotExist, KernelReconciler } from './reconciler.js';
-import { type Clock, cryptoRandom, md5, monotonicClock } from './platform.js';
+import { type Clock, cryptoRandom, hmac, md5, monotonicClock } from './platform.js';
+import { V3Connections } from './v3-connections.js';
 
 /** Options of an {@link L2tpContext}. */
 export interface ContextOptions {
@@ -84,7 +85,9 @@ export class L2tpContext {
   private arrival: SocketAddress | undefined;
   /** Per tunnel answered through the listener: the local address its SCCRQ arrived on, the source of every reply. */
   private readonly arrivals = new Map<number, SocketAddress>();
-  private readonly ports: EnginePorts;
+  private readonly ports: EnginePorts & { readonly hmac: typeof hmac };
+  /** Dynamic L2TPv3 control connections (sockets, kernel objects, events). */
+  private readonly v3: V3Connections;
   private readonly clock: Clock;
   /** Re-checked after every engine step (close() waits on them instead of polling). */
   private readonly waiters = new Set<() => void>();
@@ -92,10 +95,14 @@ export class L2tpContext {
 
   /** Creates a context; nothing is opened until `dial` or `listen`. */
   constructor(private readonly options: ContextOptions) {
-    this.ports = { random: options.random ?? cryptoRandom, md5 };
+    this.ports = { random: options.random ?? cryptoRandom, md5, hmac };
     this.clock = options.clock ?? monotonicClock;
     this.engine = new ControlEngine({ ...(options.tunnelIdInUse && { tunnelIdInUse: options.tunnelIdInUse }) }, this.ports, options.wire ?? codecWire);
     this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock, options.trace);
+    this.v3 = new V3Connections({
+      engine: this.engine, dataPlane: options.dataPlane, input: (make) => void this.driver.input(make),
+      emit: (name, event) => void this.emitter.emit(name, event),
+    });
     this.kernel = new KernelReconciler(options.dataPlane, {
       repaired: (what) => this.emitter.emit('kernel-repaired', what),
       failed: (what, error) => this.emitter.emit('kernel-lost', { ...what, error }),
@@ -247,7 +254,7 @@ export class L2tpContext {
 
   /** The kernel's data counters of a tunnel (static or with a kernel tunnel); `undefined` when it has none. */
   async tunnelStats(tunnelId: number): Promise<DataPlaneStats | undefined> {
-    const tdp = this.kernel.tunnel(tunnelId) ?? await this.tunnels.get(tunnelId)?.dataPlane;
+    const tdp = this.kernel.tunnel(tunnelId) ?? await (this.tunnels.get(tunnelId)?.dataPlane ?? this.v3.kernelTunnel(tunnelId));
     return tdp?.stats().catch(() => undefined);
   }
 
@@ -262,6 +269,47 @@ export class L2tpContext {
     if (!this.engine.tunnel(tunnelId)) return;
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'close', ...(result && { result }) } }));
   }
+
+  /**
+   * Receives dynamic L2TPv3 SCCRQs on `local` (UDP: that address and port; IP: that address, protocol
+   * 115); `acceptV3` decides which are answered. Resolves with the bound address. Idempotent per
+   * encapsulation and address; rejects with the data plane's error when the socket cannot be opened.
+   */
+  async listenV3(encap: Encap, local: SocketAddress): Promise<SocketAddress> {
+    this.usable();
+    return this.v3.listen(encap, local);
+  }
+
+  /**
+   * Which peers' v3 SCCRQs are answered, and with what (`undefined`: ignored). A configured peer's
+   * SCCRQ crossing our own to it is settled by the tie breakers (RFC 3931 §5.4.3): one connection stays.
+   */
+  acceptV3(policy: ((peer: SocketAddress) => V3ConnectionOptions | undefined) | undefined): void {
+    this.v3.accept(policy);
+  }
+
+  /**
+   * Opens a dynamic L2TPv3 control connection (SCCRQ, RFC 3931 §3.3) and, once it is up, its
+   * pseudowires (ICRQ, matched by Remote End ID); resolves with our connection id once the SCCRQ is
+   * out. Kernel objects follow the negotiation (`connection-up`, `pseudowire-up`). Rejects with
+   * {@link L2tpUsageError} after `close()`, or when there is no socket on `local` (call `listenV3`).
+   */
+  async dialV3(o: V3ConnectionOptions): Promise<number> {
+    this.usable();
+    return this.v3.dial(o);
+  }
+
+  /** Clears a dynamic L2TPv3 connection with StopCCN (default result 1). */
+  closeConnection(connectionId: number, result?: ResultCode): void { this.v3.close(connectionId, result); }
+
+  /** Reports an attachment circuit change of a v3 pseudowire to the peer (SLI, RFC 3931 §5.4.5). */
+  circuit(connectionId: number, remoteEndId: string | Uint8Array, active: boolean): void { this.v3.circuit(connectionId, remoteEndId, active); }
+
+  /** Snapshots of every dynamic L2TPv3 connection. */
+  connections(): V3ConnectionInfo[] { return this.v3.list(); }
+
+  /** A snapshot of one dynamic L2TPv3 connection; `undefined` once released. */
+  connection(connectionId: number): V3ConnectionInfo | undefined { return this.v3.info(connectionId); }
 
   /** Answers SCCRQs on `local` as an LNS. Resolves with the bound address; {@link L2tpUsageError} when already listening. */
   async listen(o: ListenOptions): Promise<SocketAddress> {
@@ -355,6 +403,7 @@ export class L2tpContext {
       // Our StopCCNs acknowledged, and every tunnel the peer closed held to its release (drained()).
       await this.until(() => this.drained(), timeoutMs);
       this.driver.stop();
+      await this.v3.closeAll();
       for (const rec of this.tunnels.values()) {
         await this.teardownTunnel(rec);
         if (rec.ownSocket) rec.socket.close();
@@ -396,7 +445,7 @@ export class L2tpContext {
    * retransmitted StopCCN should our acknowledgement be lost. A daemon exits only once this holds.
    */
   drained(): boolean {
-    return [...this.tunnels].every(([id, rec]) => {
+    return this.v3.drained() && [...this.tunnels].every(([id, rec]) => {
       const t = this.engine.tunnel(id);
       return t === undefined || (rec.lastResult?.type === 'local-close' && settledOf(t));
     });
@@ -408,10 +457,11 @@ export class L2tpContext {
 
   private perform(outs: readonly ControlOutput[]): void {
     // Datagrams first: an event handler may connect the socket, after which addressed sends fail.
-    for (const o of outs) if (o.kind === 'transmit') this.transmit(o.tunnelId, o.to, o.bytes);
+    for (const o of outs) if (o.kind === 'transmit' && !this.v3.transmit(o.tunnelId, o.to, o.bytes)) this.transmit(o.tunnelId, o.to, o.bytes);
     for (const o of outs) {
-      if (o.kind === 'released') this.released(o.tunnelId);
+      if (o.kind === 'released') { if (!this.v3.released(o.tunnelId)) this.released(o.tunnelId); }
       else if (o.kind === 'event') this.onEvent(o.event);
+      else if (o.kind === 'v3-event') this.v3.onEvent(o.tunnelId, o.event, o.peer);
     }
     for (const w of [...this.waiters]) w();
   }

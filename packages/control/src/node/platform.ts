@@ -5,7 +5,7 @@
  * everything the edge times — engine deadlines, redial and probe back-off, shutdown bounds — runs in
  * virtual time.
  */
-import { createHash, getRandomValues } from 'node:crypto';
+import { createHash, createHmac, getRandomValues } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RandomSource } from '../api/random.js';
 
@@ -50,6 +50,13 @@ export const cryptoRandom: RandomSource = {
 /** MD5 of the concatenation of `parts` (challenge responses and hidden AVPs, RFC 2661 §4.3, §5.1.1). */
 export function md5(...parts: Uint8Array[]): Uint8Array {
   const h = createHash('md5');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+/** HMAC-MD5 or HMAC-SHA-1 of the concatenation of `parts` (the L2TPv3 Message Digest, RFC 3931 §5.4.1). */
+export function hmac(algorithm: 'md5' | 'sha1', key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
+  const h = createHmac(algorithm, key);
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());
 }

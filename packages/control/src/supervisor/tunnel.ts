@@ -8,6 +8,7 @@
  * ```
  *   idle --start/dial--> dialling --up--> established
  *   dialling|probing|established --down--> redial-wait (timer) --timer/dial--> dialling  (policy 'redial')
+ *                                         redial-wait --up--> established (the peer connected to us)
  *                                         \-> probe-wait (timer) --timer/probe--> probing --up--> established
  *                                         \-> failed                                  (no retries left)
  *   dialling|probing|established --admin-down|idle|remove|shutdown/close--> closing --down--> admin-down | stopped | (failure)
@@ -132,6 +133,8 @@ export function stepSupervisor(d: TunnelSupervisor, input: SupervisorInput, nowM
       return s === 'idle' ? dial(d) : stay(d);
     case 'up':
       if (s === 'probing') return { next: at(d, 'established', { attempts: 0 }), actions: [{ type: 'log', level: 'info', message: 'peer is back: tunnel re-established' }] };
+      // A dynamic L2TPv3 peer may open the connection itself while we wait to redial (both ends dial).
+      if (s === 'redial-wait') return { next: at(d, 'established', { attempts: 0 }), actions: [{ type: 'log', level: 'info', message: 'the peer connected: tunnel up' }] };
       return s === 'dialling' ? { next: at(d, 'established', { attempts: 0 }), actions: [] } : stay(d);
     case 'down':
       if (s === 'closing') return closed(d, input.reason, nowMs, policy);

@@ -23,7 +23,8 @@ describe('v3SessionSpec', () => {
   });
   it('what the data plane cannot carry is a reason, not a spec', () => {
     expect(v3SessionSpec({ ...pw, pwType: 0x000c }, { tunnelId: 1, peerTunnelId: 2 })).toEqual({ unsupported: 'pseudowire type 0x000c has no kernel session type here' });
-    expect(v3SessionSpec({ ...pw, pwType: PwType.ETHERNET_VLAN }, { tunnelId: 1, peerTunnelId: 2 })).toHaveProperty('unsupported');
+    // Ethernet VLAN (RFC 4719) is carried as the kernel's Ethernet session: the tags travel inside the frames.
+    expect(v3SessionSpec({ ...pw, pwType: PwType.ETHERNET_VLAN }, { tunnelId: 1, peerTunnelId: 2 })).toMatchObject({ pseudowire: 'eth' });
     expect(v3SessionSpec({ ...pw, l2SpecificSublayer: 3 }, { tunnelId: 1, peerTunnelId: 2 })).toEqual({ unsupported: 'L2-Specific Sublayer type 3' });
   });
 });

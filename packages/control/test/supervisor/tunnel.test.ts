@@ -37,6 +37,12 @@ describe('tunnel supervisor', () => {
     expect(d.attempts).toBe(3);
   });
 
+  it('the peer connecting while we wait to redial brings the tunnel up (dynamic L2TPv3: both ends dial)', () => {
+    const { d, trace } = run([[{ type: 'start' }, 0], [{ type: 'down', reason: 'x' }, 700], [{ type: 'up' }, 900], [{ type: 'timer' }, 1700]], redial(3));
+    expect(trace).toEqual(['start@0->dialling dial', 'down@700->redial-wait(1700)', 'up@900->established', 'timer@1700->established']);
+    expect(d.attempts).toBe(0);
+  });
+
   it('admin down closes with StopCCN result 1 and lands in admin-down, logged at info; admin up dials with a fresh count', () => {
     const up = run([[{ type: 'start' }, 0], [{ type: 'up' }, 10]], redial(0)).d;
     const s = stepSupervisor(up, { type: 'admin-down' }, 20, redial(0));
