@@ -9,65 +9,21 @@
  */
 import { EventEmitter } from 'node:events';
 import type {
-  ContextEvents, ControlOptions, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions, V3ConnectionInfo, V3ConnectionOptions,
+  ContextEvents, ListenOptions, SessionOptions, StaticTunnelOptions, TunnelInfo, TunnelOptions, V3ConnectionInfo, V3ConnectionOptions,
 } from '../api/context-types.js';
-import type { ControlSocket, DataPlane, DataPlaneStats, Encap, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
-import type { RandomSource } from '../api/random.js';
-import { type AcceptOptions, ControlEngine, type ControlOutput } from '../engine/control-engine.js';
+import type { ControlSocket, DataPlaneStats, Encap, SessionDataPlane, SessionSpec, SocketAddress } from '../api/dataplane.js';
+import { ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
-import type { WireCodec } from '../engine/wire.js';
-import type { EngineTrace } from '../engine/trace.js';
 import { codecWire } from '../engine/codec-wire.js';
 import { L2tpUsageError } from '../engine/io.js';
-import type { TunnelView } from '../engine/tunnel-view.js';
-import type { ResultCode, SessionDownReason, TunnelDownReason, TunnelEvent } from '../fsm/types.js';
+import type { ResultCode, TunnelEvent } from '../fsm/types.js';
 import { EngineDriver } from './driver.js';
 import { isNotExist, KernelReconciler } from './reconciler.js';
 import { type Clock, cryptoRandom, hmac, md5, monotonicClock } from './platform.js';
 import { V3Connections } from './v3-connections.js';
+import { type ContextOptions, engineOptions, NO_SESSION_OPTIONS, sameBinding, settledOf, type TunnelRecord } from './context-records.js';
 
-/** Options of an {@link L2tpContext}. */
-export interface ContextOptions {
-  readonly dataPlane: DataPlane;
-  /** The wire format; the real one (RFC 2661/3931 codec) unless a test substitutes another. */
-  readonly wire?: WireCodec;
-  /** Time and timers (default: the process's monotonic clock); tests pass a virtual one. */
-  readonly clock?: Clock;
-  readonly random?: RandomSource;
-  /** Sees every control message and state change (`-verbose`; see `controlTrace`). */
-  readonly trace?: EngineTrace;
-  /** Tunnel ids taken outside this context (other contexts on the same kernel); never allocated here. */
-  readonly tunnelIdInUse?: (tunnelId: number) => boolean;
-}
-
-/** What the context adds to a session of the engine; its state is the engine's (one copy). */
-interface SessionRecord {
-  readonly name: string | undefined;
-  readonly options: SessionOptions;
-  peerSessionId: number;
-  lastResult: SessionDownReason | undefined;
-  dataPlane: SessionDataPlane | undefined;
-}
-
-interface TunnelRecord {
-  readonly name: string;
-  readonly role: 'lac' | 'lns';
-  readonly kind: TunnelInfo['kind'];
-  readonly version: 2 | 3;
-  readonly encap: Encap;
-  socket: ControlSocket;
-  ownSocket: boolean;
-  peer: SocketAddress;
-  connected: boolean;
-  /** A probe (quiescent, `awaitPeer`): no kernel objects and no `tunnel-up` until the peer is heard from. */
-  awaitingPeer: boolean;
-  dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
-  lastResult: TunnelDownReason | undefined;
-  readonly sessions: Map<number, SessionRecord>;
-}
-
-/** The options of a call the peer placed (an LNS holds one record per call: shared, not one object each). */
-const NO_SESSION_OPTIONS: SessionOptions = Object.freeze({});
+export type { ContextOptions } from './context-records.js';
 
 type Listener<K extends keyof ContextEvents> = (event: ContextEvents[K]) => void;
 
@@ -618,22 +574,4 @@ export class L2tpContext {
     if (rec.ownSocket) rec.socket.close();
     this.emitter.emit('tunnel-released', { tunnelId, name: rec.name });
   }
-}
-
-function sameBinding(a: SocketAddress, b: SocketAddress): boolean {
-  const wildcard = (x: SocketAddress) => x.address === '0.0.0.0' || x.address === '::';
-  // Over-inclusive on purpose (a v6 wildcard may cover v4 too): a caller then waits for a release it did not need.
-  return a.port === b.port && (a.address === b.address || wildcard(a) || wildcard(b));
-}
-
-function settledOf(t: TunnelView): boolean {
-  return t.settled;
-}
-
-function engineOptions(o: ControlOptions, defaultHelloIntervalMs = 0): AcceptOptions {
-  return {
-    hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
-    helloIntervalMs: o.helloIntervalMs ?? defaultHelloIntervalMs,
-    transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
-  };
 }

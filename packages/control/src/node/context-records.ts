@@ -1,0 +1,78 @@
+/**
+ * What `L2tpContext` keeps per tunnel and session beside the engine's state (names, sockets, kernel
+ * objects, last results), its options, and small helpers — split from context.ts to keep it small.
+ */
+import type { ControlOptions, SessionOptions, TunnelInfo } from '../api/context-types.js';
+import type { ControlSocket, DataPlane, Encap, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
+import type { RandomSource } from '../api/random.js';
+import type { AcceptOptions } from '../engine/control-engine.js';
+import type { EngineTrace } from '../engine/trace.js';
+import type { TunnelView } from '../engine/tunnel-view.js';
+import type { WireCodec } from '../engine/wire.js';
+import type { SessionDownReason, TunnelDownReason } from '../fsm/types.js';
+import type { Clock } from './platform.js';
+
+/** Options of an {@link L2tpContext}. */
+export interface ContextOptions {
+  readonly dataPlane: DataPlane;
+  /** The wire format; the real one (RFC 2661/3931 codec) unless a test substitutes another. */
+  readonly wire?: WireCodec;
+  /** Time and timers (default: the process's monotonic clock); tests pass a virtual one. */
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** Sees every control message and state change (`-verbose`; see `controlTrace`). */
+  readonly trace?: EngineTrace;
+  /** Tunnel ids taken outside this context (other contexts on the same kernel); never allocated here. */
+  readonly tunnelIdInUse?: (tunnelId: number) => boolean;
+}
+
+/** What the context adds to a session of the engine; its state is the engine's (one copy). */
+export interface SessionRecord {
+  readonly name: string | undefined;
+  readonly options: SessionOptions;
+  peerSessionId: number;
+  lastResult: SessionDownReason | undefined;
+  dataPlane: SessionDataPlane | undefined;
+}
+
+/** What the context adds to a tunnel of the engine: its socket, kernel tunnel, calls and last result. */
+export interface TunnelRecord {
+  readonly name: string;
+  readonly role: 'lac' | 'lns';
+  readonly kind: TunnelInfo['kind'];
+  readonly version: 2 | 3;
+  readonly encap: Encap;
+  socket: ControlSocket;
+  ownSocket: boolean;
+  peer: SocketAddress;
+  connected: boolean;
+  /** A probe (quiescent, `awaitPeer`): no kernel objects and no `tunnel-up` until the peer is heard from. */
+  awaitingPeer: boolean;
+  dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
+  lastResult: TunnelDownReason | undefined;
+  readonly sessions: Map<number, SessionRecord>;
+}
+
+/** The options of a call the peer placed (an LNS holds one record per call: shared, not one object each). */
+export const NO_SESSION_OPTIONS: SessionOptions = Object.freeze({});
+
+/** True when a socket bound to `a` holds the binding `b` wants (wildcards over-inclusive). */
+export function sameBinding(a: SocketAddress, b: SocketAddress): boolean {
+  const wildcard = (x: SocketAddress) => x.address === '0.0.0.0' || x.address === '::';
+  // Over-inclusive on purpose (a v6 wildcard may cover v4 too): a caller then waits for a release it did not need.
+  return a.port === b.port && (a.address === b.address || wildcard(a) || wildcard(b));
+}
+
+/** A tunnel view's `settled`, as a function for `every`. */
+export function settledOf(t: TunnelView): boolean {
+  return t.settled;
+}
+
+/** Engine options from the library's options (RFC 2661 §5.8 transport defaults: 1 s, 5 retries, window 4). */
+export function engineOptions(o: ControlOptions, defaultHelloIntervalMs = 0): AcceptOptions {
+  return {
+    hostName: o.hostName ?? 'l2tp', ...(o.secret !== undefined && { secret: o.secret }), hideAvps: o.hideAvps ?? false,
+    helloIntervalMs: o.helloIntervalMs ?? defaultHelloIntervalMs,
+    transport: { retryTimeoutMs: o.retryTimeoutMs ?? 1000, maxRetries: o.maxRetries ?? 5, receiveWindowSize: o.windowSize ?? 4 },
+  };
+}
