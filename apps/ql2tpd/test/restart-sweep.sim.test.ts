@@ -11,9 +11,11 @@ import { expect, it } from 'vitest';
 import { parseQl2tpdConfig, type Ql2tpdConfig } from '../src/index.js';
 import { Ql2tpdRuntime } from '../src/runtime.js';
 
-function cfg(me: string, them: string, tid: number, ptid: number): Ql2tpdConfig {
+const KERNEL_SUITE_TIMERS = 'hello_timeout = 500\nretry_timeout = 250\nmax_retries = 3';
+
+function cfg(me: string, them: string, tid: number, ptid: number, timers = KERNEL_SUITE_TIMERS): Ql2tpdConfig {
   const r = parseQl2tpdConfig(`[tunnel.q]\nversion = "l2tpv3"\nlocal = "${me}:6000"\npeer = "${them}:6000"\ntid = ${tid}\nptid = ${ptid}
-hello_timeout = 500\nretry_timeout = 250\nmax_retries = 3\n[tunnel.q.session.keep]\npseudowire = "eth"\nsid = ${tid + 1}\npsid = ${ptid + 1}\n`, 'q.toml', { hostName: 'h' });
+${timers}\n[tunnel.q.session.keep]\npseudowire = "eth"\nsid = ${tid + 1}\npsid = ${ptid + 1}\n`, 'q.toml', { hostName: 'h' });
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.config;
 }
@@ -31,11 +33,11 @@ function daemon(edge: SimEdge, host: string, config: Ql2tpdConfig, seed: number)
 }
 
 /** Kills B (no StopCCN leaves), waits `ms`, starts it again; returns A, the new B, and A's log mark. */
-async function restartB(edge: SimEdge, seed: number, ms: number) {
-  const a = daemon(edge, '10.60.0.1', cfg('10.60.0.1', '10.60.0.2', 100, 200), seed + 1);
-  const b = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100), seed + 2);
+async function restartB(edge: SimEdge, seed: number, ms: number, timers = KERNEL_SUITE_TIMERS, upMs = 5000) {
+  const a = daemon(edge, '10.60.0.1', cfg('10.60.0.1', '10.60.0.2', 100, 200, timers), seed + 1);
+  const b = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100, timers), seed + 2);
   await Promise.all([a.runtime.start(), b.runtime.start()]);
-  await edge.run(5000);
+  await edge.run(upMs);
   let cut = true;
   edge.net.drop({ match: () => cut });
   const gone = b.runtime.shutdown(0);
@@ -44,10 +46,26 @@ async function restartB(edge: SimEdge, seed: number, ms: number) {
   cut = false;
   await edge.run(ms);
   const mark = a.lines.length;
-  const b2 = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100), seed + 3);
+  const b2 = daemon(edge, '10.60.0.2', cfg('10.60.0.2', '10.60.0.1', 200, 100, timers), seed + 3);
   await b2.runtime.start();
   return { a, b2, mark };
 }
+
+it('default timers, B back while A still retransmits: B\'s first HELLO (sent before it heard A) is renumbered, nothing flaps', async () => {
+  const bad: string[] = [];
+  for (let ms = 500; ms <= 9000; ms += 500) {
+    const edge = new SimEdge(new SimNet({ seed: ms, latencyMs: 2 }));
+    // Up for a minute first, so that A's sequence numbers are far from B's fresh 0.
+    const { a, b2, mark } = await restartB(edge, ms, ms, 'hello_timeout = 1000', 60_000);
+    await edge.run(60_000);
+    const downs = [...a.lines.slice(mark), ...b2.lines].filter((m) => /^\d+ tunnel down/.test(m));
+    if ((await a.state()) !== 'established' || (await b2.state()) !== 'established' || downs.length > 0) bad.push(`after ${ms} ms: ${downs.join('; ')}`);
+    const down = Promise.all([a.runtime.shutdown(0), b2.runtime.shutdown(0)]);
+    await edge.run(40_000);
+    await down;
+  }
+  expect(bad).toEqual([]);
+});
 
 it('B restarted before A noticed it was gone: at most one down on A, then both up and steady', async () => {
   const bad: string[] = [];

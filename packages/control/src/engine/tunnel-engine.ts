@@ -197,7 +197,8 @@ export class TunnelEngine {
       // No setup exchange agreed on Ns/Nr 0 (RFC 3931 §4.2 starts them with SCCRQ): the peer may be a
       // new incarnation, or we are, so the first message heard sets both sequences (see resync).
       this.heard = true;
-      this.transport.resync(nowMs, h.ns, h.nr);
+      // A renumbered message is encoded again: its cached bytes carry the old Ns.
+      for (const p of this.transport.resync(nowMs, h.ns, h.nr)) p.bytes = undefined;
     }
     const r = this.transport.receive(nowMs, h.ns, h.nr, d.kind === 'zlb', d.kind === 'zlb' ? undefined : d);
     if (r.status !== 'bad-nr') this.touch(nowMs);

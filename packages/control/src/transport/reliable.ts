@@ -171,22 +171,26 @@ export class ReliableTransport<T, R = T> {
    * peer's next one) becomes the next Ns we expect. When `nr` does not fall within what we have in
    * flight, the peer never saw our numbering: our unacknowledged messages are renumbered from `nr`.
    * Either way they go out again at once with a fresh retry budget — what went before may have
-   * reached nobody. Call it before `receive` of that message.
+   * reached nobody. Call it before `receive` of that message. Returns the messages renumbered (whose
+   * encoding, if cached, carries a stale Ns), or none.
    */
-  resync(nowMs: number, ns: number, nr: number): void {
-    if (this.dead) return;
+  resync(nowMs: number, ns: number, nr: number): readonly T[] {
+    if (this.dead) return NO_ITEMS;
     this.expectedNs = ns;
     // The window the peer fills counts from here (see receive): what it knew of our Nr before is moot.
     this.nrSent = ns;
     this.held = undefined;
     const oldest = this.inFlight[0]?.ns ?? this.nextSendNs;
+    let renumbered: readonly T[] = NO_ITEMS;
     if (seqDistance(oldest, nr) > seqDistance(oldest, this.nextSendNs)) {
       let next = nr;
       for (const rec of this.inFlight) { rec.ns = next; next = seqNext(next); }
       this.nextSendNs = next;
       this.nextNs = (next + this.queued) & 0xffff;
+      renumbered = this.inFlight.map((rec) => rec.item);
     }
     for (const rec of this.inFlight) { rec.attempt = 0; rec.dueMs = nowMs; }
+    return renumbered;
   }
 
   /**
