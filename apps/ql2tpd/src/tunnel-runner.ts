@@ -34,7 +34,7 @@ export const PROBE_ERROR_DELAY_MS = 5_000;
 
 /** What a runner needs from the daemon. */
 export interface TunnelRunnerDeps {
-  readonly context: Pick<L2tpContext, 'dial' | 'closeTunnel' | 'info' | 'addStaticTunnel' | 'removeStaticTunnel' | 'addStaticSession' | 'tunnelStats'>;
+  readonly context: Pick<L2tpContext, 'dial' | 'closeTunnel' | 'info' | 'holds' | 'addStaticTunnel' | 'removeStaticTunnel' | 'addStaticSession' | 'tunnelStats'>;
   readonly log: Logger;
   readonly clock: Clock;
   readonly wallMs: () => number;
@@ -157,6 +157,12 @@ export class TunnelRunner {
     // Taken down (or shut down) while this attempt was waiting.
     if (this.sup.state !== (probe ? 'probing' : 'dialling')) return;
     const t = this.config;
+    // Our previous connection with this id (closed by `down`, or by a reload that replaced this
+    // tunnel) is released once its StopCCN is acknowledged: dial then, not into "id in use".
+    if (this.quiescent && this.deps.context.holds(t.tunnelId)) {
+      this.afterRelease = () => void this.establish(probe);
+      return;
+    }
     try {
       this.addrs ??= await this.deps.resolve(t);
       if (!this.quiescent) {

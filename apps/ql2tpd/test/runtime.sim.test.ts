@@ -168,4 +168,21 @@ describe('kernel objects deleted under us (the reconciler)', () => {
     expect([...a.kernel.tunnels.keys(), ...a.kernel.sessions.keys()]).toEqual([11, '11/11']);
     expect(a.msgs().filter((m) => /tunnel down/.test(m))).toHaveLength(1);
   });
+  it('down then up at once, and a reload that replaces the tunnel: the new connection waits for the old one\'s release (no "id in use")', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 4, latencyMs: 5 }));
+    const a = daemon(edge, '10.0.0.1', quiescent('10.0.0.1', '10.0.0.2', 11, 22));
+    const b = daemon(edge, '10.0.0.2', quiescent('10.0.0.2', '10.0.0.1', 22, 11));
+    await Promise.all([a.runtime.start(), b.runtime.start()]);
+    await edge.run(3000);
+    a.runtime.command('down', 'pw');
+    a.runtime.command('up', 'pw');
+    await edge.run(60_000);
+    const reloaded = a.runtime.reload(quiescent('10.0.0.1', '10.0.0.2', 11, 22, 'window_size = 8'));
+    await edge.run(60_000);
+    await reloaded;
+    expect(a.lines.filter((l) => (l['level'] as number) >= 50).map((l) => l['msg'])).toEqual([]);
+    expect(a.msgs().filter((m) => /in use/.test(m))).toEqual([]);
+    expect([await a.state(), await b.state()]).toEqual(['established', 'established']);
+    expect([...a.kernel.tunnels.keys(), ...a.kernel.sessions.keys()]).toEqual([11, '11/11']);
+  });
 });
