@@ -186,6 +186,10 @@ export class LnsServer {
     // A refusal by admit() was logged and counted there; a failed challenge is one more refusal.
     if (!e.wasUp && e.reason.type === 'auth-failed') return void this.refuse('challenge-failed', fields);
     const rec = this.tunnels.get(t.tunnelId);
+    // The engine refused the SCCRQ itself (a malformed or unsupported one): answered, now logged and counted.
+    if (rec === undefined && !e.wasUp && (e.reason.type === 'peer-violation' || e.reason.type === 'version-mismatch')) {
+      return void this.refuse('bad-sccrq', { ...fields, reason: describeTunnelDown(e.reason) });
+    }
     if (rec === undefined) return;
     this.tunnels.delete(t.tunnelId);
     // Calls whose session-down did not come first: pppd SIGTERM, then SIGKILL, address back.

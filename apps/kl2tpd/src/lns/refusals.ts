@@ -8,7 +8,7 @@ import { CdnResult, ErrorCode, StopCcnResult, type ResultCode } from '@l2tp/cont
 
 /** A refusal reason: the metrics label and the key of {@link LNS_REFUSALS}. */
 export type LnsRefusalReason =
-  | 'not-allowed' | 'rate-limited' | 'max-tunnels' | 'nat-clash' | 'challenge-failed'
+  | 'not-allowed' | 'rate-limited' | 'max-tunnels' | 'nat-clash' | 'challenge-failed' | 'bad-sccrq'
   | 'max-sessions' | 'pool-exhausted';
 
 /** How one refusal is answered and logged. */
@@ -54,6 +54,12 @@ export const LNS_REFUSALS: { readonly [R in LnsRefusalReason]: LnsRefusal } = {
     answer: 'StopCCN',
     result: { result: StopCcnResult.NOT_AUTHORIZED, error: ErrorCode.NO_ERROR, message: 'challenge response failed' },
     log: 'tunnel authentication failed (wrong Challenge Response: the secrets differ, RFC 2661 §5.1.1): refused with StopCCN',
+  },
+  // Answered by the engine with the code the protocol checks chose (2/2, 2/3, 2/6, 2/8, 5, 7); this row is what is logged and counted.
+  'bad-sccrq': {
+    answer: 'StopCCN',
+    result: { result: StopCcnResult.GENERAL_ERROR, error: ErrorCode.BAD_VALUE, message: 'malformed SCCRQ' },
+    log: 'SCCRQ refused by the protocol checks (RFC 2661 §4.1, §4.4.2): refused with StopCCN',
   },
   'max-sessions': {
     answer: 'CDN',

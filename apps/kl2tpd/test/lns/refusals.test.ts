@@ -14,6 +14,7 @@ describe('LNS refusals', () => {
       'max-tunnels': ['StopCCN', 2, 4],
       'nat-clash': ['StopCCN', 2, 4],
       'challenge-failed': ['StopCCN', 4, 0],
+      'bad-sccrq': ['StopCCN', 2, 3],
       'max-sessions': ['CDN', 4, 0],
       'pool-exhausted': ['CDN', 4, 0],
     });
