@@ -176,4 +176,25 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     expect(l.tunnelCount).toBe(1);
     expect(lns.log()).toMatch(/several L2TP\/IPsec clients behind one NAT[^\n]*IKEv2/);
   });
+  it('an SCCRQ the protocol checks refuse (unknown mandatory AVP) gets its StopCCN, a log line naming the peer and why, and a count', async () => {
+    const port = await freePort();
+    const lns = kl2tpd(`[lns.bad]\nlisten = "127.0.0.1:${port}"\n`);
+    await until(() => listener(lns.sock, 'bad'));
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const got: ControlMessage[] = [];
+    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+    const sccrq = encodeMessage({
+      type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'odd-client', framingCapabilities: 3, assignedTunnelId: 9 },
+      unknownAvps: [{ mandatory: true, hidden: false, vendorId: 9, attrType: 100, value: new Uint8Array([1, 2]) }],
+    }, { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
+    peer.send(sccrq, port, '127.0.0.1');
+    const stop = await until(() => got.find((m) => m.type === 'StopCCN'));
+    // RFC 2661 §4.1: an unrecognised AVP with M set ends the control connection: result 2, error 8.
+    expect(stop.avps.resultCode).toMatchObject({ result: 2, error: 8 });
+    const l = await until(async () => { const x = await listener(lns.sock, 'bad'); return x?.refusals['bad-sccrq'] === 1 ? x : undefined; });
+    expect(l.tunnelCount).toBe(0);
+    await until(logged(lns.log, /"peer":"127\.0\.0\.1:\d+"[^\n]*"reason":"[^"]+"[^\n]*SCCRQ refused by the protocol checks/));
+  });
 });
