@@ -381,7 +381,8 @@ export class TunnelRunner {
     }));
     const live = this.sup.state === 'established' || this.sup.state === 'dialling';
     return {
-      name: this.config.name, tunnelId: this.tunnelId ?? 0, peerTunnelId: info?.peerTunnelId ?? 0, peer: this.peer,
+      // The peer address in use: an LNS may answer from another port than the one dialled (RFC 2661 §8.1).
+      name: this.config.name, tunnelId: this.tunnelId ?? 0, peerTunnelId: info?.peerTunnelId ?? 0, peer: info?.peer ? formatAddress(info.peer) : this.peer,
       state: live ? (info?.state ?? this.sup.state) : this.sup.state,
       upSinceMs: this.upSinceMs, lastResult: this.lastResult, control: info?.control, sessions,
     };

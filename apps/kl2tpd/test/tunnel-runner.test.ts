@@ -51,7 +51,8 @@ function harness(extra = '', withPpp = true) {
       openSession: (tid, o) => { calls.push(`open ${tid} ${o?.name}`); return 7; },
       closeSession: (tid, sid, r) => { calls.push(`cdn ${tid}/${sid} result=${r?.result}`); },
       closeTunnel: (tid, r) => { calls.push(`stopccn ${tid} result=${r?.result}`); },
-      info: (tid) => ({ tunnelId: tid, peerTunnelId: 99, state: 'established', sessions: [...engineSessions] }) as unknown as TunnelInfo,
+      // The LNS answered from port 1702 although 1701 was dialled (RFC 2661 §8.1): the engine's peer is the one in use.
+      info: (tid) => ({ tunnelId: tid, peerTunnelId: 99, state: 'established', peer: { address: '127.0.0.1', port: 1702, family: 4 }, sessions: [...engineSessions] }) as unknown as TunnelInfo,
       // No fixed local address here: nothing is ever held.
       closedHolderOf: () => undefined,
       once: () => new Promise(() => undefined),
@@ -96,7 +97,7 @@ describe('TunnelRunner', () => {
     expect(h.calls).toEqual(['dial t1 hello=5000 retries=5', 'open 42 s1', 'pppox 42/7->99/8']);
     expect(h.pppds).toHaveLength(1);
     expect(h.runner.ready).toBe(true);
-    expect(await h.runner.status()).toMatchObject({ name: 't1', tunnelId: 42, peerTunnelId: 99, state: 'established', upSinceMs: 1000,
+    expect(await h.runner.status()).toMatchObject({ name: 't1', tunnelId: 42, peerTunnelId: 99, peer: '127.0.0.1:1702', state: 'established', upSinceMs: 1000,
       sessions: [{ name: 's1', sessionId: 7, peerSessionId: 8, state: 'established', pppdPid: 1234, interfaceName: 'ppp0', data: { rxPackets: 4, rxBytes: 400, txPackets: 3 } }] });
   });
 
