@@ -283,15 +283,21 @@ export class ControlEngine {
       // Past it (the peer's SCCCN came), an SCCRQ on the same 5-tuple and peer tunnel id is a
       // restarted peer's new control connection: clear the stale tunnel; one in its StopCCN hold
       // finishes the hold on its own.
-      this.accepted.delete(key);
-      if (v2.state === 'established') this.collect(out, existing, x, v2.supersede(input.nowMs));
+      // Only an SCCRQ we would accept may stand for that: a malformed one is refused on its own and
+      // costs the live tunnel nothing (RFC 2661 §4.1 asks to keep what the RFC does not end).
+      if (d.kind === 'message') {
+        this.accepted.delete(key);
+        if (v2.state === 'established') this.collect(out, existing, x, v2.supersede(input.nowMs));
+      }
     }
     const refusal = d.kind === 'message' ? accept.admit?.(input.from, d.message as SccrqInfo) : undefined;
     const tunnelId = this.allocateTunnelId();
     const engine = new TunnelEngine(tunnelEngineConfig({ ...accept, role: 'lns', tunnelId }), this.ports, this.wire);
-    const entry = this.entry(engine, input.from, key);
+    // A refused SCCRQ beside a live tunnel with its key gets a tunnel of its own that holds no key.
+    const keyed = !this.accepted.has(key);
+    const entry = this.entry(engine, input.from, keyed ? key : undefined);
     this.tunnels.set(tunnelId, entry);
-    this.accepted.set(key, tunnelId);
+    if (keyed) this.accepted.set(key, tunnelId);
     this.collect(out, tunnelId, entry, engine.handleDecoded(input.nowMs, decoded, refusal));
   }
 

@@ -206,6 +206,21 @@ describe('fault 4: a restarted client reconnects (RFC 2661 §5.5 HELLO; new SCCR
     expect(p.engine.tunnelIds()).toEqual([fresh.tunnelId]);
   });
 
+  test('a malformed SCCRQ on a live tunnel\'s 5-tuple and Assigned Tunnel ID is refused on its own; the tunnel and call stay (RFC 2661 §4.1)', () => {
+    const p = rawPeerAgainst(lns());
+    const live = tunnelAndCallUp(p);
+    p.ack();
+    p.net.runUntilIdle({ limitMs: 1000 });
+    const before = p.got().length;
+    p.restart(); // Ns 0, Nr 0: what a restarted client's first SCCRQ carries
+    p.send('SCCRQ', SCCRQ_AVPS, { tunnelId: 0, unknownAvps: [unknownMandatory] });
+    expect(p.net.runUntil(() => p.got().slice(before).some((g) => g.type === 'StopCCN'), 2000)).toBe(true);
+    expect(p.got().slice(before).find((g) => g.type === 'StopCCN')!.message!.avps.resultCode).toMatchObject({ result: 2, error: 8 });
+    p.net.runUntilIdle({ limitMs: 60_000 });
+    expect(p.events().filter((e) => e.tunnelId === live.tunnelId && (e.type === 'tunnel-down' || e.type === 'session-down'))).toEqual([]);
+    expect(p.engine.tunnel(live.tunnelId)?.state).toBe('established');
+  });
+
   test('the LNS role sends HELLO by default after 60 s of silence, so a vanished peer is found out', () => {
     const p = rawPeerAgainst(lns());
     const { tunnelId } = tunnelAndCallUp(p);
