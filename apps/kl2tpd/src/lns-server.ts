@@ -182,7 +182,8 @@ export class LnsServer {
   private tunnelDown(e: ContextEvents['tunnel-down']): void {
     const t = e.tunnel;
     this.admitted.delete(peerKey(t.peer.address, t.peer.port, t.peerTunnelId));
-    const fields = { tunnel_id: t.tunnelId, peer_tunnel_id: t.peerTunnelId, peer: peerText(t.peer) };
+    // The id learnt at tunnel-up: a superseded tunnel's view no longer carries it.
+    const fields = { tunnel_id: t.tunnelId, peer_tunnel_id: this.tunnels.get(t.tunnelId)?.peerTunnelId ?? t.peerTunnelId, peer: peerText(t.peer) };
     // A refusal by admit() was logged and counted there; a failed challenge is one more refusal.
     if (!e.wasUp && e.reason.type === 'auth-failed') return void this.refuse('challenge-failed', fields);
     const rec = this.tunnels.get(t.tunnelId);
@@ -237,6 +238,12 @@ export class LnsServer {
   private sessionDown(e: ContextEvents['session-down']): void {
     const t = this.tunnels.get(e.tunnel.tunnelId);
     const call = t?.calls.get(e.session.sessionId);
+    // A call refused by the protocol checks (a malformed ICRQ/ICCN answered with CDN) never came up: say so.
+    if (t !== undefined && call === undefined && !e.wasUp && (e.reason.type === 'refused' || e.reason.type === 'peer-violation')) {
+      this.log.info({ tunnel_id: t.tunnelId, session_id: e.session.sessionId, peer_session_id: e.session.peerSessionId, peer: peerText(t.peer) },
+        `LNS call refused: ${describeSessionDown(e.reason)}`);
+      return;
+    }
     if (t === undefined || call === undefined) return;
     t.calls.delete(call.sessionId);
     this.endCall(call);

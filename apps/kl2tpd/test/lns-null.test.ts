@@ -197,4 +197,26 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     expect(l.tunnelCount).toBe(0);
     await until(logged(lns.log, /"peer":"127\.0\.0\.1:\d+"[^\n]*"reason":"[^"]+"[^\n]*SCCRQ refused by the protocol checks/));
   });
+  it('a malformed ICRQ in a live tunnel gets a CDN and an info line naming the call; the tunnel stays', async () => {
+    const port = await freePort();
+    const lns = kl2tpd(`[lns.call]\nlisten = "127.0.0.1:${port}"\n`);
+    await until(() => listener(lns.sock, 'call'));
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const got: ControlMessage[] = [];
+    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+    peer.send(encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'c', framingCapabilities: 3, assignedTunnelId: 3 } },
+      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 }), port, '127.0.0.1');
+    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
+    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    // Call Serial Number (RFC 2661 §4.4.4) is 4 octets; 2 is a wrong length: CDN 2/2 to this call only (§4.1).
+    peer.send(encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 2 },
+      unknownAvps: [{ mandatory: true, hidden: false, vendorId: 0, attrType: 15, value: Uint8Array.of(0, 7) }] },
+    { version: 2, tunnelId: tid, sessionId: 0, ns: 2, nr: 1 }), port, '127.0.0.1');
+    const cdn = await until(() => got.find((m) => m.type === 'CDN'));
+    expect(cdn.avps.resultCode).toMatchObject({ result: 2, error: 2 });
+    await until(logged(lns.log, /"peer_session_id":2[^\n]*"msg":"LNS call refused: /));
+    expect((await listener(lns.sock, 'call'))?.tunnelCount).toBe(1);
+  });
 });
