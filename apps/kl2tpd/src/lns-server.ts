@@ -166,7 +166,8 @@ export class LnsServer {
   private refuse(reason: LnsRefusalReason, fields: Record<string, unknown>): ResultCode {
     this.refusals[reason]++;
     const r = LNS_REFUSALS[reason];
-    this.log.warn({ ...fields, refusal: reason, result: r.result.result, error: r.result.error ?? 0 }, r.log);
+    // `fields` may carry the codes actually sent (the engine's own refusals choose them).
+    this.log.warn({ refusal: reason, result: r.result.result, error: r.result.error ?? 0, ...fields }, r.log);
     this.deps.changed();
     return r.result;
   }
@@ -189,7 +190,7 @@ export class LnsServer {
     const rec = this.tunnels.get(t.tunnelId);
     // The engine refused the SCCRQ itself (a malformed or unsupported one): answered, now logged and counted.
     if (rec === undefined && !e.wasUp && (e.reason.type === 'peer-violation' || e.reason.type === 'version-mismatch')) {
-      return void this.refuse('bad-sccrq', { ...fields, reason: describeTunnelDown(e.reason) });
+      return void this.refuse('bad-sccrq', { ...fields, result: e.reason.sent.result, error: e.reason.sent.error ?? 0, reason: describeTunnelDown(e.reason) });
     }
     if (rec === undefined) return;
     this.tunnels.delete(t.tunnelId);

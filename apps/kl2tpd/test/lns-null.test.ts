@@ -195,7 +195,7 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     expect(stop.avps.resultCode).toMatchObject({ result: 2, error: 8 });
     const l = await until(async () => { const x = await listener(lns.sock, 'bad'); return x?.refusals['bad-sccrq'] === 1 ? x : undefined; });
     expect(l.tunnelCount).toBe(0);
-    await until(logged(lns.log, /"peer":"127\.0\.0\.1:\d+"[^\n]*"reason":"[^"]+"[^\n]*SCCRQ refused by the protocol checks/));
+    await until(logged(lns.log, /"result":2,"error":8,[^\n]*"peer":"127\.0\.0\.1:\d+"[^\n]*"reason":"[^"]+"[^\n]*SCCRQ refused by the protocol checks/));
   });
   it('a malformed ICRQ in a live tunnel gets a CDN and an info line naming the call; the tunnel stays', async () => {
     const port = await freePort();

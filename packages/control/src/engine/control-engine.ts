@@ -90,6 +90,8 @@ interface Entry {
   readonly view: TunnelView | V3ConnectionView;
   peer: SocketAddress;
   readonly acceptKey: string | undefined;
+  /** When the SCCRQ that made this (accepted) tunnel arrived; 0 for others. */
+  readonly acceptedAtMs: number;
   /** The deadline last pushed on the heap for this tunnel (others on the heap are stale). */
   deadlineMs: number | undefined;
 }
@@ -279,7 +281,10 @@ export class ControlEngine {
       // Nothing received past the SCCRQ (Ns 0): this is the same SCCRQ again (our SCCRP, StopCCN or
       // their acknowledgement was lost), for the tunnel it made to acknowledge.
       const v2 = x.engine as TunnelEngine;
-      if (v2.nr <= 1) return void this.collect(out, existing, x, v2.handleDecoded(input.nowMs, decoded));
+      // Nor is one arriving within a retransmission interval of the first: a late duplicate
+      // (reordered behind the SCCCN), not a client that restarted in that time.
+      const late = input.nowMs - x.acceptedAtMs < v2.config.transport.retryTimeoutMs;
+      if (v2.nr <= 1 || late) return void this.collect(out, existing, x, v2.handleDecoded(input.nowMs, decoded));
       // Past it (the peer's SCCCN came), an SCCRQ on the same 5-tuple and peer tunnel id is a
       // restarted peer's new control connection: clear the stale tunnel; one in its StopCCN hold
       // finishes the hold on its own.
@@ -359,7 +364,7 @@ export class ControlEngine {
   }
 
   private entry(engine: TunnelEngine | V3TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
-    const e: Entry = { engine, view: undefined as unknown as TunnelView, peer, acceptKey, deadlineMs: undefined };
+    const e: Entry = { engine, view: undefined as unknown as TunnelView, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
     (e as { view: TunnelView | V3ConnectionView }).view = engine instanceof V3TunnelEngine ? v3ConnectionView(engine, () => e.peer) : tunnelView(engine, () => e.peer);
     return e;
   }

@@ -190,7 +190,8 @@ describe('fault 4: a restarted client reconnects (RFC 2661 §5.5 HELLO; new SCCR
     const p = rawPeerAgainst(lns());
     const old = tunnelAndCallUp(p);
     p.ack();
-    p.net.runUntilIdle({ limitMs: 1000 });
+    // A restart takes longer than a retransmission interval (one sooner is a late duplicate, below).
+    p.net.advanceTo(p.net.nowMs + 1500);
     p.restart();
     const before = p.got().length;
     const fresh = tunnelAndCallUp(p);
@@ -210,7 +211,7 @@ describe('fault 4: a restarted client reconnects (RFC 2661 §5.5 HELLO; new SCCR
     const p = rawPeerAgainst(lns());
     const live = tunnelAndCallUp(p);
     p.ack();
-    p.net.runUntilIdle({ limitMs: 1000 });
+    p.net.advanceTo(p.net.nowMs + 1500);
     const before = p.got().length;
     p.restart(); // Ns 0, Nr 0: what a restarted client's first SCCRQ carries
     p.send('SCCRQ', SCCRQ_AVPS, { tunnelId: 0, unknownAvps: [unknownMandatory] });
@@ -219,6 +220,23 @@ describe('fault 4: a restarted client reconnects (RFC 2661 §5.5 HELLO; new SCCR
     p.net.runUntilIdle({ limitMs: 60_000 });
     expect(p.events().filter((e) => e.tunnelId === live.tunnelId && (e.type === 'tunnel-down' || e.type === 'session-down'))).toEqual([]);
     expect(p.engine.tunnel(live.tunnelId)?.state).toBe('established');
+  });
+
+  test('the first SCCRQ again right after the SCCCN (reordered behind it) is a late duplicate: acknowledged, the new tunnel kept', () => {
+    const p = rawPeerAgainst(lns());
+    p.send('SCCRQ', SCCRQ_AVPS, { tunnelId: 0 });
+    p.net.runUntil(() => p.got().some((g) => g.type === 'SCCRP'), 1000);
+    const tunnelId = p.got().find((g) => g.type === 'SCCRP')!.message!.avps.assignedTunnelId!;
+    p.learn(tunnelId);
+    const sccrq = p.encode('SCCRQ', SCCRQ_AVPS, { tunnelId: 0, ns: 0 });
+    p.send('SCCCN', {});
+    p.net.runUntil(() => p.events().some((e) => e.type === 'tunnel-up'), 1000);
+    const before = p.got().length;
+    p.sendBytes(sccrq);
+    p.net.runUntilIdle({ limitMs: 5000 });
+    expect(p.got().slice(before).map((g) => g.type)).not.toContain('SCCRP');
+    expect(p.events().filter((e) => e.type === 'tunnel-down')).toEqual([]);
+    expect(p.engine.tunnelIds()).toEqual([tunnelId]);
   });
 
   test('the LNS role sends HELLO by default after 60 s of silence, so a vanished peer is found out', () => {
