@@ -68,6 +68,40 @@ describe('ql2tpd -null', () => {
     expect(b.log()).not.toMatch(/"level":"debug"/);
   });
 
+  it('-verbose with dynamic tunnels: both come up, the trace shows the SCCRQ exchange and the states, SIGTERM exits 0', async () => {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const dyn = (me: number, them: number, name: string, args: string[]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ql2tpd-dyn-'));
+      const sock = join(dir, 'q.sock');
+      const config = join(dir, 'q.toml');
+      writeFileSync(config, `control_socket = "${sock}"\n[tunnel.pe]\nversion = "l2tpv3"\nmode = "dynamic"\nencap = "udp"\nlocal = "127.0.0.1:${me}"\npeer = "127.0.0.1:${them}"\nhost_name = "${name}"\ndigest_secret = "s3cret"\n[tunnel.pe.session.vc1]\npseudowire = "eth"\nremote_end_id = "vc1"\n`);
+      const logPath = join(dir, 'log');
+      const logFd = openSync(logPath, 'w');
+      const child = spawn(process.execPath, [MAIN, '-config', config, '-null', '--log-format', 'json', ...args], { stdio: ['ignore', 'ignore', logFd] });
+      closeSync(logFd);
+      const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+      cleanups.push(async () => { if (child.exitCode === null) { child.kill('SIGKILL'); await exited; } });
+      return { child, sock, exited, log: () => readFileSync(logPath, 'utf8') };
+    };
+    const a = dyn(base, base + 1, 'pe-a', ['-verbose']);
+    const b = dyn(base + 1, base, 'pe-b', []);
+    const up = (sock: string) => async () => {
+      const r = await requestControlSocket(sock, { op: 'status' });
+      const t = r.ok ? r.status?.tunnels[0] : undefined;
+      return t?.state === 'established' ? t : undefined;
+    };
+    await until(up(a.sock));
+    await until(up(b.sock));
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+    expect(a.log()).not.toMatch(/TypeError|cannot open the control connection/);
+    const msgs = a.log().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: string }).filter((l) => l.level === 'debug').map((l) => l.msg);
+    expect(msgs.some((m) => /^(send|recv) .* SCCRQ /.test(m))).toBe(true);
+    expect(msgs.some((m) => / state \S+ -> established$/.test(m))).toBe(true);
+  });
+
   it('-null is in the help; an unknown command says so', () => {
     const help = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' });
     expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--null run the control protocol without kernel tunnels or sessions/);

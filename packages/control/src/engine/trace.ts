@@ -144,9 +144,11 @@ export function controlTrace(sink: (line: TraceLine) => void, md5?: Md5): Engine
     states.set(engine, seen);
     const now = new Map<string, string>();
     for (const id of engine.tunnelIds()) {
-      const t = engine.tunnel(id)!;
+      // An L2TPv2 tunnel, or an L2TPv3 control connection (dynamic ql2tpd).
+      const t = engine.tunnel(id) ?? engine.connection(id);
+      if (t === undefined) continue;
       now.set(`${id}`, t.state);
-      for (const s of t.sessions()) now.set(`${id}/${s.sessionId}`, s.state);
+      for (const s of t.sessions()) now.set(`${id}/${'localSessionId' in s ? s.localSessionId : s.sessionId}`, s.state);
     }
     for (const k of new Set([...seen.keys(), ...now.keys()])) {
       const before = seen.get(k) ?? 'idle';
