@@ -216,7 +216,7 @@ export class DynamicTunnelRunner {
         // Every retransmission is dropped too: say it at warn on the 1st, 2nd, 4th, 8th ... drop.
         const level = (this.drops & (this.drops - 1)) === 0 ? 'warn' : 'debug';
         this.log[level]({ peer: d.peer?.address, message_type: d.messageType, reason: d.reason, drops: this.drops },
-          `control message dropped: its Message Digest did not verify (${d.reason}); digest_secret and digest must be the same on both ends`);
+          `control message dropped: its Message Digest did not verify (${d.reason}); digest_secret must be the same on both ends`);
         return;
       }
       default: return;
