@@ -73,7 +73,9 @@ export async function runQl2tpd(config: Ql2tpdConfig, o: Ql2tpdRunOptions): Prom
     ...(o.reload && { reload }),
   }, { ...(o.signals !== undefined && { signals: o.signals }), ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }) });
   platform.notify('READY=1');
-  log.info({ tunnels: config.tunnels.length }, 'every configured tunnel is up');
+  // Static tunnels are made by now; quiescent and dynamic ones are up only once their peer answers.
+  const up = (await runtime.status()).tunnels.filter((t) => t.state === 'established' || t.state === 'static').length;
+  log.info({ tunnels: config.tunnels.length, up }, `started: ${up} of ${config.tunnels.length} tunnels up${up < config.tunnels.length ? '; the others come up when their peer answers' : ''}`);
   o.started?.({ stop: () => shell.stop(0), status: () => runtime.status(), reload });
   return shell.exited;
 }

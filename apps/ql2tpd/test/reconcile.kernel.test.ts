@@ -45,7 +45,7 @@ it('ip l2tp del under a running ql2tpd: the session, then the tunnel, are made a
   child.stderr.on('data', (d) => { log += d; });
   const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
   // Node can take 20 s to start in the emulated guest: the start is awaited as an event.
-  await until(() => /every configured tunnel is up/.test(log), 120_000, 'ql2tpd to start', () => log);
+  await until(() => /"msg":"started: /.test(log), 120_000, 'ql2tpd to start', () => log);
   await until(pingable, 10_000, 'ping across', () => log);
 
   sh('ip -n rA l2tp del session tunnel_id 10 session_id 1');
