@@ -175,7 +175,23 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       continue;
     }
     // Fast path: a recognized AVP with no H or reserved bit is the table's `use` row whatever M says
-    // (avp-header-rules.test.ts pins that this agrees with the table).
+    // (avp-header-rules.test.ts pins that this agrees with the table); a well-formed value is taken here.
+    if (row !== undefined && (flags & (H_BIT | RESERVED_BITS)) === 0) {
+      const s = row[1];
+      const decoded = decodeValueAt(s.kind, b, at + AVP_HEADER, at + length);
+      if (!(decoded instanceof MalformedValue)) {
+        const name = row[0];
+        if (name === 'randomVector') randomVector = decoded as Uint8Array;
+        // A second Message Type AVP is kept as a value the table encoder never writes.
+        if (name in avps || name === 'messageType') deviates = true;
+        else {
+          avps[name] = decoded;
+          if (mandatory !== s.mandatory || seenUnknown) deviates = true;
+        }
+        at += length;
+        continue;
+      }
+    }
     let verdict = row !== undefined && (flags & (H_BIT | RESERVED_BITS)) === 0 ? USE : avpVerdictOf(version, flags, true, row !== undefined, row?.[1].neverHidden === true);
     let value: Uint8Array | undefined;
     if (verdict.act === 'unhide') {
