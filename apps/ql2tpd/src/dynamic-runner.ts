@@ -12,15 +12,16 @@
  * stale one. A message whose Message Digest does not verify is dropped and logged with the likely
  * cause (the secrets differ).
  */
-import {
-  type Clock, type ContextEvents, INITIAL_SUPERVISOR, type L2tpContext, type RecoveryPolicy, type SessionDataPlane, type SocketAddress,
-  stepSupervisor, type SupervisorAction, type SupervisorInput, type TunnelSupervisor, type V3ConnectionDownReason, type V3ConnectionInfo,
-  type V3ConnectionOptions,
+import type {
+  Clock, ContextEvents, L2tpContext, RecoveryPolicy, SessionDataPlane, SocketAddress,
+  SupervisorAction, V3ConnectionDownReason, V3ConnectionInfo,
+  V3ConnectionOptions,
 } from '@l2tp/control';
 import type { LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import { ipv4Number, type Ql2tpdTunnelConfig } from './config.js';
 import { sessionMtu } from './mtu.js';
 import type { TunnelAddresses } from './pseudowire.js';
+import { SupervisedRunner } from './supervised-runner.js';
 import { counters } from './tunnel-runner.js';
 
 /** Redial back-off of a dynamic tunnel: 1 s, doubling, at most 60 s; never gives up. */
@@ -65,51 +66,26 @@ export function describeV3Down(r: V3ConnectionDownReason): string {
 }
 
 /** Runs one dynamic `[tunnel.NAME]` (see the file header). */
-export class DynamicTunnelRunner {
-  private sup: TunnelSupervisor = INITIAL_SUPERVISOR;
-  private readonly policy: RecoveryPolicy = { mode: 'redial', retryDelayMs: dynamicRedialDelayMs };
+export class DynamicTunnelRunner extends SupervisedRunner {
+  protected readonly policy: RecoveryPolicy = { mode: 'redial', retryDelayMs: dynamicRedialDelayMs };
   private addrs: TunnelAddresses | undefined;
   /** The connection that is the tunnel while it is up (dialled, or accepted from the peer). */
   private current: number | undefined;
-  private cancelTimer: (() => void) | undefined;
   private upSinceMs: number | undefined;
   private lastResult: LastResult | undefined;
   private readonly sessions = new Map<string, { dataPlane: SessionDataPlane; upSinceMs: number }>();
   private drops = 0;
-  private readonly whenStopped: (() => void)[] = [];
-  private first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   private readonly log: Logger;
   /** Dynamic tunnels have a full control connection. */
   readonly quiescent = false;
 
   /** Prepares the runner; nothing is opened until `start`. */
   constructor(public config: Ql2tpdTunnelConfig, private readonly deps: DynamicRunnerDeps) {
+    super(deps);
     this.log = deps.log.child({ tunnel_name: config.name });
   }
 
-  /** The supervisor's state. */
-  get state(): TunnelSupervisor['state'] { return this.sup.state; }
-
-  /** Listens and dials; resolves once the first SCCRQ is out (the peer may be down: it is redialled). */
-  start(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => { this.first = { resolve, reject }; });
-    this.input({ type: 'start' });
-    return p;
-  }
-
-  /** Feeds the supervisor one input and performs what it returns. */
-  input(i: SupervisorInput): void {
-    const before = this.sup.state;
-    const step = stepSupervisor(this.sup, i, this.deps.clock.nowMs(), this.policy);
-    this.sup = step.next;
-    for (const a of step.actions) this.perform(a);
-    this.cancelTimer?.();
-    this.cancelTimer = this.sup.timerAtMs === undefined ? undefined : this.deps.clock.schedule(this.sup.timerAtMs, () => this.input({ type: 'timer' }));
-    if (this.sup.state !== before) this.deps.changed();
-    if (this.sup.state === 'stopped') for (const f of this.whenStopped.splice(0)) f();
-  }
-
-  private perform(a: SupervisorAction): void {
+  protected perform(a: SupervisorAction): void {
     switch (a.type) {
       case 'dial': return void this.dial();
       case 'close': return this.close(a.result);
@@ -252,26 +228,6 @@ export class DynamicTunnelRunner {
     }
     if (d.wasUp || d.reason.type === 'auth-failed') this.lastResult = { atMs: this.deps.wallMs(), reason: why };
     this.input({ type: 'down', reason: why });
-  }
-
-  private settleFirst(error?: unknown): void {
-    const f = this.first;
-    this.first = undefined;
-    if (error === undefined) f?.resolve();
-    else f?.reject(error);
-  }
-
-  /** `ql2tpd down TUNNEL`: StopCCN; it stays down until `up` (and the peer's SCCRQs go unanswered). */
-  down(): void { this.input({ type: 'admin-down' }); }
-
-  /** `ql2tpd up TUNNEL`. */
-  up(): void { this.input({ type: 'admin-up' }); }
-
-  /** Closes the connection (StopCCN result 6, or 1 for a reload) without re-establishing; resolves once stopped. */
-  stop(purpose: 'remove' | 'shutdown' = 'shutdown'): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.whenStopped.push(resolve));
-    this.input({ type: purpose });
-    return stopped;
   }
 
   /** This tunnel as `status` shows it: negotiated ids, cookie lengths, digest state, counters. */

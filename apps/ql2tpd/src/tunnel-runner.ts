@@ -10,13 +10,11 @@
  * both ends restart (go-l2tp tears it down for good, and never completes its own HELLO). A probe
  * that goes unanswered is followed by the next at once, so one is always listening.
  */
-import {
-  type Clock, type ContextEvents, INITIAL_SUPERVISOR, type L2tpContext, type RecoveryPolicy, stepSupervisor,
-  type SupervisorAction, type SupervisorInput, type TunnelDownReason, type TunnelSupervisor,
-} from '@l2tp/control';
+import type { Clock, ContextEvents, L2tpContext, RecoveryPolicy, SupervisorAction, TunnelDownReason } from '@l2tp/control';
 import type { DataCounters, LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import type { Ql2tpdSessionConfig, Ql2tpdTunnelConfig } from './config.js';
 import { createPseudowires, type Pseudowires, type TunnelAddresses } from './pseudowire.js';
+import { SupervisedRunner } from './supervised-runner.js';
 
 /** How often an established tunnel's session counters are checked for a sublayer mismatch. */
 export const SUBLAYER_CHECK_MS = 10_000;
@@ -57,27 +55,23 @@ export const counters = (s: { txPackets: bigint; txBytes: bigint; txErrors: bigi
     rxPackets: Number(s.rxPackets), rxBytes: Number(s.rxBytes), rxErrors: Number(s.rxErrors), rxSeqDiscards: 0, rxOosPackets: 0 };
 
 /** Runs one `[tunnel.NAME]` (see the file header). */
-export class TunnelRunner {
-  private sup: TunnelSupervisor = INITIAL_SUPERVISOR;
+export class TunnelRunner extends SupervisedRunner {
   private pw: Pseudowires | undefined;
   /** The control connection of a quiescent tunnel, while the context holds one of ours. */
   private connected = false;
-  private cancelTimer: (() => void) | undefined;
   private upSinceMs: number | undefined;
   private lastResult: LastResult | undefined;
   private readonly log: Logger;
-  private readonly policy: RecoveryPolicy;
+  protected readonly policy: RecoveryPolicy;
   private addrs: TunnelAddresses | undefined;
-  private readonly whenStopped: (() => void)[] = [];
   /** A probe waiting for the previous control connection to be released. */
   private afterRelease: (() => void) | undefined;
   private sublayerTimer: (() => void) | undefined;
   private hinted = false;
-  /** Settles when the first attempt to bring the tunnel up ends (start-up reports creation errors). */
-  private first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
 
   /** Prepares the runner; nothing is created until `start`. */
   constructor(public config: Ql2tpdTunnelConfig, private readonly deps: TunnelRunnerDeps) {
+    super(deps);
     this.log = deps.log.child({ tunnel_name: config.name, tunnel_id: config.tunnelId });
     // A probe follows the last one at once: its own cycle (one HELLO interval and a full
     // retransmission cycle) is the pace, and a peer probing at its own pace always finds ours open.
@@ -87,31 +81,8 @@ export class TunnelRunner {
   /** Static tunnels have no control channel. */
   get quiescent(): boolean { return this.config.helloTimeoutMs > 0; }
 
-  /** The supervisor's state. */
-  get state(): TunnelSupervisor['state'] { return this.sup.state; }
-
   /** The kernel objects, while up (SIGHUP adds and removes sessions through them). */
   get pseudowires(): Pseudowires | undefined { return this.pw; }
-
-  /** Creates the kernel objects (and, quiescent, the control channel); rejects with the first failure. */
-  start(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => { this.first = { resolve, reject }; });
-    this.input({ type: 'start' });
-    return p;
-  }
-
-  /** Feeds the supervisor one input and performs what it returns. */
-  input(i: SupervisorInput): void {
-    const before = this.sup.state;
-    const step = stepSupervisor(this.sup, i, this.deps.clock.nowMs(), this.policy);
-    this.sup = step.next;
-    for (const a of step.actions) this.perform(a);
-    this.cancelTimer?.();
-    this.cancelTimer = this.sup.timerAtMs === undefined ? undefined : this.deps.clock.schedule(this.sup.timerAtMs, () => this.input({ type: 'timer' }));
-    if (this.sup.state !== before) this.deps.changed();
-    if (this.sup.state === 'stopped') for (const f of this.whenStopped.splice(0)) f();
-    this.checkSublayerSoon();
-  }
 
   /**
    * RFC 3931 §4.6: both ends must agree on the L2-Specific Sublayer. ql2tpd's default is "none"
@@ -119,6 +90,8 @@ export class TunnelRunner {
    * a mismatch drops every frame silently. While established, look at the sessions' counters every
    * 10 s and say so once when frames arrive and none gets through.
    */
+  protected override afterInput(): void { this.checkSublayerSoon(); }
+
   private checkSublayerSoon(): void {
     if (this.sup.state !== 'established' || this.sublayerTimer !== undefined || this.hinted) return;
     this.sublayerTimer = this.deps.clock.schedule(this.deps.clock.nowMs() + SUBLAYER_CHECK_MS, () => {
@@ -138,7 +111,7 @@ export class TunnelRunner {
     }
   }
 
-  private perform(a: SupervisorAction): void {
+  protected perform(a: SupervisorAction): void {
     switch (a.type) {
       case 'dial': return void this.establish(false);
       case 'probe': return void this.probe();
@@ -192,13 +165,6 @@ export class TunnelRunner {
     this.settleFirst();
   }
 
-  private settleFirst(error?: unknown): void {
-    const f = this.first;
-    this.first = undefined;
-    if (error === undefined) f?.resolve();
-    else f?.reject(error);
-  }
-
   private async close(result: { result: number }): Promise<void> {
     if (this.quiescent) {
       if (this.connected) this.deps.context.closeTunnel(this.config.tunnelId, result);
@@ -248,22 +214,6 @@ export class TunnelRunner {
     this.pw = undefined;
     this.upSinceMs = undefined;
     await pw?.down().catch((e: unknown) => this.log.error({ err: e }, 'deleting the kernel tunnel failed'));
-  }
-
-  /** `ql2tpd down TUNNEL`: remove it (StopCCN for a quiescent one); it stays down until `up`. */
-  down(): void { this.input({ type: 'admin-down' }); }
-
-  /** `ql2tpd up TUNNEL`: create it again. */
-  up(): void { this.input({ type: 'admin-up' }); }
-
-  /**
-   * Removes everything (shutdown, or SIGHUP removed/changed the tunnel; StopCCN result 6 or 1 for a
-   * quiescent one); no re-establishment. Resolves once the supervisor is stopped.
-   */
-  stop(purpose: 'remove' | 'shutdown' = 'shutdown'): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.whenStopped.push(resolve));
-    this.input({ type: purpose });
-    return stopped;
   }
 
   /** Reload: one more session in this (unchanged) tunnel. */
