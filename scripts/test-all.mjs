@@ -38,6 +38,8 @@ const host = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue'], {
 let passed = 0;
 let failed = 0;
 const notes = [];
+const failures = [];
+const firstLine = (m) => String(m ?? '').replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '').split('\n').find((l) => l.trim()) ?? '';
 /** Adds one vitest JSON report to the totals; a report with failed suites but no failed test counts one failure. */
 function addReport(file, label) {
   if (!existsSync(file)) return false;
@@ -49,6 +51,15 @@ function addReport(file, label) {
   if (f === 0 && r.numPassedTests === 0) f = 1;
   failed += f;
   notes.push(`${label}: ${r.numPassedTests} passed, ${f} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // CI keeps only the tail of the output: name every failure here, with the first line of its message.
+  for (const suite of r.testResults ?? []) {
+    if (suite.status === 'failed' && (suite.assertionResults ?? []).every((t) => t.status !== 'failed')) {
+      failures.push(`  FAILED ${label} ${suite.name.slice(root.length + 1)}: ${firstLine(suite.message)}`);
+    }
+    for (const t of suite.assertionResults ?? []) {
+      if (t.status === 'failed') failures.push(`  FAILED ${label} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    }
+  }
   return true;
 }
 for (const w of workspaces) {
@@ -89,6 +100,7 @@ if (existsSync(kernelRunner) && !skipKernel) {
   notes.push('!!! KERNEL SUITES NOT RUN: L2TP_SKIP_KERNEL=1');
 }
 
+if (failures.length > 0) notes.push('', 'failed tests:', ...failures.map((l) => l.slice(0, 300)));
 console.log(`\n${notes.join('\n')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

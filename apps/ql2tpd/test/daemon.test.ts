@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseQl2tpdConfig, type Ql2tpdConfig } from '../src/index.js';
 import { runQl2tpd } from '../src/daemon.js';
 import { recordingDataPlane } from './fake-dataplane.js';
+import { freeUdpPorts } from './free-ports.js';
 
 const log = pino({ level: 'silent' });
 const stops: (() => void)[] = [];
@@ -36,32 +37,41 @@ async function start(config: Ql2tpdConfig, dataPlane = nullDataPlane(), reload?:
   if (handle) stops.push(() => handle.stop());
   return { handle, exited };
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const stateOf = async (h: Handle) => (await h.status()).tunnels[0]!.state;
+/** Polls `check` every 50 ms until it returns true; fails with `what` after `timeoutMs` (loaded CI hosts are slow). */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const tunnelOf = async (h: Handle) => (await h.status()).tunnels[0]!;
 
 describe('quiescent tunnels (HELLO every 200 ms)', () => {
   it('HELLOs are acknowledged and the tunnel stays up; the peer stopping is detected; its return restores the pseudowire', async () => {
-    const a = await start(quiescent(17301, 17302, 11, 22));
-    const b = await start(quiescent(17302, 17301, 22, 11));
-    await sleep(3000);
-    expect(await stateOf(a.handle)).toBe('established');
-    expect(await stateOf(b.handle)).toBe('established');
-    const c = (await a.handle.status()).tunnels[0]!.control!;
-    expect(c.hellosSent).toBeGreaterThanOrEqual(5);
-    expect(c.retransmitted).toBe(0);
-    expect(c.received).toBeGreaterThanOrEqual(5);
+    const [pa, pb] = (await freeUdpPorts(2)) as [number, number];
+    const a = await start(quiescent(pa, pb, 11, 22));
+    const b = await start(quiescent(pb, pa, 22, 11));
+    await until('both ends established', async () => (await tunnelOf(a.handle)).state === 'established' && (await tunnelOf(b.handle)).state === 'established');
+    const upSince = (await tunnelOf(a.handle)).upSinceMs;
+    // Five HELLO cycles: each HELLO unacknowledged after max_retries (2) would take the tunnel down,
+    // so the same upSinceMs afterwards means every one was acknowledged.
+    await until('five HELLOs sent and five messages received', async () => {
+      const c = (await tunnelOf(a.handle)).control!;
+      return c.hellosSent >= 5 && c.received >= 5;
+    });
+    const held = await tunnelOf(a.handle);
+    expect(held.state).toBe('established');
+    expect(held.upSinceMs).toBe(upSince);
+    expect(held.lastResult).toBeUndefined();
     b.handle.stop();
     expect(await b.exited).toBe(0);
-    // hello 200 + retries 100, 200 (+ jitter): well within 2 s.
-    await sleep(2000);
-    const down = (await a.handle.status()).tunnels[0]!;
-    expect(down.state).toBe('probing');
-    expect(down.lastResult?.reason).toMatch(/no acknowledgement|StopCCN/);
-    const b2 = await start(quiescent(17302, 17301, 22, 11));
-    await sleep(2500);
-    expect(await stateOf(a.handle)).toBe('established');
-    expect(await stateOf(b2.handle)).toBe('established');
-  }, 20_000);
+    // hello 200 + retries 100, 200 (+ jitter), or b's StopCCN.
+    await until('a to notice the peer has gone', async () => (await tunnelOf(a.handle)).state === 'probing');
+    expect((await tunnelOf(a.handle)).lastResult?.reason).toMatch(/no acknowledgement|StopCCN/);
+    const b2 = await start(quiescent(pb, pa, 22, 11));
+    await until('both ends established again', async () => (await tunnelOf(a.handle)).state === 'established' && (await tunnelOf(b2.handle)).state === 'established');
+  }, 60_000);
 });
 
 describe('static tunnels and reloads (recording data plane)', () => {

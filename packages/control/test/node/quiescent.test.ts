@@ -37,14 +37,20 @@ test('two quiescent ends: up at once, HELLOs acknowledged, static session, peer 
   const a = new L2tpContext({ dataPlane: recording(created) });
   const b = new L2tpContext({ dataPlane: nullDataPlane() });
   open.push(a, b);
-  const common = { version: 3 as const, quiescent: true, helloIntervalMs: 50, retryTimeoutMs: 50, maxRetries: 2 };
+  const common = { version: 3 as const, quiescent: true, helloIntervalMs: 50, retryTimeoutMs: 250, maxRetries: 4 };
   const aUp = a.once('tunnel-up');
   const ta = await a.dial({ ...common, name: 'a', local: lo(pa), peer: lo(pb), tunnelId: 1000, peerTunnelId: 2000 });
   await b.dial({ ...common, name: 'b', local: lo(pb), peer: lo(pa), tunnelId: 2000, peerTunnelId: 1000 });
   expect((await aUp).tunnel).toMatchObject({ tunnelId: 1000, peerTunnelId: 2000, state: 'established' });
   await a.addStaticSession(ta, { sessionId: 11, peerSessionId: 22, pseudowire: 'eth', l2specType: 'default', seqnum: false, reorderTimeoutMs: 0 });
   expect(created).toMatchObject([{ tunnelId: 1000, peerTunnelId: 2000, version: 3, encap: 'udp' }, { tunnelId: 1000, sessionId: 11, peerSessionId: 22 }]);
-  await new Promise((r) => setTimeout(r, 300));          // several HELLO rounds, all acknowledged
+  // Several HELLO rounds, all acknowledged: one left unacknowledged through its retries would end the tunnel.
+  let wentDown = false;
+  a.on('tunnel-down', () => { wentDown = true; });
+  const deadline = Date.now() + 15_000;
+  while ((a.info(ta)?.control?.hellosSent ?? 0) < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(a.info(ta)?.control?.hellosSent).toBeGreaterThanOrEqual(5);
+  expect(wentDown).toBe(false);
   expect(a.info(ta)?.state).toBe('established');
   const down = a.once('tunnel-down');
   await b.close(50);
