@@ -162,7 +162,10 @@ export class TunnelEngine {
   nextDeadlineMs(): number | undefined {
     if (this.done) return undefined;
     let at = this.transport.nextDeadlineMs();
-    for (const t of [this.helloDueMs, this.holdUntilMs]) if (t !== undefined && (at === undefined || t < at)) at = t;
+    const hello = this.helloDueMs;
+    const hold = this.holdUntilMs;
+    if (hello !== undefined && (at === undefined || hello < at)) at = hello;
+    if (hold !== undefined && (at === undefined || hold < at)) at = hold;
     return at;
   }
 
