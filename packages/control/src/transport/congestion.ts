@@ -23,6 +23,9 @@ export function initialCongestion(peerWindow: number): Congestion {
 
 /** The state after one message is acknowledged. */
 export function onAcked(c: Congestion): Congestion {
+  // At the peer's window in congestion avoidance nothing can change until a retransmission resets
+  // the count: the same state, not a new object per acknowledgement.
+  if (c.cwnd >= c.peerWindow && c.cwnd >= c.ssthresh) return c;
   if (c.cwnd < c.ssthresh) return { ...c, cwnd: Math.min(c.cwnd + 1, c.peerWindow), acksInAvoidance: 0 };
   const acks = c.acksInAvoidance + 1;
   if (acks >= c.cwnd) return { ...c, cwnd: Math.min(c.cwnd + 1, c.peerWindow), acksInAvoidance: 0 };
