@@ -12,10 +12,9 @@
  * stale one. A message whose Message Digest does not verify is dropped and logged with the likely
  * cause (the secrets differ).
  */
-import type {
-  Clock, ContextEvents, L2tpContext, RecoveryPolicy, SessionDataPlane, SocketAddress,
-  SupervisorAction, V3ConnectionDownReason, V3ConnectionInfo,
-  V3ConnectionOptions,
+import {
+  type Clock, type ContextEvents, isOrderlyClose, type L2tpContext, type RecoveryPolicy, type SessionDataPlane, type SocketAddress,
+  type SupervisorAction, type V3ConnectionDownReason, type V3ConnectionInfo, type V3ConnectionOptions,
 } from '@l2tp/control';
 import type { LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import { ipv4Number, type Ql2tpdTunnelConfig } from './config.js';
@@ -169,12 +168,13 @@ export class DynamicTunnelRunner extends SupervisedRunner {
       }
       case 'pseudowire-down': {
         const d = e as ContextEvents['pseudowire-down'];
-        const name = d.name ?? String(d.localSessionId);
-        this.sessions.delete(name);
-        if (d.wasUp) this.log.info({ session_name: name, reason: d.reason.type }, 'session down');
+        // A call the peer opened for a Remote End ID we do not have carries no name: it is logged by id.
+        const who = d.name === undefined ? { session_id: d.localSessionId } : { session_name: d.name, session_id: d.localSessionId };
+        if (d.name !== undefined) this.sessions.delete(d.name);
+        if (d.wasUp) this.log.info({ ...who, reason: d.reason.type }, 'session down');
         // Both ends open each pseudowire; the one losing the Session Tie Breaker (RFC 3931 §5.4.4) is expected.
         else if (d.reason.type === 'lost-tie' || d.reason.type === 'cancelled' || d.reason.type === 'connection-down') this.log.debug({ session_id: d.localSessionId, reason: d.reason.type }, 'session attempt ended');
-        else this.log.warn({ session_name: name, reason: d.reason }, 'session not established');
+        else this.log.warn({ ...who, reason: d.reason }, 'session not established');
         return;
       }
       case 'circuit-changed': {
@@ -227,7 +227,7 @@ export class DynamicTunnelRunner extends SupervisedRunner {
       return void this.log.debug({ connection_id: id }, `connection ended (${why}); another stands`);
     }
     if (d.wasUp || d.reason.type === 'auth-failed') this.lastResult = { atMs: this.deps.wallMs(), reason: why };
-    this.input({ type: 'down', reason: why });
+    this.input({ type: 'down', reason: why, orderly: isOrderlyClose(d.reason) });
   }
 
   /** This tunnel as `status` shows it: negotiated ids, cookie lengths, digest state, counters. */

@@ -210,7 +210,10 @@ export class V3Connections {
         const ifname = pw?.dataPlane?.interfaceName;
         if (ifname !== undefined && this.circuits.get(ifname)?.connectionId === tunnelId) this.circuits.delete(ifname);
         if (pw?.dataPlane !== undefined) this.track(pw.dataPlane.down());
-        this.host.emit('pseudowire-down', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, name: pw?.config?.name, reason: e.reason, wasUp: pw?.dataPlane !== undefined });
+        // A call that never came up has no record here: name it from the engine's Remote End ID.
+        const endId = e.remoteEndId;
+        const name = pw?.config?.name ?? (endId === undefined ? undefined : rec.options.pseudowires.find((p) => same(utf8(p.remoteEndId), endId))?.name);
+        this.host.emit('pseudowire-down', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, name, reason: e.reason, wasUp: pw?.dataPlane !== undefined });
         return;
       }
       case 'pw-circuit': return this.host.emit('pseudowire-circuit', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, active: e.active });
