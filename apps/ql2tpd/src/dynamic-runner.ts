@@ -14,7 +14,7 @@
  */
 import {
   type Clock, type ContextEvents, isOrderlyClose, type L2tpContext, type RecoveryPolicy, type SessionDataPlane, type SocketAddress,
-  type SupervisorAction, type V3ConnectionDownReason, type V3ConnectionInfo, type V3ConnectionOptions,
+  type SupervisorAction, type V3ConnectionDownReason, type V3ConnectionInfo, type V3ConnectionOptions, type V3DigestOptions,
 } from '@l2tp/control';
 import type { LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import { ipv4Number, type Ql2tpdTunnelConfig } from './config.js';
@@ -33,7 +33,7 @@ export const DYNAMIC_HELLO_DEFAULT_MS = 60_000;
 
 /** What a dynamic runner needs from the daemon. */
 export interface DynamicRunnerDeps {
-  readonly context: Pick<L2tpContext, 'listenV3' | 'dialV3' | 'closeConnection' | 'connection' | 'connections' | 'tunnelStats'>;
+  readonly context: Pick<L2tpContext, 'listenV3' | 'dialV3' | 'closeConnection' | 'connection' | 'connections' | 'tunnelStats' | 'updateConnectionDigest'>;
   readonly log: Logger;
   readonly clock: Clock;
   readonly wallMs: () => number;
@@ -46,6 +46,12 @@ export function canonicalAddress(address: string): string {
   if (!address.includes(':')) return address;
   try { return new URL(`http://[${address}]/`).hostname.slice(1, -1); } catch { return address.toLowerCase(); }
 }
+
+/** A tunnel's Message Digest settings (RFC 3931 §5.4.1): its secrets, and HMAC-SHA-1 (1) or HMAC-MD5 (0, default) to sign with. */
+const digestOf = (t: Ql2tpdTunnelConfig): V3DigestOptions | undefined => {
+  const secrets = t.ext.digestSecret;
+  return secrets === undefined ? undefined : { secrets, digestType: t.ext.digest === 'sha1' ? 1 : 0 };
+};
 
 const PW_TYPE = { eth: 0x0005, eth_vlan: 0x0004, ppp: 0x0007 } as const;
 const dotted = (n: number | undefined) => (n === undefined ? undefined : [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.'));
@@ -121,11 +127,11 @@ export class DynamicTunnelRunner extends SupervisedRunner {
   options(): V3ConnectionOptions {
     const t = this.config;
     const a = this.addrs!;
-    const secrets = t.ext.digestSecret;
+    const digest = digestOf(t);
     return {
       name: t.name, encap: t.encap, local: a.local, peer: a.peer, hostName: t.hostName,
       routerId: t.ext.routerId ?? ipv4Number(a.local.address) ?? 0,
-      ...(secrets !== undefined && { digest: { secrets, digestType: t.ext.digest === 'sha1' ? 1 : 0 } }),
+      ...(digest !== undefined && { digest }),
       helloIntervalMs: t.helloTimeoutMs || DYNAMIC_HELLO_DEFAULT_MS, retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, windowSize: t.windowSize,
       pseudowires: t.sessions.map((s) => ({
         name: s.name, remoteEndId: s.ext.remoteEndId ?? s.name, pwType: PW_TYPE[s.pseudowire as keyof typeof PW_TYPE] ?? PW_TYPE.eth,
@@ -134,6 +140,21 @@ export class DynamicTunnelRunner extends SupervisedRunner {
         ...(s.interfaceName !== undefined && { interfaceName: s.interfaceName }),
       })),
     };
+  }
+
+  /**
+   * SIGHUP changed only `digest_secret` and/or `digest` of this tunnel, which has a secret before and
+   * after: the live connections take the new secrets and signing type in place (a rollover, RFC 3931
+   * §5.4.1; no StopCCN, the pseudowires keep passing), and later connections (a redial, the peer's
+   * SCCRQ) are made with them through {@link options}.
+   */
+  updateDigest(config: Ql2tpdTunnelConfig): void {
+    this.config = config;
+    const digest = digestOf(config);
+    if (digest === undefined) throw new Error(`tunnel ${config.name} has no digest_secret: turning the digest off needs a new connection`);
+    const live = this.deps.context.connections().filter((c) => c.name === config.name && c.state !== 'closed');
+    for (const c of live) this.deps.context.updateConnectionDigest(c.connectionId, digest);
+    this.log.info({ digest: config.ext.digest ?? 'md5', secrets: digest.secrets.length, connections: live.length }, 'Message Digest secrets updated in place');
   }
 
   /** The settings to answer `peer`'s SCCRQ with, when it is this tunnel's peer and the tunnel is wanted. */
