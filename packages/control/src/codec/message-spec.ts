@@ -105,20 +105,31 @@ export const MESSAGE_TYPE_NAME: ReadonlyMap<number, MessageTypeName> = new Map(
 /** {@link MESSAGES} seen through the {@link MessageSpec} shape. */
 const SPECS: Readonly<Record<MessageTypeName, MessageSpec>> = MESSAGES;
 
+/** {@link MESSAGES} by name in a Map: a lookup per message, cheaper than a keyed read of the object. */
+const SPEC_BY_NAME: ReadonlyMap<MessageTypeName, MessageSpec> = new Map(Object.entries(SPECS) as [MessageTypeName, MessageSpec][]);
+
 /** The specification of a message type. */
 export function messageSpec(type: MessageTypeName): MessageSpec {
-  return SPECS[type];
+  return SPEC_BY_NAME.get(type)!;
 }
 
-/** Per version and message type, the (typed field, AVP) pairs in field order: precomputed, as every message goes through them. */
-const PAIRS: { readonly [V in 2 | 3]: Readonly<Record<MessageTypeName, readonly (readonly [string, AvpName])[]>> } = {
-  2: pairs(2), 3: pairs(3),
-};
+/** One typed field and the AVP carrying it (see {@link FieldSpec}). */
+interface FieldPair {
+  readonly field: string;
+  readonly avp: AvpName;
+}
 
-function pairs(version: 2 | 3): Record<MessageTypeName, (readonly [string, AvpName])[]> {
-  return Object.fromEntries((Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).map(([type, spec]) => [
-    type, Object.entries(spec.fields).flatMap(([field, f]) => (f[version] === undefined ? [] : [[field, f[version]] as const])),
-  ])) as Record<MessageTypeName, (readonly [string, AvpName])[]>;
+/**
+ * Per version, the (typed field, AVP) pairs of each message type in field order: precomputed, as
+ * every message sent or received goes through them (a Map by type and flat pair objects, read with
+ * an index loop: this runs per control message on the engine's hot path).
+ */
+const PAIRS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, readonly FieldPair[]> } = { 2: pairs(2), 3: pairs(3) };
+
+function pairs(version: 2 | 3): Map<MessageTypeName, FieldPair[]> {
+  return new Map((Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).map(([type, spec]) => [
+    type, Object.entries(spec.fields).flatMap(([field, f]) => (f[version] === undefined ? [] : [{ field, avp: f[version] }])),
+  ]));
 }
 
 /**
@@ -126,9 +137,11 @@ function pairs(version: 2 | 3): Record<MessageTypeName, (readonly [string, AvpNa
  * AVPs are absent fields.
  */
 export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Readonly<Record<string, unknown>>, out: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const [field, avp] of PAIRS[version][type]) {
-    const v = avps[avp];
-    if (v !== undefined) out[field] = v;
+  const list = PAIRS[version].get(type)!;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    const v = avps[p.avp];
+    if (v !== undefined) out[p.field] = v;
   }
   return out;
 }
@@ -139,9 +152,11 @@ export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Reado
  */
 export function fieldAvps<A, B>(type: MessageTypeName, version: 2 | 3, value: (field: string, a: A, b: B) => unknown, a: A, b: B): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [field, avp] of PAIRS[version][type]) {
-    const v = value(field, a, b);
-    if (v !== undefined) out[avp] = v;
+  const list = PAIRS[version].get(type)!;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    const v = value(p.field, a, b);
+    if (v !== undefined) out[p.avp] = v;
   }
   return out;
 }

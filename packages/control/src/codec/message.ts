@@ -150,7 +150,7 @@ interface Row {
 
 /** Words of `taken` (a literal in decodeBody: keep in step). */
 const TAKEN_WORDS = 3;
-const ROW_BY_NAME: ReadonlyMap<AvpName, Row> = new Map([...AVP_BY_KEY.values()].map(([name, spec], slot): [AvpName, Row] => {
+const ROW_BY_NAME: ReadonlyMap<string, Row> = new Map([...AVP_BY_KEY.values()].map(([name, spec], slot): [AvpName, Row] => {
   if (slot >= TAKEN_WORDS * 32) throw new Error(`the AVP table outgrew ${TAKEN_WORDS} words of decoder slots`);
   return [name, { name, spec, kind: spec.kind, mandatory: spec.mandatory, word: slot >> 5, bit: 1 << (slot & 31) }];
 }));
@@ -321,8 +321,9 @@ function checked(v: unknown, max: number, what: string): number {
  */
 export function encodeMessage(message: OutgoingMessage, header: ControlHeader, options: EncodeOptions = {}): Uint8Array {
   checkHeader(header);
-  const hide = options.hide !== undefined && messageSpec(message.type).neverHide !== true ? options.hide : undefined;
-  if (hide === undefined && message.wire !== undefined) return encodeWithLayout(MessageType[message.type], message.avps, message.wire, header);
+  const mspec = messageSpec(message.type);
+  const hide = options.hide !== undefined && mspec.neverHide !== true ? options.hide : undefined;
+  if (hide === undefined && message.wire !== undefined) return encodeWithLayout(mspec.code, message.avps, message.wire, header);
   // Per AVP: its table row and a number (u16/u32, width 2/4) or its value bytes/ASCII text. An AVP
   // is hidden exactly when `hide` is on and its row says `hide` (the Random Vector row does not).
   const specs: AvpSpec[] = [];
@@ -335,7 +336,8 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     const value = avps[key];
     if (key === 'messageType' || value === undefined) continue;
     const name = key as AvpName;
-    const spec: AvpSpec = AVP[name];
+    // A Map lookup: a keyed read of the 69-row AVP object was a third of the encoder's time.
+    const spec: AvpSpec = ROW_BY_NAME.get(name)!.spec;
     let v: number | Uint8Array | string;
     let n: number;
     if (hide !== undefined && spec.hide === true) {
@@ -371,7 +373,7 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
   encodeHeader(out, 0, header, length);
   let at = CONTROL_HEADER_LENGTH;
   writeAvpHeader(out, at, true, false, AVP_HEADER + 2, 0, AVP.messageType.type);
-  const code = MessageType[message.type];
+  const code = mspec.code;
   out[at + 6] = code >> 8; out[at + 7] = code & 0xff;
   at += AVP_HEADER + 2;
   if (digest !== undefined) {
