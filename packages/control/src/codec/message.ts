@@ -132,6 +132,8 @@ function refuse(c: BodyContext, v: Extract<AvpVerdict, { act: 'refuse' }>, at: n
 }
 
 const USE: AvpVerdict = { act: 'use' };
+const NO_RAW_AVPS: readonly RawAvp[] = Object.freeze([]);
+const NO_NAMES: readonly AvpName[] = Object.freeze([]);
 
 /**
  * A table row as the decoder reads it: flat, built once, looked up by wire (vendor id, type). Each
@@ -172,8 +174,9 @@ const MESSAGE_TYPE_ROW = ROW_BY_NAME.get('messageType')!;
 
 function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: number, o: DecodeOptions): Decoded<Packet> {
   const avps: Record<string, unknown> = {};
-  const unknownAvps: RawAvp[] = [];
-  const hidden: AvpName[] = [];
+  // Made on first use: most messages have neither (the shared empty lists are frozen).
+  let unknownAvps: RawAvp[] | undefined;
+  let hidden: AvpName[] | undefined;
   const version = header.version;
   let type: MessageTypeName | undefined;
   let messageType: number | undefined;
@@ -253,7 +256,7 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
           avps[name] = decoded;
           if (mandatory !== s.mandatory || seenUnknown) deviates = true;
         }
-        if (value !== undefined) hidden.push(name);
+        if (value !== undefined) (hidden ??= []).push(name);
         at += length;
         continue;
       }
@@ -269,15 +272,15 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
     seenUnknown = true;
     // skip: kept raw (unhidden when we could), for logs and re-encoding.
     const raw: RawAvp = { mandatory, hidden: value === undefined && (flags & H_BIT) !== 0, vendorId, attrType, value: value ?? b.slice(at + AVP_HEADER, at + length) };
-    unknownAvps.push((flags & RESERVED_BITS) === 0 ? raw : { ...raw, reserved: flags & RESERVED_BITS });
+    (unknownAvps ??= []).push((flags & RESERVED_BITS) === 0 ? raw : { ...raw, reserved: flags & RESERVED_BITS });
     at += length;
   }
   if (type === undefined) return fail({ b, header, end, avps, type, messageType }, 'first-avp-not-message-type', start, 'message without AVPs after the header', { answer: { result: 2, error: ErrorCode.BAD_VALUE } });
   const wire = deviates ? wireLayout(b, start, end, version) : undefined;
   // Two literals, not a spread: this object is built once per received message.
   const message: ControlMessage = wire === undefined
-    ? { type, avps: avps as AvpValues, unknownAvps, hidden }
-    : { type, avps: avps as AvpValues, unknownAvps, hidden, wire };
+    ? { type, avps: avps as AvpValues, unknownAvps: unknownAvps ?? NO_RAW_AVPS, hidden: hidden ?? NO_NAMES }
+    : { type, avps: avps as AvpValues, unknownAvps: unknownAvps ?? NO_RAW_AVPS, hidden: hidden ?? NO_NAMES, wire };
   if (refusal !== undefined) return { ok: false, error: { ...refusal, message } };
   for (const { name, word, bit } of REQUIRED_ROWS[version].get(type)!) {
     if ((taken[word]! & bit) === 0) {
