@@ -8,6 +8,9 @@
  *   (StopCCN) (RFC 2661 §4.1 on the M bit, §4.2).
  * - `required`: the AVPs the message MUST carry, per version; validation refuses a message without
  *   one (Result 2, Error 3, RFC 2661 §4.4.2). Optional AVPs are always accepted (§6: "MAY").
+ * - `nonZero`: the AVPs assigning the sender's id, which MUST NOT be 0 (RFC 2661 §4.4.3 Assigned
+ *   Tunnel ID, §4.4.4 Assigned Session ID: 0 is reserved, it means "not yet known" in the header);
+ *   validation refuses a message carrying 0 (Result 2, Error 3: a field value out of range).
  * - `fields`: the typed fields the state machines read and write, each with the AVP that carries it
  *   per version. Decoding fills them from AVPs ({@link messageFields}); encoding writes the AVPs
  *   from them ({@link fieldAvps}), in the order listed.
@@ -27,6 +30,8 @@ export interface MessageSpec {
   readonly code: number;
   readonly scope: 'tunnel' | 'session';
   readonly required: { readonly 2: readonly AvpName[]; readonly 3: readonly AvpName[] };
+  /** Required AVPs that MUST NOT be 0 (see the file header); L2TPv2 only so far. */
+  readonly nonZero?: readonly AvpName[];
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /**
    * We never hide AVPs in this message when sending (RFC 2661 §4.3 makes hiding optional). SCCRQ and
@@ -55,30 +60,30 @@ const callRequestV3 = [...v3CallIds, 'callSerialNumber', 'pwType', 'remoteEndId'
 /** Every message type. See the file header. */
 export const MESSAGES = {
   SCCRQ: {
-    code: 1, scope: 'tunnel', neverHide: true, fields: setupFields,
+    code: 1, scope: 'tunnel', neverHide: true, fields: setupFields, nonZero: ['assignedTunnelId'],
     required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
   },
   SCCRP: {
-    code: 2, scope: 'tunnel', neverHide: true, fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } },
+    code: 2, scope: 'tunnel', neverHide: true, fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } }, nonZero: ['assignedTunnelId'],
     required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
   },
   SCCCN: { code: 3, scope: 'tunnel', fields: { challengeResponse: { 2: 'challengeResponse' } }, required: { 2: [], 3: [] } },
   StopCCN: { code: 4, scope: 'tunnel', fields: { assignedTunnelId: tunnelId, result }, required: { 2: ['assignedTunnelId', 'resultCode'], 3: ['resultCode'] } },
   HELLO: { code: 6, scope: 'tunnel', fields: {}, required: { 2: [], 3: [] } },
   OCRQ: {
-    code: 7, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') },
+    code: 7, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') }, nonZero: ['assignedSessionId'],
     required: { 2: ['assignedSessionId', 'callSerialNumber', 'minimumBps', 'maximumBps', 'bearerType', 'framingType', 'calledNumber'], 3: [...callRequestV3] },
   },
-  OCRP: { code: 8, scope: 'session', fields: { assignedSessionId: sessionId }, required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
+  OCRP: { code: 8, scope: 'session', fields: { assignedSessionId: sessionId }, nonZero: ['assignedSessionId'], required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
   OCCN: {
     code: 9, scope: 'session', fields: { txConnectSpeed: { 2: 'txConnectSpeed' }, framingType: { 2: 'framingType' } },
     required: { 2: ['txConnectSpeed', 'framingType'], 3: [...v3CallIds] },
   },
   ICRQ: {
-    code: 10, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') },
+    code: 10, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') }, nonZero: ['assignedSessionId'],
     required: { 2: ['assignedSessionId', 'callSerialNumber'], 3: [...callRequestV3] },
   },
-  ICRP: { code: 11, scope: 'session', fields: { assignedSessionId: sessionId }, required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
+  ICRP: { code: 11, scope: 'session', fields: { assignedSessionId: sessionId }, nonZero: ['assignedSessionId'], required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
   ICCN: {
     code: 12, scope: 'session', fields: { txConnectSpeed: { 2: 'txConnectSpeed' }, framingType: { 2: 'framingType' } },
     required: { 2: ['txConnectSpeed', 'framingType'], 3: [...v3CallIds] },

@@ -170,6 +170,9 @@ const REQUIRED_ROWS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, reado
   2: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[2].map((n) => ROW_BY_NAME.get(n)!)])),
   3: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[3].map((n) => ROW_BY_NAME.get(n)!)])),
 };
+/** The rows of the AVPs that MUST NOT be 0, per message type (message-spec.ts `nonZero`; L2TPv2). */
+const NON_ZERO_ROWS: ReadonlyMap<MessageTypeName, readonly Row[]> =
+  new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, (messageSpec(t).nonZero ?? []).map((n) => ROW_BY_NAME.get(n)!)]));
 const MESSAGE_TYPE_ROW = ROW_BY_NAME.get('messageType')!;
 
 function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: number, o: DecodeOptions): Decoded<Packet> {
@@ -287,6 +290,16 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       return fail({ b, header, end, avps, type, messageType }, 'missing-required-avp', end, `${type} without the ${name} AVP`, {
         avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `missing ${name} AVP` },
       });
+    }
+  }
+  if (version === 2) {
+    for (const { name } of NON_ZERO_ROWS.get(type)!) {
+      // RFC 2661 §4.4.3, §4.4.4: an assigned id is non-zero (0 names nobody: the header's "not yet known").
+      if (avps[name] === 0) {
+        return fail({ b, header, end, avps, type, messageType }, 'bad-avp-value', end, `${type} with ${name} 0`, {
+          avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `${name} 0: an assigned id is non-zero` },
+        });
+      }
     }
   }
   return { ok: true, value: { kind: 'control', header, message } };
