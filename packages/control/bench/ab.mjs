@@ -5,7 +5,8 @@
 // and RFC 3931 v3 (test/vectors/v3-digest/vectors.json) — in interleaved rounds, the order flipping
 // every round, after a warm-up. Printed: median ns per message for each dist, and the median of the
 // per-round ratios (this / other; below 1.00 = this tree is faster) with its interquartile range.
-// `--engine` adds ControlEngine LAC ↔ LNS session setups over each dist's own SimNet (µs per call set up).
+// `--engine` adds ControlEngine LAC ↔ LNS setups over each dist's own SimNet: many calls in a few
+// tunnels, and many tunnels with one call each (µs per call set up).
 // Figures are printed, not asserted (DEVELOPERS.md: targets live in benchmarks, not timed tests).
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -133,16 +134,38 @@ if (args.includes('--engine')) {
     if (!net.runUntil(() => up === TUNNELS * SESSIONS, 3_600_000)) throw new Error(`only ${up} sessions came up`);
     return Number(process.hrtime.bigint() - t0) / 1000 / (TUNNELS * SESSIONS);
   };
-  for (let w = 0; w < 20; w++) for (const d of dists) engineSample(d, 1000 + w); // warm-up
-  const us = dists.map(() => []);
-  let seed = 1;
-  for (let r = 0; r < ROUNDS; r++) {
-    const best = [Infinity, Infinity];
-    for (let k = 0; k < 7; k++) for (const i of (r + k) % 2 === 0 ? [0, 1] : [1, 0]) best[i] = Math.min(best[i], engineSample(dists[i], seed++));
-    us[0].push(best[0]); us[1].push(best[1]);
+  const MANY = 100;
+  /** µs per tunnel+call over SimNet (bench/engine.mjs's "many tunnels", smaller): MANY tunnels with one call each, timed from `open`. */
+  const tunnelsSample = ({ lib, testing }, seed) => {
+    const net = new testing.SimNet({ seed, latencyMs: 1, record: false });
+    const lac = new lib.ControlEngine({}, { random: net.rng.fork(), md5: lib.md5 }, lib.codecWire);
+    const lns = new lib.ControlEngine({ accept: { hostName: 'lns', helloIntervalMs: 0 } }, { random: net.rng.fork(), md5: lib.md5 }, lib.codecWire);
+    net.add('lac', lac);
+    net.add('lns', lns);
+    let up = 0;
+    const handle = lns.handle.bind(lns);
+    lns.handle = (input) => { const o = handle(input); for (const x of o) if (x.kind === 'event' && x.event.type === 'session-up') up++; return o; };
+    const ids = Array.from({ length: MANY }, () => lac.addTunnel({ role: 'lac', helloIntervalMs: 0 }, net.addressOf('lns')));
+    const t0 = process.hrtime.bigint();
+    net.call('lac', (nowMs) => ids.flatMap((tunnelId) => [
+      ...lac.handle({ kind: 'command', nowMs, tunnelId, command: { type: 'open' } }),
+      ...lac.handle({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId: 1 } }),
+    ]));
+    if (!net.runUntil(() => up === MANY, 3_600_000)) throw new Error(`only ${up} sessions came up`);
+    return Number(process.hrtime.bigint() - t0) / 1000 / MANY;
+  };
+  for (const [label, sample] of [[`engine setup (${TUNNELS}×${SESSIONS} calls)`, engineSample], [`engine ${MANY} tunnels, 1 call each`, tunnelsSample]]) {
+    for (let w = 0; w < 20; w++) for (const d of dists) sample(d, 1000 + w); // warm-up
+    const us = dists.map(() => []);
+    let seed = 1;
+    for (let r = 0; r < ROUNDS; r++) {
+      const best = [Infinity, Infinity];
+      for (let k = 0; k < 7; k++) for (const i of (r + k) % 2 === 0 ? [0, 1] : [1, 0]) best[i] = Math.min(best[i], sample(dists[i], seed++));
+      us[0].push(best[0]); us[1].push(best[1]);
+    }
+    const ratios = us[0].map((x, r) => x / us[1][r]);
+    const m = us.map(median);
+    console.log(`${label.padEnd(30)} this ${m[0].toFixed(2).padStart(5)} µs/call   other ${m[1].toFixed(2).padStart(5)} µs/call   ratio ${median(ratios).toFixed(3)} (IQR ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}, ${ROUNDS} rounds)`);
   }
-  const ratios = us[0].map((x, r) => x / us[1][r]);
-  const m = us.map(median);
-  console.log(`engine setup (${TUNNELS}×${SESSIONS} calls)    this ${m[0].toFixed(2)} µs/call   other ${m[1].toFixed(2)} µs/call   ratio ${median(ratios).toFixed(3)} (IQR ${quantile(ratios, 0.25).toFixed(3)}–${quantile(ratios, 0.75).toFixed(3)}, ${ROUNDS} rounds)`);
 }
 if (sink === 0.5) console.log(sink); // keeps the results observable to the optimiser
