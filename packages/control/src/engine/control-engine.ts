@@ -16,7 +16,7 @@ import { type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
 import { type Command, L2tpUsageError } from './io.js';
 import { TunnelEngine } from './tunnel-engine.js';
 import { type TunnelView, tunnelView } from './tunnel-view.js';
-import type { V3Command, V3EngineEvent, V3EnginePorts, V3TunnelOptions } from './v3-config.js';
+import type { V3Command, V3DigestOptions, V3EngineEvent, V3EnginePorts, V3TunnelOptions } from './v3-config.js';
 import { V3TunnelEngine } from './v3-engine.js';
 import { type V3ConnectionView, type V3SccrqInfo, isV3Command, v3Accept, v3ConnectionView } from './v3-control.js';
 import { TimeHeap } from './time-heap.js';
@@ -199,6 +199,19 @@ export class ControlEngine {
     if (this.tunnels.has(id)) throw new L2tpUsageError(`tunnel id ${id} is in use`);
     this.tunnels.set(id, this.entry(new V3TunnelEngine(v3Accept.config({ ...options, connectionId: id, encap: this.encap }), this.ports), peer, undefined));
     return id;
+  }
+
+  /**
+   * Replaces the Message Digest secrets and signing type of a live L2TPv3 control connection in
+   * place (a rollover, RFC 3931 §5.4.1; see {@link V3TunnelEngine.updateDigest}); nothing is sent.
+   * Returns false when no v3 connection has this id. Throws {@link L2tpUsageError} when the
+   * connection runs without a digest, RangeError without a non-empty secret.
+   */
+  updateV3Digest(connectionId: number, digest: V3DigestOptions): boolean {
+    const e = this.tunnels.get(connectionId);
+    if (e === undefined || !(e.engine instanceof V3TunnelEngine)) return false;
+    e.engine.updateDigest(digest);
+    return true;
   }
 
   /** Processes one input; returns everything it caused. Peer behaviour never throws. */
