@@ -154,7 +154,9 @@ if (args.includes('--engine')) {
     if (!net.runUntil(() => up === MANY, 3_600_000)) throw new Error(`only ${up} sessions came up`);
     return Number(process.hrtime.bigint() - t0) / 1000 / MANY;
   };
-  for (const [label, sample] of [[`engine setup (${TUNNELS}×${SESSIONS} calls)`, engineSample], [`engine ${MANY} tunnels, 1 call each`, tunnelsSample]]) {
+  /** @type {[string, (dist: any, seed: number) => number][]} */
+  const samples = [[`engine setup (${TUNNELS}×${SESSIONS} calls)`, engineSample], [`engine ${MANY} tunnels, 1 call each`, tunnelsSample]];
+  for (const [label, sample] of samples) {
     for (let w = 0; w < 20; w++) for (const d of dists) sample(d, 1000 + w); // warm-up
     const us = dists.map(() => []);
     let seed = 1;

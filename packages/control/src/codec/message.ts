@@ -11,7 +11,7 @@ import {
 import { CONTROL_HEADER_LENGTH, type DataPacketInfo, checkHeader, decodeHeader, encodeHeader } from './header.js';
 import { hideAvpValue, unhideAvpValue } from './hidden.js';
 import { type WireAvp, encodeWithLayout, wireLayout } from './layout.js';
-import { MESSAGE_TYPE_NAME, MessageType, type MessageTypeName, messageSpec } from './message-spec.js';
+import { MESSAGE_TYPE_NAME, type MessageTypeName, messageSpec } from './message-spec.js';
 import { ErrorCode } from './result-codes.js';
 import { allocate } from './slab.js';
 import type { ControlHeader, DecodeError, Decoded, Md5, RawAvp } from './types.js';
