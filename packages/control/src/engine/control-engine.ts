@@ -87,7 +87,8 @@ export type V3AcceptPolicy = V3AcceptOptions | ((peer: SocketAddress, sccrq: V3S
 
 interface Entry {
   readonly engine: TunnelEngine | V3TunnelEngine;
-  readonly view: TunnelView | V3ConnectionView;
+  /** Made on the first `tunnel`/`connection` read: most tunnels an LNS accepts are never looked at one by one. */
+  view: TunnelView | V3ConnectionView | undefined;
   peer: SocketAddress;
   readonly acceptKey: string | undefined;
   /** When the SCCRQ that made this (accepted) tunnel arrived; 0 for others. */
@@ -149,13 +150,17 @@ export class ControlEngine {
   /** A read-only view of one tunnel (state, ids, peer, counters, sessions), or `undefined` once released. */
   tunnel(tunnelId: number): TunnelView | undefined {
     const e = this.tunnels.get(tunnelId);
-    return e === undefined || e.engine instanceof V3TunnelEngine ? undefined : e.view as TunnelView;
+    if (e === undefined || e.engine instanceof V3TunnelEngine) return undefined;
+    const engine = e.engine;
+    return (e.view ??= tunnelView(engine, () => e.peer)) as TunnelView;
   }
 
   /** A read-only view of one L2TPv3 control connection, or `undefined` (released, or not v3). */
   connection(connectionId: number): V3ConnectionView | undefined {
     const e = this.tunnels.get(connectionId);
-    return e !== undefined && e.engine instanceof V3TunnelEngine ? e.view as V3ConnectionView : undefined;
+    if (e === undefined || !(e.engine instanceof V3TunnelEngine)) return undefined;
+    const engine = e.engine;
+    return (e.view ??= v3ConnectionView(engine, () => e.peer)) as V3ConnectionView;
   }
 
   /** A random session id, non-zero and unused in the tunnel (RFC 2661 §4.4.4); throws {@link L2tpUsageError} for an unknown tunnel. */
@@ -378,9 +383,7 @@ export class ControlEngine {
   }
 
   private entry(engine: TunnelEngine | V3TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
-    const e: Entry = { engine, view: undefined as unknown as TunnelView, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
-    (e as { view: TunnelView | V3ConnectionView }).view = engine instanceof V3TunnelEngine ? v3ConnectionView(engine, () => e.peer) : tunnelView(engine, () => e.peer);
-    return e;
+    return { engine, view: undefined, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
   }
 
   /** Feeds `input` to one tunnel; an L2TPv2 tunnel appends its outputs to `out` itself. */
