@@ -41,6 +41,7 @@ async function startLacs(port, { tunnels, sessions, workers }) {
     const child = spawn(process.execPath, [WORKER, String(port), String(perWorker), String(sessions)],
       { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('.', import.meta.url).pathname });
     const lines = [];
+    /** @type {(value?: unknown) => void} */
     let wake = () => undefined;
     createInterface({ input: child.stdout }).on('line', (l) => { lines.push(JSON.parse(l)); wake(); });
     const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`LAC worker exited ${code}`))));
@@ -140,8 +141,8 @@ export async function runKl2tpd({ main, nodeArgs = [], nodeOptions, tunnels, ses
     await sleep(settleMs);
     const rssLoadedKiB = rssKiB(lns.pid);
     const status = await requestControlSocket(join(dir, 'k.sock'), { op: 'status' });
-    const control = status.ok ? status.status.listeners.flatMap((l) => l.tunnels.map((t) => t.control ?? {})) : [];
-    const retransmitted = control.reduce((n, c) => n + (c.retransmitted ?? 0), 0);
+    const accepted = status.ok ? status.status.listeners.flatMap((l) => l.tunnels) : [];
+    const retransmitted = accepted.reduce((n, t) => n + (t.control?.retransmitted ?? 0), 0);
     await lacs.stop();
     return { ...figures, total, upGauge, lnsSpanS: (log.lastCallMs - log.firstTunnelMs) / 1000, p99Ms, rssLoadedKiB, retransmitted };
   } finally {
