@@ -1,8 +1,10 @@
 /**
  * The I/O edge of the engine (style.md §3.9, quinn's `drive_timer`): one re-armed timer on a
- * {@link Clock} around a {@link ControlEngine}. Every engine call goes through `run`, which hands
- * the outputs to the sink and re-arms the timer at `nextDeadlineMs()`. The clock is a port, so the
- * same driver runs on real time in the daemons and on virtual time in tests.
+ * {@link Clock} around a {@link ControlEngine}. Every engine call goes through `run` (or `input`,
+ * `datagram`), which hands the outputs to the sink and makes sure the timer fires no later than
+ * `nextDeadlineMs()`: an earlier deadline re-arms it, a later one leaves it to fire early and re-arm
+ * then. The clock is a port, so the same driver runs on real time in the daemons and on virtual time
+ * in tests.
  */
 import type { ControlEngine, ControlInput, ControlOutput } from '../engine/control-engine.js';
 import type { EngineTrace } from '../engine/trace.js';
