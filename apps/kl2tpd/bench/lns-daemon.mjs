@@ -3,8 +3,10 @@
 // 100) from LNS_BENCH_WORKERS LAC processes built on the library (default 1; bench/lns-lac-worker.mjs:
 // every ICRQ of a tunnel queued at once, sent as the LNS's receive window allows), started before
 // the clock runs. The same load goes to kl2tpd with the shipped systemd unit's NODE_OPTIONS and with
-// Node's defaults, then to xl2tpd 1.3.18 as LNS (stub pppd) with LNS_BENCH_XL2TPD_SESSIONS calls
-// (default 2 000: xl2tpd starts a pppd per call, and this host holds a few thousand processes and ptys).
+// Node's defaults, then to xl2tpd 1.3.18 as LNS (stub pppd) with LNS_BENCH_XL2TPD_SESSIONS calls in
+// LNS_BENCH_XL2TPD_TUNNELS tunnels (default 900 in 10): without the kernel's L2TP modules xl2tpd
+// gives each call a pty, waits on them with select(), and aborts ("bit out of range 0 - FD_SETSIZE
+// on fd_set") once a descriptor passes 1 024, at about 1 019 calls.
 //
 // Printed per run: setup rate (wall, from the first dial until the LNS has every call up; process
 // start excluded), the LNS's own CPU per call and calls per LNS CPU-second (the machine has 2 cores
@@ -29,8 +31,8 @@ const load = {
   settleMs: Number(env.LNS_BENCH_SETTLE_MS ?? 3000),
 };
 const sessions = Number(env.LNS_BENCH_SESSIONS ?? 100_000);
-const xlSessions = Number(env.LNS_BENCH_XL2TPD_SESSIONS ?? 2000);
-const xlTunnels = Number(env.LNS_BENCH_XL2TPD_TUNNELS ?? 20);
+const xlSessions = Number(env.LNS_BENCH_XL2TPD_SESSIONS ?? 900);
+const xlTunnels = Number(env.LNS_BENCH_XL2TPD_TUNNELS ?? 10);
 const runs = (env.LNS_BENCH_RUNS ?? 'unit,node,xl2tpd').split(',');
 const nodeArgs = (env.LNS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const unit = readFileSync(new URL('../../../configs/systemd/kl2tpd.service', import.meta.url), 'utf8');

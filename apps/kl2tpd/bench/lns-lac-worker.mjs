@@ -14,7 +14,8 @@ const want = tunnels * sessions;
 let up = 0;
 process.stdout.write('{"ready":true}\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
-process.stdin.pause();
+// Our parent gone (its end of stdin closed): no calls left behind.
+process.stdin.once('end', () => process.exit(1));
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 ctx.on('session-up', () => {

@@ -66,20 +66,25 @@ async function startLacs(port, { tunnels, sessions, workers }) {
 /**
  * Loads the LNS `lnsPid` listening on `port`: LAC workers started (not timed), then released at
  * once; `lnsUp()` waits until the LNS has every call up and returns the wall time of its last
- * one (s from the release). Returns the timing, CPU and load figures of the load phase.
+ * one (s from the release). `after` runs while the LACs still hold their calls (they are stopped
+ * however it ends) and gets the timing, CPU and load figures of the load phase.
  */
-async function load(lnsPid, port, o, lnsUp) {
+async function load(lnsPid, port, o, lnsUp, after) {
   const lacs = await startLacs(port, o);
-  const rssIdleKiB = rssKiB(lnsPid);
-  const pids = [lnsPid, ...lacs.pids];
-  const cpu0 = pids.map(cpuS);
-  const load0 = loadavg()[0];
-  const t0 = performance.now();
-  const results = await lacs.go();
-  const lacS = Math.max(...results.map((r) => r.ms)) / 1000;
-  const wallS = await lnsUp(t0);
-  const [lnsCpuS, ...lacCpuS] = pids.map((pid, i) => cpuS(pid) - cpu0[i]);
-  return { lacs, rssIdleKiB, lacS, wallS, lnsCpuS, lacCpuS: lacCpuS.reduce((a, b) => a + b, 0), load0, load1: loadavg()[0] };
+  try {
+    const rssIdleKiB = rssKiB(lnsPid);
+    const pids = [lnsPid, ...lacs.pids];
+    const cpu0 = pids.map(cpuS);
+    const load0 = loadavg()[0];
+    const t0 = performance.now();
+    const results = await lacs.go();
+    const lacS = Math.max(...results.map((r) => r.ms)) / 1000;
+    const wallS = await lnsUp(t0);
+    const [lnsCpuS, ...lacCpuS] = pids.map((pid, i) => cpuS(pid) - cpu0[i]);
+    return await after({ rssIdleKiB, lacS, wallS, lnsCpuS, lacCpuS: lacCpuS.reduce((a, b) => a + b, 0), load0, load1: loadavg()[0] });
+  } finally {
+    await lacs.stop();
+  }
 }
 
 /** Follows kl2tpd's JSON log file: counts "LNS call up" lines and keeps the first tunnel-up and last call-up times. */
@@ -130,21 +135,22 @@ export async function runKl2tpd({ main, nodeArgs = [], nodeOptions, tunnels, ses
     await until(() => log.text.includes('LNS listening'));
     const total = tunnels * sessions;
     // A LAC's call is up when it sends ICCN; the LNS's when that ICCN arrives: wait for the LNS's last.
-    const { lacs, ...figures } = await load(lns.pid, port, { tunnels, sessions, workers }, async (t0) => {
+    const lnsUp = async (t0) => {
       await until(() => log.up >= total);
       return (performance.now() - t0) / 1000;
+    };
+    return await load(lns.pid, port, { tunnels, sessions, workers }, lnsUp, async (figures) => {
+      // The p99 now, before the idle settle dilutes it (the histogram runs from the daemon's start).
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const p99Ms = Number(/l2tp_event_loop_delay_p99_seconds\{[^}]*\} ([\d.e-]+)/.exec(metrics)?.[1]) * 1000;
+      const upGauge = Number(/l2tp_lns_sessions\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
+      await sleep(settleMs);
+      const rssLoadedKiB = rssKiB(lns.pid);
+      const status = await requestControlSocket(join(dir, 'k.sock'), { op: 'status' });
+      const accepted = status.ok ? status.status.listeners.flatMap((l) => l.tunnels) : [];
+      const retransmitted = accepted.reduce((n, t) => n + (t.control?.retransmitted ?? 0), 0);
+      return { ...figures, total, upGauge, lnsSpanS: (log.lastCallMs - log.firstTunnelMs) / 1000, p99Ms, rssLoadedKiB, retransmitted };
     });
-    // The p99 now, before the idle settle dilutes it (the histogram runs from the daemon's start).
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const p99Ms = Number(/l2tp_event_loop_delay_p99_seconds\{[^}]*\} ([\d.e-]+)/.exec(metrics)?.[1]) * 1000;
-    const upGauge = Number(/l2tp_lns_sessions\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
-    await sleep(settleMs);
-    const rssLoadedKiB = rssKiB(lns.pid);
-    const status = await requestControlSocket(join(dir, 'k.sock'), { op: 'status' });
-    const accepted = status.ok ? status.status.listeners.flatMap((l) => l.tunnels) : [];
-    const retransmitted = accepted.reduce((n, t) => n + (t.control?.retransmitted ?? 0), 0);
-    await lacs.stop();
-    return { ...figures, total, upGauge, lnsSpanS: (log.lastCallMs - log.firstTunnelMs) / 1000, p99Ms, rssLoadedKiB, retransmitted };
   } finally {
     lns.kill('SIGTERM');
     await Promise.race([new Promise((r) => lns.once('exit', r)), sleep(10_000)]);
@@ -162,20 +168,20 @@ export async function runXl2tpd({ tunnels, sessions, workers, settleMs }) {
   try {
     // xl2tpd's call is up once it has started its pppd (after ICCN): every stub has recorded its
     // argv. Given up on when no pppd has started for 10 s (the count says how many came up).
-    const { lacs, ...figures } = await load(xl.pid, xl.port, { tunnels, sessions, workers }, async (t0) => {
+    const lnsUp = async (t0) => {
       let wallS = (performance.now() - t0) / 1000;
       for (let seen = 0, stuckSince = Date.now(); seen < total && Date.now() - stuckSince < 10_000; await sleep(20)) {
         const now = xl.pppdPids().length;
         if (now > seen) { seen = now; stuckSince = Date.now(); wallS = (performance.now() - t0) / 1000; }
       }
       return wallS;
+    };
+    return await load(xl.pid, xl.port, { tunnels, sessions, workers }, lnsUp, async (figures) => {
+      const pppds = xl.pppdPids().length;
+      const established = xl.calls().length;
+      await sleep(settleMs);
+      return { ...figures, total, pppds, established, rssLoadedKiB: rssKiB(xl.pid) };
     });
-    const pppds = xl.pppdPids().length;
-    const established = xl.calls().length;
-    await sleep(settleMs);
-    const rssLoadedKiB = rssKiB(xl.pid);
-    await lacs.stop();
-    return { ...figures, total, pppds, established, rssLoadedKiB };
   } finally {
     await xl.stop({ graceMs: 2000 });
   }
