@@ -91,7 +91,9 @@ describe('kl2tpd LNS + pppd radius.so → FreeRADIUS', () => {
     await emptyNamespace('rA');
     const downs = () => (lns.log().match(/LNS call down/g) ?? []).length;
     const before = downs();
-    const lac = xl2tpdLac({ ns: 'rA', lns: '10.41.0.2', clientOptions: ['password wrong', ...CHAP_MD5_ONLY] });
+    // Its own port: the LNS still holds the first xl2tpd's tunnel from 10.41.0.1:1701 (killed without StopCCN; HELLO
+    // clears it later), and a second tunnel from one address and port is refused (the NAT clash).
+    const lac = xl2tpdLac({ ns: 'rA', port: 1702, lns: '10.41.0.2', clientOptions: ['password wrong', ...CHAP_MD5_ONLY] });
     await waitFor(() => /Sent Access-Reject/.test(radius.log()), 90_000, 'FreeRADIUS to reject the call', logs(lac));
     await waitFor(() => downs() > before, 60_000, 'the LNS to clear the rejected call', logs(lac));
     // pppd's exit status 11 (EXIT_PEER_AUTH_FAILED), as the CDN's message and our log line say.
@@ -103,7 +105,7 @@ describe('kl2tpd LNS + pppd radius.so → FreeRADIUS', () => {
 
   it('MS-CHAPv2 through RADIUS: pool address and ping', async () => {
     await emptyNamespace('rA');
-    const lac = xl2tpdLac({ ns: 'rA', lns: '10.41.0.2', clientOptions: ['password s3cret', 'refuse-chap', 'refuse-mschap', 'refuse-eap'] });
+    const lac = xl2tpdLac({ ns: 'rA', port: 1703, lns: '10.41.0.2', clientOptions: ['password s3cret', 'refuse-chap', 'refuse-mschap', 'refuse-eap'] });
     await waitFor(() => clientAddress('rA') !== undefined, 90_000, 'ppp0 with a pool address in rA', logs(lac));
     expect(clientAddress('rA')).toBe('10.60.0.10');
     expect(sh('ip netns exec rA ping -c 2 -W 2 10.60.0.1')).toMatch(/2 received/);
