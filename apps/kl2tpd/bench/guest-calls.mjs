@@ -6,7 +6,8 @@
 //   node scripts/vm/run.mjs --mem 2048 --timeout 3000 -- node apps/kl2tpd/bench/guest-calls.mjs 50 100 200
 //
 // Each argument is one round with that many calls (default: 50): kl2tpd serving [lns.k] in
-// namespace gB (pppd server per call) and kl2tpd as LAC in gA, one tunnel per call (as L2TP/IPsec
+// namespace gB (pppd server per call; `sccrq_limit = "off"`: every tunnel comes from one address)
+// and kl2tpd as LAC in gA, one tunnel per call (as L2TP/IPsec
 // clients come) unless GUEST_BENCH_SESSIONS_PER_TUNNEL says otherwise, both started fresh per
 // round. Printed per round: the time from the LAC's start to every client interface holding its
 // address; the setup rate of the L2TP calls (the LNS's log, first to last call up) and of the PPP
@@ -46,7 +47,7 @@ console.log('calls | LAC start→all ppp up s | L2TP calls/s (LNS first→last c
 try {
   for (const n of rounds) {
     const before = usedMiB();
-    const lns = await lnsDaemon({ ns: 'gB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: [`max_sessions = ${n + 10}`] });
+    const lns = await lnsDaemon({ ns: 'gB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: [`sccrq_limit = "off"`] });
     const t0 = Date.now();
     const lac = kl2tpdLac({ ns: 'gA', peer: '10.42.0.2:1701', tunnels: Math.ceil(n / perTunnel), sessions: perTunnel });
     const bound = scaled(120_000 + n * 4_000);

@@ -82,7 +82,8 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
     // RFC 2661 §4.4.2 CDN result 4; xl2tpd logs the Result Code's message as it arrived.
     const both = () => `${lns.log()}\n--- xl2tpd 2\n${lac2.log()}`;
     await waitFor(() => /Connection closed to 10\.40\.0\.2, serial \d+ \(address pool exhausted\)/.test(lac2.log()), 60_000, 'xl2tpd to log the CDN', both);
-    expect(lns.log()).toMatch(/"refusal":"pool-exhausted","result":4[^\n]*no free address in ip_range: call refused with CDN/);
+    // Our log line travels through a pipe: it may arrive after xl2tpd's.
+    await waitFor(() => /"refusal":"pool-exhausted","result":4[^\n]*no free address in ip_range: call refused with CDN/.test(lns.log()), 20_000, 'the refusal in our log', both);
     const l = await lns.status();
     expect(l?.refusals['pool-exhausted']).toBe(1);
     expect(l?.pool).toEqual({ size: 1, used: 1, free: 0 });
