@@ -6,8 +6,8 @@
 //   node scripts/vm/run.mjs --mem 2048 --timeout 3000 -- node apps/kl2tpd/bench/guest-calls.mjs 50 100 200
 //
 // Each argument is one round with that many calls (default: 50): kl2tpd serving [lns.k] in
-// namespace gB (pppd server per call; `sccrq_limit = "off"`: every tunnel comes from one address)
-// and kl2tpd as LAC in gA, one tunnel per call (as L2TP/IPsec
+// namespace gcB (pppd server per call; `sccrq_limit = "off"`: every tunnel comes from one address)
+// and kl2tpd as LAC in gcA, one tunnel per call (as L2TP/IPsec
 // clients come) unless GUEST_BENCH_SESSIONS_PER_TUNNEL says otherwise, both started fresh per
 // round. Printed per round: the time from the LAC's start to every client interface holding its
 // address; the setup rate of the L2TP calls (the LNS's log, first to last call up) and of the PPP
@@ -28,6 +28,9 @@ if (!/^l2tp_ppp /m.test(trySh('cat /proc/modules'))) {
 const rounds = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (rounds.length === 0) rounds.push(50);
 const perTunnel = Number(process.env.GUEST_BENCH_SESSIONS_PER_TUNNEL ?? 1);
+// The whole run ends by then (seconds from start; keep it under run.mjs's --timeout), so that a round
+// cut short still prints what it held instead of being killed with the guest.
+const deadline = Date.now() + Number(process.env.GUEST_BENCH_DEADLINE_S ?? 3000) * 1000;
 
 const meminfo = () => Object.fromEntries([...readFileSync('/proc/meminfo', 'utf8').matchAll(/^(\w+):\s+(\d+) kB/gm)].map((m) => [m[1], Number(m[2])]));
 const usedMiB = () => { const m = meminfo(); return (m.MemTotal - m.MemAvailable) / 1024; };
@@ -39,7 +42,7 @@ function logSpan(log, re) {
   return times.length ? { first: times[0], last: times[times.length - 1], count: times.length } : undefined;
 }
 
-netnsPair('gA', 'gB', '10.42.0.1/24', '10.42.0.2/24');
+netnsPair('gcA', 'gcB', '10.42.0.1/24', '10.42.0.2/24');
 chapSecrets();
 const total = meminfo().MemTotal / 1024;
 console.log(`guest: ${total.toFixed(0)} MiB, ${trySh('nproc').trim()} vCPU; node -e 0 took ${process.env.L2TP_GUEST_NODE_START_MS ?? '?'} ms at boot; ${perTunnel} call(s) per tunnel`);
@@ -47,15 +50,21 @@ console.log('calls | LAC start→all ppp up s | L2TP calls/s (LNS first→last c
 try {
   for (const n of rounds) {
     const before = usedMiB();
-    const lns = await lnsDaemon({ ns: 'gB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: [`sccrq_limit = "off"`] });
+    const lns = await lnsDaemon({ ns: 'gcB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: [`sccrq_limit = "off"`] });
     const t0 = Date.now();
-    const lac = kl2tpdLac({ ns: 'gA', peer: '10.42.0.2:1701', tunnels: Math.ceil(n / perTunnel), sessions: perTunnel });
-    const bound = scaled(120_000 + n * 4_000);
+    const lac = kl2tpdLac({ ns: 'gcA', peer: '10.42.0.2:1701', tunnels: Math.ceil(n / perTunnel), sessions: perTunnel });
+    // Under TCG on a loaded host a call (two pppd starts, LCP, CHAP, IPCP) took 10-15 s of the one vCPU.
+    const bound = Math.min(scaled(120_000 + n * 20_000), deadline - t0);
     let up = 0;
     let firstUp;
-    while (Date.now() - t0 < bound && (up = pppAddresses('gA').size) < n) {
+    let report = t0 + 60_000;
+    while (Date.now() - t0 < bound && (up = pppAddresses('gcA').size) < n) {
       if (up > 0 && firstUp === undefined) firstUp = Date.now();
       if (lac.child.exitCode !== null || lns.child.exitCode !== null) break;
+      if (Date.now() > report) {
+        console.log(`  ${n}: ${((Date.now() - t0) / 1000).toFixed(0)} s after the LAC's start: ${up} calls up, guest memory in use ${usedMiB().toFixed(0)} MiB (${before.toFixed(0)} before)`);
+        report += 60_000;
+      }
       await sleep(1000);
     }
     const allUp = Date.now();
@@ -63,6 +72,7 @@ try {
     if (up < n) {
       console.log(`${n} | not all up: ${up} calls held after ${((allUp - t0) / 1000).toFixed(0)} s (bound ${(bound / 1000).toFixed(0)} s); guest memory in use ${usedMiB().toFixed(0)} MiB`);
       console.log(`--- LNS log tail\n${lns.log().slice(-3000)}\n--- LAC log tail\n${lac.log().slice(-3000)}`);
+      process.exitCode = 1;
       break;
     }
     await sleep(2000); // the last pppds settle (their ip-up, the kernel's accounting) before memory is read
@@ -70,20 +80,20 @@ try {
     const rate = span && span.count > 1 ? ((span.count - 1) / ((span.last - span.first) / 1000)).toFixed(1) : '-';
     const withCalls = usedMiB();
     const lnsRss = rssMiB([lns.child.pid]);
-    const lacRss = rssMiB(pidsIn('gA', 'node'));
-    const pppd = rssMiB([...pidsIn('gA', 'pppd'), ...pidsIn('gB', 'pppd')]);
-    const addrs = [...pppAddresses('gA').keys()];
-    const ping = (dev) => (/1 received/.test(trySh(`ip netns exec gA ping -c 1 -W 5 -I ${dev} 10.60.0.1`)) ? 'ok' : 'FAIL');
+    const lacRss = rssMiB(pidsIn('gcA', 'node'));
+    const pppd = rssMiB([...pidsIn('gcA', 'pppd'), ...pidsIn('gcB', 'pppd')]);
+    const addrs = [...pppAddresses('gcA').keys()];
+    const ping = (dev) => (/1 received/.test(trySh(`ip netns exec gcA ping -c 1 -W 5 -I ${dev} 10.60.0.1`)) ? 'ok' : 'FAIL');
     const pppRate = allUp > firstUp ? ((n - 1) / ((allUp - firstUp) / 1000)).toFixed(1) : '-';
     console.log([n, ((allUp - t0) / 1000).toFixed(1), rate, pppRate, before.toFixed(0), withCalls.toFixed(0),
       ((withCalls - before) / n).toFixed(2), lnsRss.toFixed(1), lacRss.toFixed(1), pppd.toFixed(1), `${ping(addrs[0])}/${ping(addrs[addrs.length - 1])}`].join(' | '));
     lac.child.kill('SIGTERM');
     lns.child.kill('SIGTERM');
     await Promise.all([lac.exited, lns.exited]);
-    await emptyNamespace('gA');
-    await emptyNamespace('gB');
+    await emptyNamespace('gcA');
+    await emptyNamespace('gcB');
     // The kernel deletes tunnels from a workqueue: wait for it before the next round counts memory.
-    for (const t0d = Date.now(); trySh('ip -n gB l2tp show tunnel') !== '' && Date.now() - t0d < scaled(60_000);) await sleep(500);
+    for (const t0d = Date.now(); trySh('ip -n gcB l2tp show tunnel') !== '' && Date.now() - t0d < scaled(60_000);) await sleep(500);
   }
 } finally {
   await cleanUp();
