@@ -15,7 +15,8 @@
 // Printed per batch: calls up, seconds, calls/s, guest memory in use; per round: the time to the
 // last call, the mean setup rate (calls / time spent in batches, process start excluded), the
 // guest's memory in use before and with the calls (MemTotal − MemAvailable) and per call, the RSS
-// of the two kl2tpd processes and of all pppds, and a ping across the first and the last call.
+// of the two kl2tpd processes and of all pppds, a ping across the first and the last call, and the
+// time from SIGTERM to both daemons to no pppd and no kernel tunnel left.
 // A batch that does not come up in its bound (or past GUEST_BENCH_DEADLINE_S for the whole run)
 // prints how many calls were held, and the run exits 1.
 import { readFileSync } from 'node:fs';
@@ -89,13 +90,18 @@ try {
     const rate = busyMs > 0 ? ((n - Math.min(batch, n)) / (busyMs / 1000)).toFixed(2) : '-';
     console.log([n, ((allUp - t0) / 1000).toFixed(0), rate, before.toFixed(0), withCalls.toFixed(0), ((withCalls - before) / n).toFixed(2),
       lnsRss.toFixed(1), lacRss.toFixed(1), pppd.toFixed(1), `${ping(addrs[0])}/${ping(addrs[addrs.length - 1])}`].join(' | '));
+    // SIGTERM to both daemons: every call cleared, every pppd gone (each runs /etc/ppp/ip-down), every kernel tunnel deleted.
+    const d0 = Date.now();
     lac.child.kill('SIGTERM');
     lns.child.kill('SIGTERM');
-    await Promise.all([lac.exited, lns.exited]);
+    const codes = await Promise.all([lac.exited, lns.exited]);
+    const empty = () => pidsIn('gcA', 'pppd').length + pidsIn('gcB', 'pppd').length === 0 && trySh('ip -n gcB l2tp show tunnel') === '' && trySh('ip -n gcA l2tp show tunnel') === '';
+    // The kernel deletes tunnels from a workqueue: wait for it before the next round counts memory.
+    for (; !empty() && Date.now() - d0 < scaled(300_000);) await sleep(1000);
+    const teardown = empty() ? ((Date.now() - d0) / 1000).toFixed(0) : `> ${((Date.now() - d0) / 1000).toFixed(0)} (pppd or tunnels left)`;
+    console.log(`  ${n}: SIGTERM to both daemons → no pppd and no kernel tunnel left in ${teardown} s (LAC/LNS exit ${codes.join('/')})`);
     await emptyNamespace('gcA');
     await emptyNamespace('gcB');
-    // The kernel deletes tunnels from a workqueue: wait for it before the next round counts memory.
-    for (const t0d = Date.now(); trySh('ip -n gcB l2tp show tunnel') !== '' && Date.now() - t0d < scaled(60_000);) await sleep(500);
   }
 } finally {
   await cleanUp();
