@@ -18,7 +18,8 @@
 //
 // LNS_BENCH_RUNS: which runs, comma-separated (default "unit,node,xl2tpd"). LNS_BENCH_MAIN: another
 // build of kl2tpd (dist/main.js) for before/after figures; LNS_BENCH_NODE_ARGS: node options for the
-// LNS only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", written at its exit).
+// LNS only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", written at its exit); LNS_BENCH_LAC_NODE_ARGS:
+// the same for the LAC workers.
 import { readFileSync } from 'node:fs';
 import { xl2tpdAvailable } from '../../../scripts/xl2tpd/harness.mjs';
 import { runKl2tpd, runXl2tpd } from './lns-run.mjs';
