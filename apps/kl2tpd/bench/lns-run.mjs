@@ -39,7 +39,7 @@ async function startLacs(port, { tunnels, sessions, workers }) {
   const list = [];
   for (let w = 0; w < workers; w++) {
     const lacArgs = (process.env.LNS_BENCH_LAC_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...lacArgs, WORKER, String(port), String(perWorker), String(sessions)],
+    const child = spawn(process.execPath, [...lacArgs, WORKER, String(port), String(perWorker), String(sessions), '127.0.0.1', String(process.env.LNS_BENCH_CALLS_IN_FLIGHT ?? 0)],
       { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('.', import.meta.url).pathname });
     const lines = [];
     /** @type {(value?: unknown) => void} */
