@@ -1,11 +1,12 @@
 // One LAC load process for bench/lns-daemon.mjs (argv: PORT TUNNELS SESSIONS [HOST [IN_FLIGHT]]),
-// built on the library (L2tpContext, null data plane): prints `{"ready":true}` once loaded and waits for a line on stdin (so that process start
-// is not timed), then dials TUNNELS tunnels to HOST:PORT and places SESSIONS calls in each at once
-// (openSession queues every ICRQ; the transport sends them as the LNS's receive window allows, so
-// ICRQs are pipelined, not one per round trip), or IN_FLIGHT at a time per tunnel (the next call
-// placed as one comes up). Prints one JSON line when every call is up
-// ({ up, ms, cpuMs }: ms from the first dial, cpuMs this process's CPU meanwhile) and holds the calls
-// idle until SIGTERM (StopCCN, exit). Kept cheap: one context and no per-call work beyond counting.
+// built on the library (L2tpContext, null data plane): prints `{"ready":true}` once loaded and
+// waits for a line on stdin (so that process start is not timed), then dials TUNNELS tunnels to
+// HOST:PORT and places SESSIONS calls in each at once (openSession queues every ICRQ; the transport
+// sends them as the LNS's receive window allows, so ICRQs are pipelined, not one per round trip),
+// or IN_FLIGHT at a time per tunnel (the next call placed as one comes up). Prints one JSON line
+// when every call is up ({ up, ms, cpuMs }: ms from the first dial, cpuMs this process's CPU
+// meanwhile) and holds the calls idle until SIGTERM (StopCCN, exit). Kept cheap: one context and no
+// per-call work beyond counting.
 import { codecWire, L2tpContext, nullDataPlane } from '@l2tp/control';
 
 const [port, tunnels, sessions] = process.argv.slice(2, 5).map(Number);
