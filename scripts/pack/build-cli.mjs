@@ -1,6 +1,8 @@
 // Builds what a CLI package (apps/kl2tpd, apps/ql2tpd) ships, after tsc has built dist/:
-//   dist/NAME.cjs                one file: the CLI with @l2tp/* and every JavaScript dependency bundled by
+//   dist/NAME-main.cjs, NAME-run.cjs   the CLI with @l2tp/* and every JavaScript dependency bundled by
 //                                esbuild; only ffi-rs (native) stays a real dependency
+//   dist/NAME.cjs                the bin: launcher.cjs, which runs the bundles with their V8 code caches
+//   dist/NAME-main.v8cache, NAME-run.v8cache   those caches, recorded from runs of the built CLI (code-cache.mjs)
 //   dist/THIRD-PARTY-NOTICES     name, version, licence and licence text of every bundled package
 //   dist/man/NAME.8, NAME.toml.5 roff man pages from docs/*.md (package.json "man")
 //   dist/systemd/, dist/modules-load.d/, dist/examples/, dist/doc/   from configs/ and docs/
@@ -10,9 +12,10 @@
 // addon would load on every start; in CommonJS it is a require() inside the lazily initialised
 // module that uses it, so `--version`, `--check-config`, `status` and `-null` never load it.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordCodeCache } from './code-cache.mjs';
 import { lazyModules } from './lazy.mjs';
 import { renderManPage } from './man.mjs';
 
@@ -22,6 +25,7 @@ const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
 const name = pkg.name;
 const dist = join(app, 'dist');
 const cli = join(dist, `${name}.cjs`);
+const main = join(dist, `${name}-main.cjs`);
 
 /** What each CLI package ships from configs/ and docs/, besides its man pages. */
 const SHIPPED = {
@@ -34,7 +38,7 @@ const SHIPPED = {
 const shipped = SHIPPED[name];
 if (!shipped) throw new Error(`build-cli: no file list for package ${name}`);
 
-// 1. The bundle, in two files. NAME.cjs holds what every start needs (the command line, the config
+// 1. The bundle, in two files. NAME-main.cjs holds what every start needs (the command line, the config
 // parser, the control client); every dynamic import() it makes (the daemon, the platform, the
 // logger) is served from NAME-run.cjs, which is read only when the daemon runs. One file would
 // do, but V8 must read and pre-parse all of a script before running any of it: 700 KiB cost
@@ -66,11 +70,20 @@ const common = {
   external: Object.keys(pkg.dependencies ?? {}),
   // Unminified: stack traces in an operator's log stay readable without a source map.
   minify: false,
+  ...(process.env.MINIFY === 'ws' && { minifyWhitespace: true }),
+  ...(process.env.MINIFY === 'syntax' && { minifyWhitespace: true, minifySyntax: true }),
+  ...(process.env.MINIFY === 'full' && { minify: true }),
+  // The CommonJS wrapper Node's loader would add, in the file: launcher.cjs compiles the file as it
+  // is (a wrapper added at run time is one more copy of the whole source in memory).
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+  footer: { js: '})' },
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
 };
-const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: cli, plugins: [splitAtDynamicImports, lazyModules()] });
+const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: main, plugins: [splitAtDynamicImports, lazyModules()] });
+// launcher.cjs runs the bundle inside a function: a `#!` line is a syntax error there.
+writeFileSync(main, readFileSync(main, 'utf8').replace(/^#![^\n]*\n/, ''));
 // Getters: each part of the run file is initialised when first asked for, so `-null` never loads ffi-rs.
 const runEntry = [...splitTargets].map(([key, abs]) => `  get ${JSON.stringify(key)}() { return require(${JSON.stringify(abs)}); },`);
 const run = await build({
@@ -102,7 +115,7 @@ for (const abs of inputs) {
 const notices = [...packages.values()].sort((a, b) => a.manifest.name.localeCompare(b.manifest.name)).map(({ manifest, text }) =>
   `${manifest.name} ${manifest.version} (${manifest.license ?? 'licence not stated'})\n\n${text ?? `No licence file; package.json says ${manifest.license}.`}`);
 writeFileSync(join(dist, 'THIRD-PARTY-NOTICES'),
-  `${name}'s dist/${name}.cjs and dist/${name}-run.cjs contain the following packages.\n\n${notices.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`);
+  `${name}'s dist/${name}-main.cjs and dist/${name}-run.cjs contain the following packages.\n\n${notices.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`);
 
 // 3. Man pages, from the package's man list: dist/man/NAME.SECTION from docs/NAME.SECTION.md.
 rmSync(join(dist, 'man'), { recursive: true, force: true });
@@ -127,8 +140,14 @@ for (const f of shipped.examples) copy(join(ROOT, 'configs', 'examples', f), joi
 rmSync(join(dist, 'doc'), { recursive: true, force: true });
 for (const f of shipped.doc) copy(join(ROOT, 'docs', f), join(dist, 'doc', f));
 
+// 5. The bin, and the V8 code caches it gives the bundles (recorded last: a cache must be newer than its bundle).
+writeFileSync(cli, readFileSync(join(ROOT, 'scripts', 'pack', 'launcher.cjs'), 'utf8').replace("'__NAME__'", JSON.stringify(name)));
+chmodSync(cli, 0o755);
+await recordCodeCache(name, dist);
+
 for (const f of pkg.files) {
   if (!existsSync(join(app, f))) throw new Error(`build-cli: package.json "files" names ${f}, which the build did not make`);
 }
 const kib = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
-console.log(`${relative(ROOT, cli)}: ${kib(cli)} + ${name}-run.cjs ${kib(join(dist, `${name}-run.cjs`))}, ${packages.size} bundled packages`);
+console.log(`${relative(ROOT, main)}: ${kib(main)} + ${name}-run.cjs ${kib(join(dist, `${name}-run.cjs`))}, ${packages.size} bundled packages; `
+  + `code caches ${kib(join(dist, `${name}-main.v8cache`))} + ${kib(join(dist, `${name}-run.v8cache`))}`);

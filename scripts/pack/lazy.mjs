@@ -2,8 +2,9 @@
 // (scripts/pack/build-cli.mjs). Code imports these at the top of a module but needs them only on
 // some paths: commander requires node:child_process for executable subcommands (we have none),
 // the daemon's logger imports pino-pretty for terminals although journald and NetworkManager get
-// JSON, node:http serves metrics only with --metrics-listen. Each import becomes a proxy that
-// requires the real module when a property is read or the export is called.
+// JSON, node:http serves metrics only with --metrics-listen, and sonic-boom (the destination of
+// pino and pino-pretty; the daemons write JSON lines themselves) asserts with node:assert. Each
+// import becomes a proxy that requires the real module when a property is read or the export is called.
 //
 // The proxy must survive esbuild's ESM interop (__toESM), which lists the module's own keys and
 // reads `__esModule` at import time: the keys are taken from the real module at build time and
@@ -12,7 +13,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 
 /** Modules deferred in the bundles: Node built-ins whose export is a namespace object, and pino-pretty. */
-export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline', 'pino-pretty'];
+export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'pino-pretty'];
 
 /** @returns {import('esbuild').Plugin} */
 export function lazyModules(names = LAZY_MODULES) {

@@ -10,9 +10,10 @@
  * `<4>` warning, `<6>` info, `<7>` debug): journald strips the prefix and files the line at that
  * priority, so `journalctl -p err -u kl2tpd` shows the errors.
  */
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty, { prettyFactory } from 'pino-pretty';
+import { writeFully } from './write-fully.js';
 
 /** How log lines are written. */
 export type LogFormat = 'json' | 'pretty';
@@ -89,20 +90,6 @@ function blockingStdio(fd: number): void {
 
 /** Bytes held before a write(2) even within one turn of the event loop. */
 const COALESCE_BYTES = 64 * 1024;
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Writes all of `text` to `fd`, waiting out EAGAIN 1 ms at a time; a dead reader (EPIPE) drops it rather than the daemon. */
-function writeFully(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  for (let off = 0; off < bytes.length;) {
-    try {
-      off += writeSync(fd, bytes, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
-}
 
 /** Flushes run at process exit, behind one 'exit' listener however many loggers there are. */
 const exitFlushes: (() => void)[] = [];

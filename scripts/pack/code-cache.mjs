@@ -1,0 +1,100 @@
+// Records the V8 code caches launcher.cjs gives the bundles (dist/NAME-main.v8cache, NAME-run.v8cache):
+// the built CLI runs what operators run first — `--version`, `--check-config` on the shipped example,
+// a `-null` daemon until its tunnels are up, then SIGTERM — each run starting from the caches of
+// the one before and writing them again at exit (record-code-cache.cjs), so the caches hold the
+// bytecode of every function those runs compiled. A cache fits the Node binary that recorded it
+// (V8 version and flags); any other Node refuses it and compiles the bundle as without one.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const example = (name) => join(ROOT, 'configs', 'examples', `${name}.toml`);
+
+/**
+ * Runs `node dist/NAME.cjs ...args` with the recorder; resolves when it exits 0, after SIGTERM once
+ * its stderr shows `until` when given. Rejects with its output otherwise (or after 30 s).
+ */
+function record(dist, name, args, until) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--require', join(HERE, 'record-code-cache.cjs'), join(dist, `${name}.cjs`), ...args], {
+      env: { ...process.env, L2TP_CODE_CACHE_DIR: dist, L2TP_CODE_CACHE_REPORT: join(dist, '.code-cache-report'), NOTIFY_SOCKET: '', JOURNAL_STREAM: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let signalled = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const watch = (d) => {
+      output += d;
+      if (until !== undefined && !signalled && output.includes(until)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && (until === undefined || signalled)) resolvePromise();
+      else reject(new Error(`code cache: ${name} ${args.join(' ')} exited ${code ?? signal}${until && !signalled ? ` before "${until}"` : ''}:\n${output.slice(-3000)}`));
+    });
+  });
+}
+
+/** A config in a scratch directory; returns its path. */
+function scratchConfig(dir, text) {
+  const file = join(dir, 'c.toml');
+  writeFileSync(file, `control_socket = "${join(dir, 'c.sock')}"\n${text}`);
+  return file;
+}
+
+/** The daemon run of each CLI: kl2tpd -null against an LNS of @l2tp/control; ql2tpd -null with a static tunnel. */
+const DAEMON_RUNS = {
+  async kl2tpd(dist, dir) {
+    const { codecWire, L2tpContext, nullDataPlane } = await import(join(ROOT, 'packages', 'control', 'dist', 'index.js'));
+    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    try {
+      const { port } = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'code-cache-lns' });
+      const config = scratchConfig(dir, `[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`);
+      await record(dist, 'kl2tpd', ['-config', config, '-null', '--log-format', 'json'], 'every configured tunnel and session is up');
+    } finally {
+      await lns.close(200);
+    }
+  },
+  async ql2tpd(dist, dir) {
+    const config = scratchConfig(dir, '[tunnel.t1]\nversion = "l2tpv3"\nencap = "udp"\nlocal = "127.0.0.1:0"\npeer = "127.0.0.1:9"\n'
+      + 'tid = 1\nptid = 2\n[tunnel.t1.session.s1]\npseudowire = "eth"\nsid = 1\npsid = 2\n');
+    await record(dist, 'ql2tpd', ['-config', config, '-null', '--log-format', 'json'], 'tunnels up');
+  },
+};
+
+/**
+ * Writes dist/NAME-main.v8cache and dist/NAME-run.v8cache for the built CLI dist/NAME.cjs. Throws
+ * when a run fails, or when V8 refused a cache the run before had just written (the caches would
+ * be useless to this very Node).
+ */
+export async function recordCodeCache(name, dist) {
+  const daemon = DAEMON_RUNS[name];
+  if (daemon === undefined) throw new Error(`code cache: no runs for ${name}`);
+  const report = join(dist, '.code-cache-report');
+  rmSync(report, { force: true });
+  for (const f of [`${name}-main.v8cache`, `${name}-run.v8cache`]) rmSync(join(dist, f), { force: true });
+  const dir = mkdtempSync(join(tmpdir(), `${name}-code-cache-`));
+  try {
+    await record(dist, name, ['--version']);
+    await record(dist, name, ['--check-config', '-config', example(name)]);
+    await daemon(dist, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const lines = readFileSync(report, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  rmSync(report);
+  const refused = lines.filter((l) => l.rejected);
+  if (refused.length > 0) throw new Error(`code cache: V8 refused a cache this Node recorded: ${refused.map((l) => l.file).join(', ')}`);
+  for (const base of [`${name}-main`, `${name}-run`]) {
+    if (!lines.some((l) => l.file === join(dist, `${base}.cjs`))) throw new Error(`code cache: no run loaded ${base}.cjs`);
+  }
+}

@@ -1,0 +1,27 @@
+'use strict';
+// Preloaded (`node --require`) into the build's runs of a CLI (code-cache.mjs): every vm.Script the
+// launcher compiles from L2TP_CODE_CACHE_DIR is kept, and at exit its code cache — with the bytecode
+// of every function the run compiled, and of those it was given by the cache it started from — is
+// written to BASE.v8cache next to BASE.cjs. Whether V8 took the cache it was offered goes to
+// L2TP_CODE_CACHE_REPORT, one JSON line per script, for the build to check.
+const { appendFileSync, writeFileSync } = require('node:fs');
+const { basename, dirname, join } = require('node:path');
+const vm = require('node:vm');
+
+const dir = process.env.L2TP_CODE_CACHE_DIR;
+const report = process.env.L2TP_CODE_CACHE_REPORT;
+const scripts = [];
+vm.Script = class RecordedScript extends vm.Script {
+  constructor(code, options) {
+    super(code, options);
+    const file = options?.filename;
+    if (typeof file === 'string' && dirname(file) === dir) scripts.push({ file, offered: options.cachedData !== undefined, script: this });
+  }
+};
+process.on('exit', () => {
+  for (const { file, offered, script } of scripts) {
+    const cache = script.createCachedData();
+    writeFileSync(join(dir, `${basename(file, '.cjs')}.v8cache`), cache);
+    appendFileSync(report, `${JSON.stringify({ file, offered, rejected: script.cachedDataRejected === true, bytes: cache.length })}\n`);
+  }
+});
