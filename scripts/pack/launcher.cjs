@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 'use strict';
 // The command a CLI package installs as its bin (dist/NAME.cjs, copied here by build-cli.mjs with
-// NAME filled in). It runs dist/NAME-main.cjs, and NAME-run.cjs when that asks for it, the way
-// Node's CommonJS loader would, except that each is compiled with the V8 code cache made for it at
-// build time (NAME-main.v8cache, NAME-run.v8cache; code-cache.mjs): V8 then neither parses the
-// bundle nor compiles the functions the build's runs used, which was most of what `--version`,
-// `--check-config` and a daemon's start cost beyond a bare `node -e 0`. Node 22 has
+// NAME filled in). It runs dist/NAME-main.cjs, and the other NAME-*.cjs bundles when that asks for
+// them, the way Node's CommonJS loader would, except that each is compiled with the V8 code cache
+// made for it at build time (NAME-main.v8cache, NAME-run.v8cache; code-cache.mjs): V8 then neither
+// parses the bundle nor compiles the functions the build's runs used, which was most of what
+// `--version`, `--check-config` and a daemon's start cost beyond a bare `node -e 0`. Node 22 has
 // module.enableCompileCache for this; Node 20 has only vm.Script's cachedData.
 //
 // A cache V8 refuses (another Node or V8 version, other V8 flags) costs nothing but its read: V8
 // compiles the source as without one. V8 checks the source's length, not its content, so a cache
-// older than its bundle (a bundle edited in place) is not offered at all.
+// older than its bundle (a bundle edited in place after the build) is not offered at all; "older"
+// allows two seconds, as a copy that does not keep times (cp -r) writes the two in either order.
 const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
@@ -26,7 +27,7 @@ const loaded = new Map();
 function codeCache(base, bundle) {
   const file = join(__dirname, `${base}.v8cache`);
   const cache = statSync(file, { throwIfNoEntry: false });
-  if (cache === undefined || cache.mtimeMs < statSync(bundle).mtimeMs) return undefined;
+  if (cache === undefined || cache.mtimeMs + 2000 < statSync(bundle).mtimeMs) return undefined;
   try {
     return readFileSync(file);
   } catch {

@@ -2,8 +2,9 @@
 // (scripts/pack/build-cli.mjs). Code imports these at the top of a module but needs them only on
 // some paths: commander requires node:child_process for executable subcommands (we have none),
 // the daemon's logger imports pino-pretty for terminals although journald and NetworkManager get
-// JSON, node:http serves metrics only with --metrics-listen, and sonic-boom (the destination of
-// pino and pino-pretty; the daemons write JSON lines themselves) asserts with node:assert. Each
+// JSON, node:http serves metrics only with --metrics-listen, sonic-boom (the destination of
+// pino and pino-pretty; the daemons write JSON lines themselves) asserts with node:assert, and
+// node:crypto computes MD5 and HMAC only for tunnels with a secret (ids come from /dev/urandom). Each
 // import becomes a proxy that requires the real module when a property is read or the export is called.
 //
 // The proxy must survive esbuild's ESM interop (__toESM), which lists the module's own keys and
@@ -13,7 +14,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 
 /** Modules deferred in the bundles: Node built-ins whose export is a namespace object, and pino-pretty. */
-export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'pino-pretty'];
+export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'crypto', 'pino-pretty'];
 
 /**
  * @param {readonly string[]} names  modules to defer

@@ -6,6 +6,7 @@
  * virtual time.
  */
 import { createHash, createHmac, randomFillSync } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { RandomSource } from '../api/random.js';
 
@@ -35,18 +36,38 @@ export const monotonicClock: Clock = {
 const ID_POOL = new Uint32Array(256);
 let idNext = ID_POOL.length;
 
+/**
+ * Fills `buf` from the kernel's CSPRNG, /dev/urandom (what getrandom(2) reads, and what seeds
+ * node:crypto's generator); with node:crypto where the device cannot be read (a chroot without /dev).
+ * The device first: loading node:crypto was the largest single cost of a daemon's start, and a
+ * daemon without secrets needs it for nothing else (the CLI bundles load it on first use).
+ */
+function fillRandom<T extends Uint8Array | Uint32Array>(buf: T): T {
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  let fd: number | undefined;
+  try {
+    fd = openSync('/dev/urandom', 'r');
+    // A read of more than 256 bytes may come back short (a signal): read until full.
+    for (let off = 0; off < bytes.length;) off += readSync(fd, bytes, off, bytes.length - off, null);
+    return buf;
+  } catch {
+    // randomFillSync, not getRandomValues: the Web Crypto path also loads Node's WebIDL layer.
+    return randomFillSync(buf);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** A {@link RandomSource} backed by the operating system's CSPRNG. */
 export const cryptoRandom: RandomSource = {
   uint32: () => {
     if (idNext === ID_POOL.length) {
-      // randomFillSync, not getRandomValues: the Web Crypto path loads (and on its first call
-      // compiles) Node's WebIDL layer, which cost a daemon's first tunnel id more than the rest of its dial.
-      randomFillSync(ID_POOL);
+      fillRandom(ID_POOL);
       idNext = 0;
     }
     return ID_POOL[idNext++]!;
   },
-  bytes: (length: number) => randomFillSync(new Uint8Array(length)),
+  bytes: (length: number) => fillRandom(new Uint8Array(length)),
 };
 
 /** MD5 of the concatenation of `parts` (challenge responses and hidden AVPs, RFC 2661 §4.3, §5.1.1). */

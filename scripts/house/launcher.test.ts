@@ -1,0 +1,102 @@
+/**
+ * The CLI launcher (scripts/pack/launcher.cjs) and its V8 code caches, on the built packages: the
+ * caches the build recorded are offered and taken by this Node; a cache V8 refuses (other V8 flags)
+ * or one older than its bundle (a bundle edited after the build) costs nothing but speed, the
+ * command's output staying the same. Start-up times themselves are in the benches (`pnpm bench`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { codecWire, L2tpContext, nullDataPlane } from '../../packages/control/dist/index.js';
+import { ROOT } from './sources.js';
+
+const work = mkdtempSync(join(tmpdir(), 'l2tp-launcher-'));
+// Reports, at exit, each script the launcher compiled: whether it was offered a cache and took it.
+const probe = join(work, 'probe.cjs');
+writeFileSync(probe, `const vm = require('node:vm');
+const seen = [];
+vm.Script = class extends vm.Script {
+  constructor(code, options) { super(code, options); seen.push([require('node:path').basename(options.filename), options.cachedData !== undefined, this]); }
+};
+process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT,
+  JSON.stringify(seen.map(([file, offered, s]) => ({ file, offered, rejected: s.cachedDataRejected === true })))));
+`);
+
+interface Compiled { file: string; offered: boolean; rejected: boolean }
+
+/** Runs `node [nodeArgs] DIST/APP.cjs args`; returns its result and what the launcher compiled. */
+function run(dist: string, app: string, args: string[], nodeArgs: string[] = []) {
+  const out = join(work, `probe-${Math.random().toString(36).slice(2)}.json`);
+  const r = spawnSync(process.execPath, [...nodeArgs, '--require', probe, join(dist, `${app}.cjs`), ...args],
+    { encoding: 'utf8', env: { ...process.env, PROBE_OUT: out }, timeout: 20_000 });
+  return { ...r, compiled: JSON.parse(readFileSync(out, 'utf8')) as Compiled[] };
+}
+
+const dists = { kl2tpd: join(ROOT, 'apps', 'kl2tpd', 'dist'), ql2tpd: join(ROOT, 'apps', 'ql2tpd', 'dist') };
+const example = (app: string) => join(ROOT, 'configs', 'examples', `${app}.toml`);
+
+describe.each(['kl2tpd', 'ql2tpd'] as const)('%s', (app) => {
+  test('--check-config compiles the start bundle from its cache, and nothing else', () => {
+    const r = run(dists[app], app, ['--check-config', '-config', example(app)]);
+    expect(r.stdout).toBe(`${example(app)}: ok\n`);
+    expect(r.compiled).toEqual([{ file: `${app}-main.cjs`, offered: true, rejected: false }]);
+  });
+
+  test('a -null daemon run compiles the run bundle from its cache too', async () => {
+    const dir = mkdtempSync(join(work, `${app}-`));
+    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    try {
+      const { port } = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'launcher-lns' });
+      const tunnel = app === 'kl2tpd'
+        ? `[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`
+        : '[tunnel.t1]\nversion = "l2tpv3"\nencap = "udp"\nlocal = "127.0.0.1:0"\npeer = "127.0.0.1:9"\ntid = 1\nptid = 2\n[tunnel.t1.session.s1]\npseudowire = "eth"\nsid = 1\npsid = 2\n';
+      writeFileSync(join(dir, 'c.toml'), `control_socket = "${join(dir, 'c.sock')}"\n${tunnel}`);
+      const out = join(dir, 'probe.json');
+      const child = spawn(process.execPath, ['--require', probe, join(dists[app], `${app}.cjs`), '-config', join(dir, 'c.toml'), '-null', '--log-format', 'json'],
+        { env: { ...process.env, PROBE_OUT: out, NOTIFY_SOCKET: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let log = '';
+      const up = await new Promise<boolean>((resolve) => {
+        child.stderr.on('data', (d) => { log += d; if (/every configured tunnel and session is up|started: 1 of 1 tunnels up/.test(log)) resolve(true); });
+        child.once('exit', () => resolve(false));
+      });
+      const exited = new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
+      child.kill('SIGTERM');
+      expect(up, log).toBe(true);
+      expect(await exited).toBe(0);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([
+        { file: `${app}-main.cjs`, offered: true, rejected: false },
+        { file: `${app}-run.cjs`, offered: true, rejected: false },
+      ]);
+    } finally { await lns.close(200); }
+  }, 30_000);
+
+  test('with other V8 flags V8 refuses the cache and the command works the same', () => {
+    const r = run(dists[app], app, ['--check-config', '-config', example(app)], ['--max-old-space-size=200']);
+    expect(r.stdout).toBe(`${example(app)}: ok\n`);
+    expect(r.status).toBe(0);
+    expect(r.compiled).toEqual([{ file: `${app}-main.cjs`, offered: true, rejected: true }]);
+  });
+
+  test('a bundle newer than its cache (edited after the build) is compiled without it', () => {
+    const copy = join(work, `${app}-edited`);
+    cpSync(dists[app], copy, { recursive: true, preserveTimestamps: true });
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(copy, `${app}-main.cjs`), later, later);
+    const r = run(copy, app, ['--version']);
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'apps', app, 'package.json'), 'utf8')).version}\n`);
+    expect(r.compiled).toEqual([{ file: `${app}-main.cjs`, offered: false, rejected: false }]);
+  });
+
+  test('every bundle of the package is ASCII and carries its CommonJS wrapper', () => {
+    const bundles = readdirSync(dists[app]).filter((f) => f.startsWith(`${app}-`) && f.endsWith('.cjs'));
+    expect(bundles.sort()).toEqual([`${app}-main.cjs`, `${app}-pino-pretty.cjs`, `${app}-prom-client.cjs`, `${app}-run.cjs`]);
+    for (const f of bundles) {
+      const text = readFileSync(join(dists[app], f), 'latin1');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: any byte above 0x7f is the finding.
+      expect(/[^\x00-\x7f]/.test(text), f).toBe(false);
+      expect(text.startsWith('(function (exports, require, module, __filename, __dirname) {'), f).toBe(true);
+    }
+  });
+});
