@@ -135,7 +135,7 @@ if (ours.length > 0) throw new Error(`build-cli: a satellite bundles the workspa
 // ASCII only (esbuild escapes what is not; comments, which it keeps verbatim, are minified away): V8
 // holds any other file as two bytes a character, which cost reading the run file twice as much.
 for (const f of [main, join(dist, `${name}-run.cjs`), ...[...satellites.values()].map((v) => join(dist, v.file))]) {
-  if (/[^\x00-\x7f]/.test(readFileSync(f, 'latin1'))) throw new Error(`build-cli: ${f} is not ASCII`);
+  if (readFileSync(f).some((byte) => byte > 0x7f)) throw new Error(`build-cli: ${f} is not ASCII`);
 }
 // Every import() must have become a require(): see dynamicSatellites.
 const dynamicLeft = [start, run, ...satelliteBuilds].flatMap((r) => Object.values(r.metafile.outputs))
@@ -185,7 +185,8 @@ rmSync(join(dist, 'doc'), { recursive: true, force: true });
 for (const f of shipped.doc) copy(join(ROOT, 'docs', f), join(dist, 'doc', f));
 
 // 5. The bin, and the V8 code caches it gives the bundles (recorded last: a cache must be newer than its bundle).
-writeFileSync(cli, readFileSync(join(ROOT, 'scripts', 'pack', 'launcher.cjs'), 'utf8').replace("'__NAME__'", JSON.stringify(name)));
+writeFileSync(cli, readFileSync(join(ROOT, 'scripts', 'pack', 'launcher.cjs'), 'utf8')
+  .replace("'__NAME__'", JSON.stringify(name)).replace("'__VERSION__'", JSON.stringify(pkg.version)));
 chmodSync(cli, 0o755);
 await recordCodeCache(name, dist);
 

@@ -1,8 +1,9 @@
 // Records the V8 code caches launcher.cjs gives the bundles (dist/NAME-main.v8cache, NAME-run.v8cache):
-// the built CLI runs what operators run first — `--version`, `--check-config` on the shipped example,
-// a `-null` daemon until its tunnels are up, then SIGTERM — each run starting from the caches of
-// the one before and writing them again at exit (record-code-cache.cjs), so the caches hold the
-// bytecode of every function those runs compiled. A cache fits the Node binary that recorded it
+// the built CLI runs what operators run first — `--check-config` on the shipped example, then a
+// `-null` daemon until its tunnels are up, then SIGTERM — each run starting from the caches of the
+// one before and writing them again at exit (record-code-cache.cjs), so the caches hold the
+// bytecode of every function those runs compiled. (`--version` alone never loads a bundle: the
+// launcher answers it.) A cache fits the Node binary that recorded it
 // (V8 version and flags); any other Node refuses it and compiles the bundle as without one.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,7 +85,6 @@ export async function recordCodeCache(name, dist) {
   for (const f of [`${name}-main.v8cache`, `${name}-run.v8cache`]) rmSync(join(dist, f), { force: true });
   const dir = mkdtempSync(join(tmpdir(), `${name}-code-cache-`));
   try {
-    await record(dist, name, ['--version']);
     await record(dist, name, ['--check-config', '-config', example(name)]);
     await daemon(dist, dir);
   } finally {

@@ -12,11 +12,12 @@
 // compiles the source as without one. V8 checks the source's length, not its content, so a cache
 // older than its bundle (a bundle edited in place after the build) is not offered at all; "older"
 // allows two seconds, as a copy that does not keep times (cp -r) writes the two in either order.
-const { readFileSync, statSync } = require('node:fs');
+const { readFileSync, statSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 
 const NAME = '__NAME__';
+const VERSION = '__VERSION__';
 // Node's Module class, without require('node:module'), which would load the ES module loader too.
 const Module = module.constructor;
 
@@ -56,4 +57,20 @@ function load(base) {
   return m.exports;
 }
 
-load(`${NAME}-main`);
+/**
+ * `NAME --version` alone is answered here, as the command line in the bundle would answer it
+ * (scripts/house/launcher.test.ts compares the two): loading the bundle to print one line cost more
+ * than the rest of the command. False when stdout would block or is gone: the bundle's path then
+ * answers, as it answers every other command line.
+ */
+function printedVersion() {
+  if (process.argv.length !== 3 || process.argv[2] !== '--version') return false;
+  try {
+    const line = Buffer.from(`${VERSION}\n`);
+    return writeSync(1, line) === line.length;
+  } catch {
+    return false;
+  }
+}
+
+if (!printedVersion()) load(`${NAME}-main`);
