@@ -1,8 +1,8 @@
 'use strict';
 // Preloaded (`node --require`) into the build's runs of a CLI (code-cache.mjs): every vm.Script the
-// launcher compiles from L2TP_CODE_CACHE_DIR is kept, and at exit its code cache — with the bytecode
-// of every function the run compiled, and of those it was given by the cache it started from — is
-// written to BASE.v8cache next to BASE.cjs. Whether V8 took the cache it was offered goes to
+// launcher compiles from L2TP_CODE_CACHE_DIR is kept, and at SIGTERM or exit its code cache — with
+// the bytecode of every function the run compiled, and of those it was given by the cache it started
+// from — is written to BASE.v8cache next to BASE.cjs. Whether V8 took the cache it was offered goes to
 // L2TP_CODE_CACHE_REPORT, one JSON line per script, for the build to check.
 const { appendFileSync, writeFileSync } = require('node:fs');
 const { basename, dirname, join } = require('node:path');
@@ -18,10 +18,17 @@ vm.Script = class RecordedScript extends vm.Script {
     if (typeof file === 'string' && dirname(file) === dir) scripts.push({ file, offered: options.cachedData !== undefined, script: this });
   }
 };
-process.on('exit', () => {
+let written = false;
+const write = () => {
+  if (written) return;
+  written = true;
   for (const { file, offered, script } of scripts) {
     const cache = script.createCachedData();
     writeFileSync(join(dir, `${basename(file, '.cjs')}.v8cache`), cache);
     appendFileSync(report, `${JSON.stringify({ file, offered, rejected: script.cachedDataRejected === true, bytes: cache.length })}\n`);
   }
-});
+};
+// A daemon's caches are taken when SIGTERM arrives, before its handler runs: they hold what starting
+// compiled, not the shutdown, which no start needs. Other runs write theirs at exit.
+process.on('SIGTERM', write);
+process.on('exit', write);

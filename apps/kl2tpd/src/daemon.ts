@@ -80,6 +80,9 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
   };
   const bound = o.shutdownTimeoutMs ?? 5000;
   runtime.start();
+  // One turn of the event loop first: the dials' socket setup (microtasks, next ticks) runs to its
+  // first SCCRQ before the shell loads what the control socket needs.
+  await new Promise((resolve) => setImmediate(resolve));
   const up = await startShell({
     log, controlSocket: config.ext.controlSocket, metricsListen: config.ext.metricsListen, notify: platform.notify,
     status: () => runtime.status(),

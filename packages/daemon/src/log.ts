@@ -13,7 +13,7 @@
 import { fstatSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty, { prettyFactory } from 'pino-pretty';
-import { writeFully } from './write-fully.js';
+import { blockingStdio, writeFully } from './write-fully.js';
 
 /** How log lines are written. */
 export type LogFormat = 'json' | 'pretty';
@@ -75,19 +75,6 @@ function journalStream(inner: { write(s: string): unknown; flush?(done?: (err?: 
   return stream;
 }
 
-/**
- * Makes writes to stdout/stderr block again. Node turns a pipe or socket on fd 1/2 non-blocking when
- * anything first touches `process.stderr` (loading node:assert does, for its colour check); the
- * logger's synchronous writes then meet EAGAIN whenever the reader (journald, a supervising
- * process) lags, and sonic-boom sleeps 100 ms on each one with the event loop stopped: under a burst
- * of calls most of the LNS's time went there. A blocking write waits only as long as the reader needs.
- */
-function blockingStdio(fd: number): void {
-  if (fd !== 1 && fd !== 2) return;
-  const stream = (fd === 2 ? process.stderr : process.stdout) as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } };
-  stream._handle?.setBlocking?.(true);
-}
-
 /** Bytes held before a write(2) even within one turn of the event loop. */
 const COALESCE_BYTES = 64 * 1024;
 
@@ -138,13 +125,16 @@ function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error
  */
 export function createLogger(name: string, options: LogOptions): Logger {
   const fd = options.fd ?? 2;
-  blockingStdio(fd);
-  const format = options.format ?? (process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
+  const journal = options.journal ?? isJournalStream(fd, options.env);
+  // The journal's stream is a socket, never a terminal: no need to ask (process.stderr would load
+  // Node's net and stream modules before the daemon could dial).
+  const format = options.format ?? (!journal && process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
   const level = options.verbose ? 'debug' : 'info';
   const base = { daemon: name };
-  const journal = options.journal ?? isJournalStream(fd, options.env);
   const dest = coalescing(fd);
   if (format === 'pretty') {
+    // pino-pretty's SonicBoom sleeps 100 ms on each EAGAIN: a terminal or pipe must block (write-fully.ts).
+    blockingStdio(fd);
     const prettyOptions = { colorize: !journal && process.stderr.isTTY && fd === 2, ignore: 'pid,hostname,daemon,control' };
     if (journal) {
       // Formatted in place (prettyFactory is a plain function), so the prefix has the entry's level.
