@@ -15,7 +15,9 @@ export function unitConfig(): ViteUserConfig {
       include: ['test/**/*.test.ts'],
       exclude: ['test/**/*.kernel.test.ts', 'node_modules/**'],
       reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
-      testTimeout: 30_000,
+      // A guard, not a measure: tests wait on events, and turbo runs every suite at once on CI's
+      // 2 cores, where a multi-process test (several daemons started) has taken over 30 s.
+      testTimeout: 90_000,
     },
   });
 }

@@ -7,7 +7,7 @@
  * `timerAtMs`, armed on the daemon's `Clock` (virtual in tests).
  */
 import {
-  type Clock, type ContextEvents, INITIAL_SUPERVISOR, type TunnelOptions, type L2tpContext, type RecoveryPolicy, type SessionDataPlane,
+  type Clock, type ContextEvents, INITIAL_SUPERVISOR, isOrderlyClose, type TunnelOptions, type L2tpContext, type RecoveryPolicy, type SessionDataPlane,
   type SessionSupervisor, type SocketAddress, stepSessionSupervisor, stepSupervisor, type SupervisorAction,
   type SupervisorInput, type TunnelSupervisor,
 } from '@l2tp/control';
@@ -276,7 +276,7 @@ export class TunnelRunner {
     const why = describeTunnelDown(reason);
     this.lastResult = { atMs: this.deps.wallMs(), reason: why };
     this.tunnelId = undefined;
-    this.input({ type: 'down', reason: why });
+    this.input({ type: 'down', reason: why, orderly: isOrderlyClose(reason) });
   }
 
   /** `kl2tpd down TUNNEL`: StopCCN now, no redial; the daemon keeps running. */

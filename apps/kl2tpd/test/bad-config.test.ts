@@ -35,7 +35,7 @@ describe('bad configurations', () => {
     const check = spawnSync(process.execPath, [MAIN, '--check-config', '-config', file], { encoding: 'utf8' });
     expect(check.status).toBe(2);
     expect(check.stderr).toMatch(new RegExp(`${f.replace(/\./g, '\\.')}:\\d+:\\d+: `));
-    const run = spawnSync(process.execPath, [MAIN, '-config', file, '-null', '--log-format', 'json'], { encoding: 'utf8', timeout: 10_000 });
+    const run = spawnSync(process.execPath, [MAIN, '-config', file, '-null', '--log-format', 'json'], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/configuration problem/);
     expect(existsSync(sock)).toBe(false);

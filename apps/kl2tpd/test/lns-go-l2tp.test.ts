@@ -68,5 +68,5 @@ describe.skipIf(!GO.ok)(`go-l2tp kl2tpd LAC ↔ kl2tpd LNS (${GO.ok ? `go-l2tp $
     const code = await Promise.race([go.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000).unref())]);
     if (code === 'hung') go.child.kill('SIGKILL');
     else expect(code).toBe(0);
-  }, 60_000);
+  }, 90_000);
 });

@@ -90,6 +90,14 @@ describe('admin down/up', () => {
 });
 
 describe('StopCCN from the LNS (RFC 2661 §5.7)', () => {
+  it('an LNS closing in order (StopCCN result 6, shutting down) is a warning, not an error', async () => {
+    const d = await simDaemon(kl2tpdConfig(oneTunnel()));
+    d.runtime.start();
+    await d.edge.run(1000);
+    d.lns.closeTunnel(d.lns.list()[0]!.tunnelId, { result: 6 });
+    await d.edge.run(60_000);
+    expect(d.logged(/tunnel down: peer sent StopCCN result 6/).map((l) => l['level'])).toEqual([40]);
+  });
   it('acknowledges it and its retransmissions for a full retransmission cycle before the daemon exits', async () => {
     const d = await simDaemon(kl2tpdConfig(oneTunnel()));
     d.runtime.start();
@@ -103,7 +111,8 @@ describe('StopCCN from the LNS (RFC 2661 §5.7)', () => {
     const zlbs = d.net.log.filter((r) => r.atMs >= t0 && r.from.startsWith('10.0.0.1:') && matchMessageType('ZLB')(r.bytes));
     expect(stopccns.map((r) => r.atMs - t0)).toEqual([0, 1000, 3000]);
     expect(zlbs.map((r) => [r.atMs - t0, r.dropped])).toEqual([[105, true], [1005, true], [3005, false]]);
-    expect(d.logged(/tunnel down: peer sent StopCCN/)).toHaveLength(1);
+    // Result 2 (general error) is the peer's fault report: an error line.
+    expect(d.logged(/tunnel down: peer sent StopCCN/).map((l) => l['level'])).toEqual([50]);
     // Released after the hold (1+2+4+8+16+... = 31 s with the defaults), not before.
     expect(d.exits).toHaveLength(1);
     expect(d.exits[0]!.atMs - t0).toBeGreaterThanOrEqual(31_000);

@@ -12,10 +12,9 @@
  * stale one. A message whose Message Digest does not verify is dropped and logged with the likely
  * cause (the secrets differ).
  */
-import type {
-  Clock, ContextEvents, L2tpContext, RecoveryPolicy, SessionDataPlane, SocketAddress,
-  SupervisorAction, V3ConnectionDownReason, V3ConnectionInfo,
-  V3ConnectionOptions,
+import {
+  type Clock, type ContextEvents, isOrderlyClose, type L2tpContext, type RecoveryPolicy, type SessionDataPlane, type SocketAddress,
+  type SupervisorAction, type V3ConnectionDownReason, type V3ConnectionInfo, type V3ConnectionOptions, type V3DigestOptions,
 } from '@l2tp/control';
 import type { LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import { ipv4Number, type Ql2tpdTunnelConfig } from './config.js';
@@ -34,7 +33,7 @@ export const DYNAMIC_HELLO_DEFAULT_MS = 60_000;
 
 /** What a dynamic runner needs from the daemon. */
 export interface DynamicRunnerDeps {
-  readonly context: Pick<L2tpContext, 'listenV3' | 'dialV3' | 'closeConnection' | 'connection' | 'connections' | 'tunnelStats'>;
+  readonly context: Pick<L2tpContext, 'listenV3' | 'dialV3' | 'closeConnection' | 'connection' | 'connections' | 'tunnelStats' | 'updateConnectionDigest'>;
   readonly log: Logger;
   readonly clock: Clock;
   readonly wallMs: () => number;
@@ -47,6 +46,12 @@ export function canonicalAddress(address: string): string {
   if (!address.includes(':')) return address;
   try { return new URL(`http://[${address}]/`).hostname.slice(1, -1); } catch { return address.toLowerCase(); }
 }
+
+/** A tunnel's Message Digest settings (RFC 3931 §5.4.1): its secrets, and HMAC-SHA-1 (1) or HMAC-MD5 (0, default) to sign with. */
+const digestOf = (t: Ql2tpdTunnelConfig): V3DigestOptions | undefined => {
+  const secrets = t.ext.digestSecret;
+  return secrets === undefined ? undefined : { secrets, digestType: t.ext.digest === 'sha1' ? 1 : 0 };
+};
 
 const PW_TYPE = { eth: 0x0005, eth_vlan: 0x0004, ppp: 0x0007 } as const;
 const dotted = (n: number | undefined) => (n === undefined ? undefined : [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.'));
@@ -122,11 +127,11 @@ export class DynamicTunnelRunner extends SupervisedRunner {
   options(): V3ConnectionOptions {
     const t = this.config;
     const a = this.addrs!;
-    const secrets = t.ext.digestSecret;
+    const digest = digestOf(t);
     return {
       name: t.name, encap: t.encap, local: a.local, peer: a.peer, hostName: t.hostName,
       routerId: t.ext.routerId ?? ipv4Number(a.local.address) ?? 0,
-      ...(secrets !== undefined && { digest: { secrets, digestType: t.ext.digest === 'sha1' ? 1 : 0 } }),
+      ...(digest !== undefined && { digest }),
       helloIntervalMs: t.helloTimeoutMs || DYNAMIC_HELLO_DEFAULT_MS, retryTimeoutMs: t.retryTimeoutMs, maxRetries: t.maxRetries, windowSize: t.windowSize,
       pseudowires: t.sessions.map((s) => ({
         name: s.name, remoteEndId: s.ext.remoteEndId ?? s.name, pwType: PW_TYPE[s.pseudowire as keyof typeof PW_TYPE] ?? PW_TYPE.eth,
@@ -135,6 +140,21 @@ export class DynamicTunnelRunner extends SupervisedRunner {
         ...(s.interfaceName !== undefined && { interfaceName: s.interfaceName }),
       })),
     };
+  }
+
+  /**
+   * SIGHUP changed only `digest_secret` and/or `digest` of this tunnel, which has a secret before and
+   * after: the live connections take the new secrets and signing type in place (a rollover, RFC 3931
+   * §5.4.1; no StopCCN, the pseudowires keep passing), and later connections (a redial, the peer's
+   * SCCRQ) are made with them through {@link options}.
+   */
+  updateDigest(config: Ql2tpdTunnelConfig): void {
+    this.config = config;
+    const digest = digestOf(config);
+    if (digest === undefined) throw new Error(`tunnel ${config.name} has no digest_secret: turning the digest off needs a new connection`);
+    const live = this.deps.context.connections().filter((c) => c.name === config.name && c.state !== 'closed');
+    for (const c of live) this.deps.context.updateConnectionDigest(c.connectionId, digest);
+    this.log.info({ digest: config.ext.digest ?? 'md5', secrets: digest.secrets.length, connections: live.length }, 'Message Digest secrets updated in place');
   }
 
   /** The settings to answer `peer`'s SCCRQ with, when it is this tunnel's peer and the tunnel is wanted. */
@@ -169,12 +189,13 @@ export class DynamicTunnelRunner extends SupervisedRunner {
       }
       case 'pseudowire-down': {
         const d = e as ContextEvents['pseudowire-down'];
-        const name = d.name ?? String(d.localSessionId);
-        this.sessions.delete(name);
-        if (d.wasUp) this.log.info({ session_name: name, reason: d.reason.type }, 'session down');
+        // A call the peer opened for a Remote End ID we do not have carries no name: it is logged by id.
+        const who = d.name === undefined ? { session_id: d.localSessionId } : { session_name: d.name, session_id: d.localSessionId };
+        if (d.name !== undefined) this.sessions.delete(d.name);
+        if (d.wasUp) this.log.info({ ...who, reason: d.reason.type }, 'session down');
         // Both ends open each pseudowire; the one losing the Session Tie Breaker (RFC 3931 §5.4.4) is expected.
         else if (d.reason.type === 'lost-tie' || d.reason.type === 'cancelled' || d.reason.type === 'connection-down') this.log.debug({ session_id: d.localSessionId, reason: d.reason.type }, 'session attempt ended');
-        else this.log.warn({ session_name: name, reason: d.reason }, 'session not established');
+        else this.log.warn({ ...who, reason: d.reason }, 'session not established');
         return;
       }
       case 'circuit-changed': {
@@ -227,7 +248,7 @@ export class DynamicTunnelRunner extends SupervisedRunner {
       return void this.log.debug({ connection_id: id }, `connection ended (${why}); another stands`);
     }
     if (d.wasUp || d.reason.type === 'auth-failed') this.lastResult = { atMs: this.deps.wallMs(), reason: why };
-    this.input({ type: 'down', reason: why });
+    this.input({ type: 'down', reason: why, orderly: isOrderlyClose(d.reason) });
   }
 
   /** This tunnel as `status` shows it: negotiated ids, cookie lengths, digest state, counters. */

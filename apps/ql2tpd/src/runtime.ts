@@ -5,7 +5,7 @@
  * touch only what changed, status and shutdown. Timed on the injected `Clock`, so tests run it in
  * virtual time over SimNet sockets and a fake kernel; `daemon.ts` wires it to the process shell.
  */
-import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
+import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpContext, monotonicClock, planReload, sameConfigValue, type WireCodec } from '@l2tp/control';
 import type { DaemonStatus, Logger } from '@l2tp/daemon';
 import type { Ql2tpdConfig, Ql2tpdTunnelConfig } from './config.js';
 import type { TunnelAddresses } from './pseudowire.js';
@@ -17,6 +17,19 @@ type Runner = TunnelRunner | DynamicTunnelRunner;
 /** Context events of dynamic connections, routed to their tunnel's runner by name. */
 const V3_EVENTS = ['connection-up', 'connection-down', 'pseudowire-up', 'pseudowire-down', 'message-dropped', 'circuit-changed', 'pseudowire-circuit'] as const;
 import { VERSION } from './version.js';
+
+const withoutDigest = (t: Ql2tpdTunnelConfig) => ({ ...t, ext: { ...t.ext, digestSecret: undefined, digest: undefined } });
+
+/**
+ * True when `after` differs from `before` only in `digest_secret` and/or `digest`, both dynamic and
+ * with a secret: the live connection takes the new secrets in place (RFC 3931 §5.4.1). Turning the
+ * digest on or off is not such a change: the nonces are exchanged in SCCRQ/SCCRP, so it needs a new
+ * connection.
+ */
+export function digestOnlyChange(before: Ql2tpdTunnelConfig, after: Ql2tpdTunnelConfig): boolean {
+  return before.mode === 'dynamic' && after.mode === 'dynamic' && before.ext.digestSecret !== undefined && after.ext.digestSecret !== undefined &&
+    !sameConfigValue(before, after) && sameConfigValue(withoutDigest(before), withoutDigest(after));
+}
 
 /** What the runtime needs; the daemon passes the real ones, tests virtual ones. */
 export interface Ql2tpdRuntimeOptions {
@@ -114,8 +127,15 @@ export class Ql2tpdRuntime {
   }
 
   /** SIGHUP: applies what changed; untouched tunnels and sessions keep passing traffic. */
-  async reload(next: Ql2tpdConfig): Promise<{ unchanged: number; removed: number; added: number }> {
-    const raw = planReload(this.config.tunnels, next.tunnels);
+  async reload(next: Ql2tpdConfig): Promise<{ unchanged: number; removed: number; added: number; updated: number }> {
+    // A dynamic tunnel whose only change is its Message Digest secrets or type keeps its control
+    // connection (a rollover without a drop): planned as unchanged, its runner updates it in place.
+    const rekeyed = next.tunnels.filter((t) => {
+      const old = this.config.tunnels.find((o) => o.name === t.name);
+      return old !== undefined && digestOnlyChange(old, t);
+    });
+    const before = this.config.tunnels.map((t) => rekeyed.find((r) => r.name === t.name) ?? t);
+    const raw = planReload(before, next.tunnels);
     // A dynamic tunnel's pseudowires are part of its control connection's settings: a session
     // added, changed or removed re-establishes that tunnel (its peer sees StopCCN, then a new SCCRQ).
     const dynamicChanged = new Set([...raw.addSessions, ...raw.removeSessions].filter((x) => x.tunnel.mode === 'dynamic').map((x) => x.tunnel.name));
@@ -127,6 +147,10 @@ export class Ql2tpdRuntime {
       addSessions: raw.addSessions.filter((x) => !dynamicChanged.has(x.tunnel.name)),
     };
     const log = this.o.log;
+    for (const t of rekeyed) {
+      const r = this.runners.get(t.name);
+      if (r instanceof DynamicTunnelRunner) r.updateDigest(t);
+    }
     for (const t of plan.removeTunnels) {
       await this.runners.get(t.name)?.stop('remove');
       this.runners.delete(t.name);
@@ -143,7 +167,10 @@ export class Ql2tpdRuntime {
       await r.addSession(session).catch((e: unknown) => log.error({ tunnel_name: tunnel.name, session_name: session.name, err: e }, 'cannot create session'));
     }
     this.config = next;
-    return { unchanged: plan.unchanged.length, removed: plan.removeTunnels.length + plan.removeSessions.length, added: plan.addTunnels.length + plan.addSessions.length };
+    return {
+      unchanged: plan.unchanged.length - rekeyed.length, removed: plan.removeTunnels.length + plan.removeSessions.length,
+      added: plan.addTunnels.length + plan.addSessions.length, updated: rekeyed.length,
+    };
   }
 
   /** The status snapshot. */

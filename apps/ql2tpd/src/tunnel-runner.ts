@@ -10,7 +10,7 @@
  * both ends restart (go-l2tp tears it down for good, and never completes its own HELLO). A probe
  * that goes unanswered is followed by the next at once, so one is always listening.
  */
-import type { Clock, ContextEvents, L2tpContext, RecoveryPolicy, SupervisorAction, TunnelDownReason } from '@l2tp/control';
+import { type Clock, type ContextEvents, isOrderlyClose, type L2tpContext, type RecoveryPolicy, type SupervisorAction, type TunnelDownReason } from '@l2tp/control';
 import type { DataCounters, LastResult, Logger, TunnelStatus } from '@l2tp/daemon';
 import type { Ql2tpdSessionConfig, Ql2tpdTunnelConfig } from './config.js';
 import { createPseudowires, type Pseudowires, type TunnelAddresses } from './pseudowire.js';
@@ -206,7 +206,7 @@ export class TunnelRunner extends SupervisedRunner {
     // The kernel tunnel (and its sessions) went with the control connection.
     this.pw = undefined;
     this.upSinceMs = undefined;
-    this.input({ type: 'down', reason: why });
+    this.input({ type: 'down', reason: why, orderly: isOrderlyClose(reason) });
   }
 
   private async teardown(): Promise<void> {

@@ -71,7 +71,7 @@ describe('quiescent tunnels (HELLO every 200 ms)', () => {
     expect((await tunnelOf(a.handle)).lastResult?.reason).toMatch(/no acknowledgement|StopCCN/);
     const b2 = await start(quiescent(pb, pa, 22, 11));
     await until('both ends established again', async () => (await tunnelOf(a.handle)).state === 'established' && (await tunnelOf(b2.handle)).state === 'established');
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('static tunnels and reloads (recording data plane)', () => {

@@ -143,6 +143,22 @@ describe('dynamic L2TPv3 between two ql2tpd in virtual time', () => {
     expect(a.kernel.sessions.has('11/11')).toBe(true);
   });
 
+  it('a call for a Remote End ID we do not have is refused and logged by its session id, the configured one comes up', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 9, latencyMs: 5 }));
+    const a = daemon(edge, '10.0.0.1', dynamic('10.0.0.1', '10.0.0.2'));
+    const b = daemon(edge, '10.0.0.2', dynamic('10.0.0.2', '10.0.0.1', '[tunnel.pe.session.vc200]\npseudowire = "eth"\nremote_end_id = "vc200"'));
+    await Promise.all([a.runtime.start(), b.runtime.start()]);
+    await edge.run(5000);
+    expect((await a.tunnel()).sessions.map((s) => [s.name, s.state])).toEqual([['vc100', 'established']]);
+    const refused = a.lines.filter((l) => l['msg'] === 'session not established');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const l of refused) {
+      expect(l['session_name']).toBeUndefined();
+      expect(typeof l['session_id']).toBe('number');
+    }
+    expect(b.lines.filter((l) => l['msg'] === 'session not established').map((l) => l['session_name'])).toContain('vc200');
+  });
+
   it('a configured IPv6 peer matches the socket\'s spelling of its address', () => {
     expect(canonicalAddress('2001:DB8:0::0002')).toBe('2001:db8::2');
     expect(canonicalAddress('192.0.2.1')).toBe('192.0.2.1');

@@ -152,6 +152,8 @@ export function formatDuration(ms: number): string {
 export function renderStatusTable(status: DaemonStatus): string {
   const rows: string[][] = [['NAME', 'IDS', 'PEER', 'STATE', 'UP', 'CTL TX/RX/RETX/HELLO', 'DATA RX', 'DATA TX', 'LAST RESULT']];
   const up = (since: number | undefined) => (since === undefined ? '-' : formatDuration(status.nowMs - since));
+  // The last result is history (the object may be up again since): its age says so.
+  const last = (r: LastResult | undefined) => (r === undefined ? '-' : `${r.reason} (${formatDuration(status.nowMs - r.atMs)} ago)`);
   const data = (d: DataCounters | undefined, dir: 'rx' | 'tx') =>
     d === undefined ? '-' : `${d[`${dir}Packets`]}p/${d[`${dir}Bytes`]}B`;
   for (const t of status.tunnels) {
@@ -159,11 +161,11 @@ export function renderStatusTable(status: DaemonStatus): string {
     const digest = t.digest === undefined ? '' : ` digest ${t.digest.type} ${t.digest.verified} ok/${t.digest.dropped} dropped`;
     rows.push([t.name, `${t.tunnelId}/${t.peerTunnelId}`, t.peer, `${t.state}${digest}`, up(t.upSinceMs),
       c === undefined ? 'static' : `${c.sent}/${c.received}/${c.retransmitted}/${c.hellosSent}`,
-      data(t.data, 'rx'), data(t.data, 'tx'), t.lastResult?.reason ?? '-']);
+      data(t.data, 'rx'), data(t.data, 'tx'), last(t.lastResult)]);
     for (const s of t.sessions) {
       const cookies = s.cookieLength === undefined ? '' : ` cookies ${s.cookieLength}/${s.peerCookieLength ?? 0}B`;
       rows.push([`  ${s.name}`, `${s.sessionId}/${s.peerSessionId}`, s.interfaceName ?? '-', `${s.state}${cookies}`, up(s.upSinceMs), '',
-        data(s.data, 'rx'), data(s.data, 'tx'), s.lastResult?.reason ?? '-']);
+        data(s.data, 'rx'), data(s.data, 'tx'), last(s.lastResult)]);
     }
   }
   for (const l of status.listeners ?? []) {
@@ -174,11 +176,11 @@ export function renderStatusTable(status: DaemonStatus): string {
       const c = t.control;
       rows.push([`  ${t.name}`, `${t.tunnelId}/${t.peerTunnelId}`, t.peer, t.state, up(t.upSinceMs),
         c === undefined ? '-' : `${c.sent}/${c.received}/${c.retransmitted}/${c.hellosSent}`,
-        data(t.data, 'rx'), data(t.data, 'tx'), t.lastResult?.reason ?? '-']);
+        data(t.data, 'rx'), data(t.data, 'tx'), last(t.lastResult)]);
       for (const s of t.sessions) {
         const ppp = [s.assignedAddress, s.interfaceName, s.pppdPid === undefined ? undefined : `pppd ${s.pppdPid}`].filter((x) => x !== undefined).join(' ');
         rows.push([`    ${s.name}`, `${s.sessionId}/${s.peerSessionId}`, ppp || '-', s.state, up(s.upSinceMs), '',
-          data(s.data, 'rx'), data(s.data, 'tx'), s.lastResult?.reason ?? '-']);
+          data(s.data, 'rx'), data(s.data, 'tx'), last(s.lastResult)]);
       }
     }
   }

@@ -12,7 +12,8 @@ describe('status rendering', () => {
     expect(lines[1]).toMatch(/^NAME\s+IDS\s+PEER\s+STATE\s+UP/);
     expect(lines[2]).toMatch(/^t1\s+1234\/77\s+192\.0\.2\.1:1701\s+established\s+1h2m\s+12\/11\/2\/5\s+20p\/2000B\s+10p\/1000B\s+-$/);
     expect(lines[3]).toMatch(/^ {2}s1\s+5\/9\s+ppp0\s+established\s+1h1m\s+20p\/2000B/);
-    expect(lines[4]).toMatch(/^ {2}s "2"\s+6\/0\s+-\s+down\s+-.*peer CDN result 3$/);
+    // The last result is history: its age is shown (the object may be up again since).
+    expect(lines[4]).toMatch(/^ {2}s "2"\s+6\/0\s+-\s+down\s+-.*peer CDN result 3 \(1h2m ago\)$/);
     expect(lines[5]).toMatch(/^pw\s+3\/4\s+\[2001:db8::1\]:5000\s+static\s+-\s+static/);
   });
 });

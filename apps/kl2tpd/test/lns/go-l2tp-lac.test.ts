@@ -46,5 +46,5 @@ describe.skipIf(!GO.ok)(`go-l2tp kl2tpd LAC ↔ our LNS (${GO.ok ? `go-l2tp ${GO
     go.kill('SIGTERM');
     expect((await down).reason).toMatchObject({ type: 'peer-stopccn', result: { result: 1 } });
     expect(await exited, log.slice(-2000)).toBe(0);
-  }, 30_000);
+  }, 90_000);
 });

@@ -43,50 +43,52 @@ export type HeaderRead =
 const fail = (code: DecodeError['code'], offset: number, detail: string): { ok: false; error: DecodeError } =>
   ({ ok: false, error: { code, offset, detail } });
 
+// Byte arithmetic instead of a DataView (or closures over `b`): this runs once per received datagram.
+const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
+const u32 = (b: Uint8Array, i: number): number => b[i]! * 0x1000000 + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!);
+
 /**
  * Reads the header at `offset`. `ipEncap`: L2TPv3 over IP, where the datagram starts with the
  * Session ID word (0 for control). Never throws.
  */
 export function decodeHeader(b: Uint8Array, offset: number, ipEncap = false):
   { ok: true; value: HeaderRead } | { ok: false; error: DecodeError } {
-  // Byte arithmetic instead of a DataView: this runs once per received datagram.
-  const v = { getUint16: (i: number) => (b[i]! << 8) | b[i + 1]!, getUint32: (i: number) => b[i]! * 0x1000000 + ((b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) };
   let at = offset;
   if (ipEncap && offset === 0) {
     if (b.length < 4) return fail('truncated', 0, 'shorter than the L2TPv3/IP session id word');
-    const sessionId = v.getUint32(0);
+    const sessionId = u32(b, 0);
     if (sessionId !== 0) return { ok: true, value: { kind: 'data', data: { version: 3, tunnelId: undefined, sessionId } } };
     at = 4;
   }
   if (b.length - at < 2) return fail('truncated', at, 'shorter than the flags word');
-  const flags = v.getUint16(at);
+  const flags = u16(b, at);
   const version = flags & 0x000f;
   if (version !== 2 && version !== 3) return fail('bad-version', at, `version ${version}`);
   if ((flags & T_BIT) === 0) {
     // Data message on the control socket: the kernel normally consumes these; report, don't parse.
     if (version === 3) {
       if (b.length - at < 8) return fail('truncated', at, 'short L2TPv3 data header');
-      return { ok: true, value: { kind: 'data', data: { version: 3, tunnelId: undefined, sessionId: v.getUint32(at + 4) } } };
+      return { ok: true, value: { kind: 'data', data: { version: 3, tunnelId: undefined, sessionId: u32(b, at + 4) } } };
     }
     const idAt = at + ((flags & L_BIT) !== 0 ? 4 : 2);
     if (b.length < idAt + 4) return fail('truncated', at, 'short L2TPv2 data header');
-    return { ok: true, value: { kind: 'data', data: { version: 2, tunnelId: v.getUint16(idAt), sessionId: v.getUint16(idAt + 2) } } };
+    return { ok: true, value: { kind: 'data', data: { version: 2, tunnelId: u16(b, idAt), sessionId: u16(b, idAt + 2) } } };
   }
   // RFC 2661 §3.1: L and S MUST be set on control messages.
   if ((flags & L_BIT) === 0 || (flags & S_BIT) === 0) return fail('bad-header', at, 'control message without the L or S bit');
   if (b.length - at < CONTROL_HEADER_LENGTH) return fail('truncated', at, `control header needs ${CONTROL_HEADER_LENGTH} bytes`);
-  const length = v.getUint16(at + 2);
+  const length = u16(b, at + 2);
   if (length < CONTROL_HEADER_LENGTH || at + length > b.length) {
     return fail('bad-length', at + 2, `Length ${length} with ${b.length - at} bytes present`);
   }
   const header: ControlHeader = version === 2
-    ? { version: 2, tunnelId: v.getUint16(at + 4), sessionId: v.getUint16(at + 6), ns: v.getUint16(at + 8), nr: v.getUint16(at + 10) }
-    : { version: 3, tunnelId: v.getUint32(at + 4), sessionId: 0, ns: v.getUint16(at + 8), nr: v.getUint16(at + 10) };
+    ? { version: 2, tunnelId: u16(b, at + 4), sessionId: u16(b, at + 6), ns: u16(b, at + 8), nr: u16(b, at + 10) }
+    : { version: 3, tunnelId: u32(b, at + 4), sessionId: 0, ns: u16(b, at + 8), nr: u16(b, at + 10) };
   let bodyOffset = at + CONTROL_HEADER_LENGTH;
   if (version === 2 && (flags & O_BIT) !== 0) {
     // Tolerated: the offset field is meant for data messages, but skipping it costs nothing.
     if (length < CONTROL_HEADER_LENGTH + 2) return fail('bad-length', at + 2, 'offset bit set without an offset field');
-    bodyOffset += 2 + v.getUint16(bodyOffset);
+    bodyOffset += 2 + u16(b, bodyOffset);
     if (bodyOffset > at + length) return fail('bad-length', at + 12, 'offset beyond the message');
   }
   return { ok: true, value: { kind: 'control', header, bodyOffset, end: at + length } };

@@ -8,6 +8,9 @@
  *   (StopCCN) (RFC 2661 §4.1 on the M bit, §4.2).
  * - `required`: the AVPs the message MUST carry, per version; validation refuses a message without
  *   one (Result 2, Error 3, RFC 2661 §4.4.2). Optional AVPs are always accepted (§6: "MAY").
+ * - `nonZero`: the AVPs assigning the sender's id, which MUST NOT be 0 (RFC 2661 §4.4.3 Assigned
+ *   Tunnel ID, §4.4.4 Assigned Session ID: 0 is reserved, it means "not yet known" in the header);
+ *   validation refuses a message carrying 0 (Result 2, Error 3: a field value out of range).
  * - `fields`: the typed fields the state machines read and write, each with the AVP that carries it
  *   per version. Decoding fills them from AVPs ({@link messageFields}); encoding writes the AVPs
  *   from them ({@link fieldAvps}), in the order listed.
@@ -27,6 +30,8 @@ export interface MessageSpec {
   readonly code: number;
   readonly scope: 'tunnel' | 'session';
   readonly required: { readonly 2: readonly AvpName[]; readonly 3: readonly AvpName[] };
+  /** Required AVPs that MUST NOT be 0 (see the file header); L2TPv2 only so far. */
+  readonly nonZero?: readonly AvpName[];
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /**
    * We never hide AVPs in this message when sending (RFC 2661 §4.3 makes hiding optional). SCCRQ and
@@ -55,30 +60,30 @@ const callRequestV3 = [...v3CallIds, 'callSerialNumber', 'pwType', 'remoteEndId'
 /** Every message type. See the file header. */
 export const MESSAGES = {
   SCCRQ: {
-    code: 1, scope: 'tunnel', neverHide: true, fields: setupFields,
+    code: 1, scope: 'tunnel', neverHide: true, fields: setupFields, nonZero: ['assignedTunnelId'],
     required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
   },
   SCCRP: {
-    code: 2, scope: 'tunnel', neverHide: true, fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } },
+    code: 2, scope: 'tunnel', neverHide: true, fields: { ...setupFields, challengeResponse: { 2: 'challengeResponse' } }, nonZero: ['assignedTunnelId'],
     required: { 2: ['protocolVersion', 'hostName', 'framingCapabilities', 'assignedTunnelId'], 3: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] },
   },
   SCCCN: { code: 3, scope: 'tunnel', fields: { challengeResponse: { 2: 'challengeResponse' } }, required: { 2: [], 3: [] } },
   StopCCN: { code: 4, scope: 'tunnel', fields: { assignedTunnelId: tunnelId, result }, required: { 2: ['assignedTunnelId', 'resultCode'], 3: ['resultCode'] } },
   HELLO: { code: 6, scope: 'tunnel', fields: {}, required: { 2: [], 3: [] } },
   OCRQ: {
-    code: 7, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') },
+    code: 7, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') }, nonZero: ['assignedSessionId'],
     required: { 2: ['assignedSessionId', 'callSerialNumber', 'minimumBps', 'maximumBps', 'bearerType', 'framingType', 'calledNumber'], 3: [...callRequestV3] },
   },
-  OCRP: { code: 8, scope: 'session', fields: { assignedSessionId: sessionId }, required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
+  OCRP: { code: 8, scope: 'session', fields: { assignedSessionId: sessionId }, nonZero: ['assignedSessionId'], required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
   OCCN: {
     code: 9, scope: 'session', fields: { txConnectSpeed: { 2: 'txConnectSpeed' }, framingType: { 2: 'framingType' } },
     required: { 2: ['txConnectSpeed', 'framingType'], 3: [...v3CallIds] },
   },
   ICRQ: {
-    code: 10, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') },
+    code: 10, scope: 'session', fields: { assignedSessionId: sessionId, callSerialNumber: same('callSerialNumber') }, nonZero: ['assignedSessionId'],
     required: { 2: ['assignedSessionId', 'callSerialNumber'], 3: [...callRequestV3] },
   },
-  ICRP: { code: 11, scope: 'session', fields: { assignedSessionId: sessionId }, required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
+  ICRP: { code: 11, scope: 'session', fields: { assignedSessionId: sessionId }, nonZero: ['assignedSessionId'], required: { 2: ['assignedSessionId'], 3: [...v3CallIds, 'circuitStatus'] } },
   ICCN: {
     code: 12, scope: 'session', fields: { txConnectSpeed: { 2: 'txConnectSpeed' }, framingType: { 2: 'framingType' } },
     required: { 2: ['txConnectSpeed', 'framingType'], 3: [...v3CallIds] },
@@ -105,20 +110,31 @@ export const MESSAGE_TYPE_NAME: ReadonlyMap<number, MessageTypeName> = new Map(
 /** {@link MESSAGES} seen through the {@link MessageSpec} shape. */
 const SPECS: Readonly<Record<MessageTypeName, MessageSpec>> = MESSAGES;
 
+/** {@link MESSAGES} by name in a Map: a lookup per message, cheaper than a keyed read of the object. */
+const SPEC_BY_NAME: ReadonlyMap<MessageTypeName, MessageSpec> = new Map(Object.entries(SPECS) as [MessageTypeName, MessageSpec][]);
+
 /** The specification of a message type. */
 export function messageSpec(type: MessageTypeName): MessageSpec {
-  return SPECS[type];
+  return SPEC_BY_NAME.get(type)!;
 }
 
-/** Per version and message type, the (typed field, AVP) pairs in field order: precomputed, as every message goes through them. */
-const PAIRS: { readonly [V in 2 | 3]: Readonly<Record<MessageTypeName, readonly (readonly [string, AvpName])[]>> } = {
-  2: pairs(2), 3: pairs(3),
-};
+/** One typed field and the AVP carrying it (see {@link FieldSpec}). */
+interface FieldPair {
+  readonly field: string;
+  readonly avp: AvpName;
+}
 
-function pairs(version: 2 | 3): Record<MessageTypeName, (readonly [string, AvpName])[]> {
-  return Object.fromEntries((Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).map(([type, spec]) => [
-    type, Object.entries(spec.fields).flatMap(([field, f]) => (f[version] === undefined ? [] : [[field, f[version]] as const])),
-  ])) as Record<MessageTypeName, (readonly [string, AvpName])[]>;
+/**
+ * Per version, the (typed field, AVP) pairs of each message type in field order: precomputed, as
+ * every message sent or received goes through them (a Map by type and flat pair objects, read with
+ * an index loop: this runs per control message on the engine's hot path).
+ */
+const PAIRS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, readonly FieldPair[]> } = { 2: pairs(2), 3: pairs(3) };
+
+function pairs(version: 2 | 3): Map<MessageTypeName, FieldPair[]> {
+  return new Map((Object.entries(SPECS) as [MessageTypeName, MessageSpec][]).map(([type, spec]) => [
+    type, Object.entries(spec.fields).flatMap(([field, f]) => (f[version] === undefined ? [] : [{ field, avp: f[version] }])),
+  ]));
 }
 
 /**
@@ -126,9 +142,11 @@ function pairs(version: 2 | 3): Record<MessageTypeName, (readonly [string, AvpNa
  * AVPs are absent fields.
  */
 export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Readonly<Record<string, unknown>>, out: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const [field, avp] of PAIRS[version][type]) {
-    const v = avps[avp];
-    if (v !== undefined) out[field] = v;
+  const list = PAIRS[version].get(type)!;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    const v = avps[p.avp];
+    if (v !== undefined) out[p.field] = v;
   }
   return out;
 }
@@ -139,9 +157,11 @@ export function messageFields(type: MessageTypeName, version: 2 | 3, avps: Reado
  */
 export function fieldAvps<A, B>(type: MessageTypeName, version: 2 | 3, value: (field: string, a: A, b: B) => unknown, a: A, b: B): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [field, avp] of PAIRS[version][type]) {
-    const v = value(field, a, b);
-    if (v !== undefined) out[avp] = v;
+  const list = PAIRS[version].get(type)!;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    const v = value(p.field, a, b);
+    if (v !== undefined) out[p.avp] = v;
   }
   return out;
 }

@@ -12,7 +12,7 @@
  */
 import {
   type ControlHeader, type Decoded, MESSAGE_TYPE_NAME, type Packet, decodeDatagram, decodeHeader, encodeMessage, encodeZlb,
-  fieldAvps, messageFields, messageSpec, withNr,
+  SESSION_MESSAGES, fieldAvps, messageFields, withNr,
 } from '../codec/index.js';
 import type { Inbound, Outbound } from '../fsm/types.js';
 import type { EncodeContext, SendHeader, WireCodec, WireDecoded, WireHeader } from './wire.js';
@@ -23,6 +23,9 @@ const PROTOCOL_VERSION = 0x0100;
 const TX_CONNECT_SPEED_BPS = 100_000_000;
 /** Vendor Name AVP we send in SCCRQ/SCCRP. */
 const VENDOR_NAME = 'l2tp (TypeScript)';
+
+/** Decode/encode options when there is no secret (one object, not one per message). */
+const NO_OPTIONS = {} as const;
 
 const header = (h: ControlHeader): WireHeader => ({ tunnelId: h.tunnelId, sessionId: h.sessionId, ns: h.ns, nr: h.nr });
 
@@ -46,7 +49,7 @@ function toWire(p: Decoded<Packet>): WireDecoded {
   // RFC 3931 §5.3: the explicit ACK acknowledges like a ZLB and takes no Ns of its own.
   if (m.type === 'ACK') return { kind: 'zlb', header: header(v.header) };
   const fields = messageFields(m.type, v.header.version, m.avps,
-    messageSpec(m.type).scope === 'session' ? { type: m.type, sessionId: v.header.sessionId } : { type: m.type });
+    SESSION_MESSAGES.has(m.type) ? { type: m.type, sessionId: v.header.sessionId } : { type: m.type });
   return { kind: 'message', header: header(v.header), message: fields as unknown as Inbound };
 }
 
@@ -75,12 +78,12 @@ export const codecWire: WireCodec = {
   },
 
   decode(bytes, secret, md5): readonly WireDecoded[] {
-    return decodeDatagram(bytes, secret ? { secret, md5 } : {}).map(toWire);
+    return decodeDatagram(bytes, secret ? { secret, md5 } : NO_OPTIONS).map(toWire);
   },
 
   encode(m, h: SendHeader, ctx) {
     const hdr: ControlHeader = { version: ctx.version, tunnelId: h.peerTunnelId, sessionId: ctx.version === 2 ? h.peerSessionId : 0, ns: h.ns, nr: h.nr };
-    const hide = ctx.hideAvps && ctx.secret !== undefined ? { hide: { secret: ctx.secret, md5: ctx.ports.md5, random: (n: number) => ctx.ports.random.bytes(n) } } : {};
+    const hide = ctx.hideAvps && ctx.secret !== undefined ? { hide: { secret: ctx.secret, md5: ctx.ports.md5, random: (n: number) => ctx.ports.random.bytes(n) } } : NO_OPTIONS;
     return encodeMessage({ type: m.type, avps: fieldAvps(m.type, ctx.version, fieldValue, m, ctx) }, hdr, hide);
   },
 

@@ -16,7 +16,7 @@ import { type TunnelEngineOptions, tunnelEngineConfig } from './config.js';
 import { type Command, L2tpUsageError } from './io.js';
 import { TunnelEngine } from './tunnel-engine.js';
 import { type TunnelView, tunnelView } from './tunnel-view.js';
-import type { V3Command, V3EngineEvent, V3EnginePorts, V3TunnelOptions } from './v3-config.js';
+import type { V3Command, V3DigestOptions, V3EngineEvent, V3EnginePorts, V3TunnelOptions } from './v3-config.js';
 import { V3TunnelEngine } from './v3-engine.js';
 import { type V3ConnectionView, type V3SccrqInfo, isV3Command, v3Accept, v3ConnectionView } from './v3-control.js';
 import { TimeHeap } from './time-heap.js';
@@ -87,7 +87,8 @@ export type V3AcceptPolicy = V3AcceptOptions | ((peer: SocketAddress, sccrq: V3S
 
 interface Entry {
   readonly engine: TunnelEngine | V3TunnelEngine;
-  readonly view: TunnelView | V3ConnectionView;
+  /** Made on the first `tunnel`/`connection` read: most tunnels an LNS accepts are never looked at one by one. */
+  view: TunnelView | V3ConnectionView | undefined;
   peer: SocketAddress;
   readonly acceptKey: string | undefined;
   /** When the SCCRQ that made this (accepted) tunnel arrived; 0 for others. */
@@ -149,13 +150,17 @@ export class ControlEngine {
   /** A read-only view of one tunnel (state, ids, peer, counters, sessions), or `undefined` once released. */
   tunnel(tunnelId: number): TunnelView | undefined {
     const e = this.tunnels.get(tunnelId);
-    return e === undefined || e.engine instanceof V3TunnelEngine ? undefined : e.view as TunnelView;
+    if (e === undefined || e.engine instanceof V3TunnelEngine) return undefined;
+    const engine = e.engine;
+    return (e.view ??= tunnelView(engine, () => e.peer)) as TunnelView;
   }
 
   /** A read-only view of one L2TPv3 control connection, or `undefined` (released, or not v3). */
   connection(connectionId: number): V3ConnectionView | undefined {
     const e = this.tunnels.get(connectionId);
-    return e !== undefined && e.engine instanceof V3TunnelEngine ? e.view as V3ConnectionView : undefined;
+    if (e === undefined || !(e.engine instanceof V3TunnelEngine)) return undefined;
+    const engine = e.engine;
+    return (e.view ??= v3ConnectionView(engine, () => e.peer)) as V3ConnectionView;
   }
 
   /** A random session id, non-zero and unused in the tunnel (RFC 2661 §4.4.4); throws {@link L2tpUsageError} for an unknown tunnel. */
@@ -194,6 +199,19 @@ export class ControlEngine {
     if (this.tunnels.has(id)) throw new L2tpUsageError(`tunnel id ${id} is in use`);
     this.tunnels.set(id, this.entry(new V3TunnelEngine(v3Accept.config({ ...options, connectionId: id, encap: this.encap }), this.ports), peer, undefined));
     return id;
+  }
+
+  /**
+   * Replaces the Message Digest secrets and signing type of a live L2TPv3 control connection in
+   * place (a rollover, RFC 3931 §5.4.1; see {@link V3TunnelEngine.updateDigest}); nothing is sent.
+   * Returns false when no v3 connection has this id. Throws {@link L2tpUsageError} when the
+   * connection runs without a digest, RangeError without a non-empty secret.
+   */
+  updateV3Digest(connectionId: number, digest: V3DigestOptions): boolean {
+    const e = this.tunnels.get(connectionId);
+    if (e === undefined || !(e.engine instanceof V3TunnelEngine)) return false;
+    e.engine.updateDigest(digest);
+    return true;
   }
 
   /** Processes one input; returns everything it caused. Peer behaviour never throws. */
@@ -364,9 +382,7 @@ export class ControlEngine {
   }
 
   private entry(engine: TunnelEngine | V3TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
-    const e: Entry = { engine, view: undefined as unknown as TunnelView, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
-    (e as { view: TunnelView | V3ConnectionView }).view = engine instanceof V3TunnelEngine ? v3ConnectionView(engine, () => e.peer) : tunnelView(engine, () => e.peer);
-    return e;
+    return { engine, view: undefined, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
   }
 
   private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']> | ReturnType<V3TunnelEngine['handle']>): void {

@@ -161,9 +161,8 @@ export class TunnelEngine {
   /** Earliest time a `timeout` input is needed, or `undefined` when no timer is armed. */
   nextDeadlineMs(): number | undefined {
     if (this.done) return undefined;
-    let at = this.transport.nextDeadlineMs();
-    for (const t of [this.helloDueMs, this.holdUntilMs]) if (t !== undefined && (at === undefined || t < at)) at = t;
-    return at;
+    // Two comparisons, no array: this runs after every input of every tunnel.
+    return earlier(earlier(this.transport.nextDeadlineMs(), this.helloDueMs), this.holdUntilMs);
   }
 
   private command(nowMs: number, c: Command): void {
@@ -275,12 +274,14 @@ export class TunnelEngine {
    */
   private refuseSessionMessage(d: Rejected): void {
     const own = d.header.sessionId !== 0 ? d.header.sessionId
-      : d.assignedSessionId !== undefined && d.messageType !== 'ICRQ' && d.messageType !== 'OCRQ' ? this.sessionByPeerId(d.assignedSessionId) : undefined;
+      : d.assignedSessionId !== undefined && d.assignedSessionId !== 0 && d.messageType !== 'ICRQ' && d.messageType !== 'OCRQ' ? this.sessionByPeerId(d.assignedSessionId) : undefined;
     if (own !== undefined) {
       if (this.sessions.has(own)) this.stepSession(own, { type: 'bad-message', result: d.result });
       return;
     }
-    if (d.assignedSessionId === undefined || d.assignedSessionId === 0) return;
+    // An Assigned Session ID of 0 (refused: ids are non-zero, RFC 2661 §4.4.4) still gets its CDN,
+    // to header Session ID 0: the refusal is on the wire, not only in our log.
+    if (d.assignedSessionId === undefined) return;
     this.send({ type: 'CDN', sessionId: 0, peerSessionId: d.assignedSessionId, result: d.result }, d.assignedSessionId);
     this.emit({ type: 'session-down', tunnelId: this.tunnelId, sessionId: 0, peerSessionId: d.assignedSessionId, reason: { type: 'refused', sent: d.result }, wasUp: false });
   }
@@ -397,4 +398,9 @@ export class TunnelEngine {
     this.holdUntilMs = undefined;
     this.sessions.clear();
   }
+}
+
+/** The earlier of two optional times. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || (b !== undefined && b < a) ? b : a;
 }

@@ -79,20 +79,25 @@ export interface V3TunnelConfig {
 
 const utf8 = (s: string | Uint8Array): Uint8Array => (typeof s === 'string' ? new TextEncoder().encode(s) : s);
 
+/** Completes {@link V3DigestOptions} (RFC 3931 §5.4.1): secrets UTF-8 encoded, empty ones left out, MD5 by default; throws RangeError without a non-empty secret. */
+export function v3DigestConfig(o: V3DigestOptions): NonNullable<V3TunnelConfig['digest']> {
+  const secrets = o.secrets.map(utf8).filter((s) => s.length > 0);
+  if (secrets.length === 0) throw new RangeError('a Message Digest needs at least one non-empty secret');
+  return { secrets, digestType: o.digestType ?? 0 };
+}
+
 /** Completes {@link V3TunnelOptions}; throws RangeError for a digest without a secret. */
 export function v3TunnelConfig(o: V3TunnelOptions): V3TunnelConfig {
   const pseudowires = (o.pseudowires ?? []).map((p) => ({
     remoteEndId: utf8(p.remoteEndId), pwType: p.pwType ?? PwType.ETHERNET, cookieLength: p.cookieLength ?? 0,
     l2SpecificSublayer: p.l2SpecificSublayer ?? 0, dataSequencing: p.dataSequencing ?? 0, initiate: p.initiate ?? true,
   }));
-  const secrets = o.digest?.secrets.map(utf8).filter((s) => s.length > 0);
-  if (o.digest !== undefined && secrets!.length === 0) throw new RangeError('a Message Digest needs at least one non-empty secret');
   const types = [...new Set(pseudowires.map((p) => p.pwType))];
   return {
     connectionId: o.connectionId, hostName: o.hostName ?? 'l2tp', routerId: o.routerId, encap: o.encap ?? 'udp',
     helloIntervalMs: o.helloIntervalMs ?? 60_000,
     pwCapabilities: o.pwCapabilities ?? (types.length > 0 ? types : [PwType.ETHERNET, PwType.ETHERNET_VLAN]),
-    pseudowires, digest: secrets === undefined ? undefined : { secrets, digestType: o.digest?.digestType ?? 0 },
+    pseudowires, digest: o.digest === undefined ? undefined : v3DigestConfig(o.digest),
     transport: transportConfig(o.transport),
   };
 }

@@ -22,7 +22,7 @@ import { ReliableTransport } from '../transport/reliable.js';
 import { fullRetransmitCycleMs } from './config.js';
 import { L2tpUsageError } from './io.js';
 import { MessageAuth } from './message-auth.js';
-import type { V3Command, V3EngineEvent, V3EnginePorts, V3Output, V3Pseudowire, V3TunnelConfig } from './v3-config.js';
+import { type V3Command, type V3DigestOptions, type V3EngineEvent, type V3EnginePorts, type V3Output, type V3Pseudowire, type V3TunnelConfig, v3DigestConfig } from './v3-config.js';
 import { v3Inbound, v3Outgoing } from './v3-wire.js';
 
 type Out = V3Outbound | { readonly type: 'HELLO' };
@@ -50,14 +50,35 @@ export class V3TunnelEngine {
   private out: V3Output[] = [];
   private nowMs = 0;
 
+  private settings: V3TunnelConfig;
+
   /** Creates the connection in `idle`; throws {@link L2tpUsageError} for a digest without an HMAC port. */
-  constructor(readonly config: V3TunnelConfig, private readonly ports: V3EnginePorts) {
+  constructor(config: V3TunnelConfig, private readonly ports: V3EnginePorts) {
+    this.settings = config;
     if (config.digest !== undefined) {
       if (ports.hmac === undefined) throw new L2tpUsageError('a Message Digest needs the hmac port');
       this.auth = new MessageAuth({ secrets: config.digest.secrets, digestType: config.digest.digestType, hmac: ports.hmac, localNonce: ports.random.bytes(16) });
     }
     this.tieBreaker = ports.random.bytes(8);
     this.transport = new ReliableTransport(config.transport);
+  }
+
+  /** The connection's settings (the digest as last {@link updateDigest} left it). */
+  get config(): V3TunnelConfig { return this.settings; }
+
+  /**
+   * Replaces the Message Digest secrets and the type we sign with on this live connection (a
+   * rollover, RFC 3931 §5.4.1): the nonces exchanged in SCCRQ/SCCRP stay, nothing is sent, the
+   * state and sessions are untouched; the next message out is signed with the first new secret and
+   * the next one in may verify with any. Throws {@link L2tpUsageError} when the connection runs
+   * without a digest (turning it on or off needs a new connection: the nonces are exchanged at
+   * setup) and RangeError without a non-empty secret.
+   */
+  updateDigest(digest: V3DigestOptions): void {
+    if (this.auth === undefined) throw new L2tpUsageError('this control connection runs without a Message Digest: turning it on needs a new connection');
+    const d = v3DigestConfig(digest);
+    this.auth.rekey(d);
+    this.settings = { ...this.settings, digest: d };
   }
 
   /** Our Assigned Control Connection ID. */

@@ -14,6 +14,7 @@ import type {
 import type { ControlSocket, DataPlaneStats, Encap, SessionDataPlane, SessionSpec, SocketAddress } from '../api/dataplane.js';
 import { ControlEngine, type ControlOutput } from '../engine/control-engine.js';
 import type { EnginePorts } from '../engine/config.js';
+import type { V3DigestOptions } from '../engine/v3-config.js';
 import { codecWire } from '../engine/codec-wire.js';
 import { L2tpUsageError } from '../engine/io.js';
 import type { ResultCode, TunnelEvent } from '../fsm/types.js';
@@ -257,6 +258,14 @@ export class L2tpContext {
 
   /** Clears a dynamic L2TPv3 connection with StopCCN (default result 1). */
   closeConnection(connectionId: number, result?: ResultCode): void { this.v3.close(connectionId, result); }
+
+  /**
+   * Replaces the Message Digest secrets and signing type of a live dynamic L2TPv3 connection in place
+   * (a rollover, RFC 3931 §5.4.1): no StopCCN, pseudowires keep passing, the SCCRQ/SCCRP nonces stay.
+   * False when the connection is not held. Throws {@link L2tpUsageError} when it runs without a
+   * digest (turning it on or off needs a new connection), RangeError without a non-empty secret.
+   */
+  updateConnectionDigest(connectionId: number, digest: V3DigestOptions): boolean { return this.v3.updateDigest(connectionId, digest); }
 
   /** Reports an attachment circuit change of a v3 pseudowire to the peer (SLI, RFC 3931 §5.4.5). */
   circuit(connectionId: number, remoteEndId: string | Uint8Array, active: boolean): void { this.v3.circuit(connectionId, remoteEndId, active); }

@@ -22,7 +22,7 @@
 import type { ContextEvents, V3ConnectionInfo, V3ConnectionOptions, V3PseudowireConfig, V3PseudowireInfo } from '../api/context-types.js';
 import type { ControlSocket, DataPlane, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { ControlEngine, ControlInput, V3AcceptOptions } from '../engine/control-engine.js';
-import type { V3EngineEvent } from '../engine/v3-config.js';
+import type { V3DigestOptions, V3EngineEvent } from '../engine/v3-config.js';
 import { L2tpUsageError } from '../engine/io.js';
 import { v3SessionSpec } from '../engine/v3-session-spec.js';
 import type { ResultCode } from '../fsm/types.js';
@@ -43,7 +43,8 @@ interface Pw {
 }
 
 interface Rec {
-  readonly options: V3ConnectionOptions;
+  /** Replaced only by a digest rollover ({@link V3Connections.updateDigest}). */
+  options: V3ConnectionOptions;
   readonly role: 'initiator' | 'responder';
   /** The endpoint socket the connection started on (sends until its own socket exists). */
   readonly endpoint: ControlSocket | undefined;
@@ -161,6 +162,19 @@ export class V3Connections {
     this.host.input((nowMs) => ({ kind: 'command', nowMs, tunnelId: connectionId, command: { type: 'close', ...(result && { result }) } }));
   }
 
+  /**
+   * Replaces the Message Digest secrets and signing type of a live connection (a rollover, RFC 3931
+   * §5.4.1): nothing is sent, the connection, its kernel objects and pseudowires stay. False when
+   * the connection is not held; throws L2tpUsageError when it runs without a digest, RangeError
+   * without a non-empty secret.
+   */
+  updateDigest(connectionId: number, digest: V3DigestOptions): boolean {
+    if (!this.host.engine.updateV3Digest(connectionId, digest)) return false;
+    const rec = this.recs.get(connectionId);
+    if (rec !== undefined) rec.options = { ...rec.options, digest };
+    return true;
+  }
+
   /** The attachment circuit of a pseudowire changed: SLI with its Circuit Status (RFC 3931 §5.4.5). */
   circuit(connectionId: number, remoteEndId: string | Uint8Array, active: boolean): void {
     if (this.host.engine.connection(connectionId) === undefined) return;
@@ -210,7 +224,10 @@ export class V3Connections {
         const ifname = pw?.dataPlane?.interfaceName;
         if (ifname !== undefined && this.circuits.get(ifname)?.connectionId === tunnelId) this.circuits.delete(ifname);
         if (pw?.dataPlane !== undefined) this.track(pw.dataPlane.down());
-        this.host.emit('pseudowire-down', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, name: pw?.config?.name, reason: e.reason, wasUp: pw?.dataPlane !== undefined });
+        // A call that never came up has no record here: name it from the engine's Remote End ID.
+        const endId = e.remoteEndId;
+        const name = pw?.config?.name ?? (endId === undefined ? undefined : rec.options.pseudowires.find((p) => same(utf8(p.remoteEndId), endId))?.name);
+        this.host.emit('pseudowire-down', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, name, reason: e.reason, wasUp: pw?.dataPlane !== undefined });
         return;
       }
       case 'pw-circuit': return this.host.emit('pseudowire-circuit', { connection: this.snapshot(tunnelId, rec), localSessionId: e.localSessionId, active: e.active });

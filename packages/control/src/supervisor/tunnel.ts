@@ -52,7 +52,11 @@ export interface RecoveryPolicy {
 export type SupervisorInput =
   | { readonly type: 'start' }
   | { readonly type: 'up' }
-  | { readonly type: 'down'; readonly reason: string }
+  /**
+   * The tunnel went down. `orderly`: the peer closed it in order (StopCCN result 1 "general request to
+   * clear" or 6 "shutting down", RFC 2661 §4.4.2, RFC 3931 §5.4.2) — logged as a warning, not an error.
+   */
+  | { readonly type: 'down'; readonly reason: string; readonly orderly?: boolean }
   | { readonly type: 'timer' }
   | { readonly type: 'admin-down' }
   | { readonly type: 'admin-up' }
@@ -95,15 +99,15 @@ const closeFor = (d: TunnelSupervisor, purpose: ClosePurpose): SupervisorStep =>
   ({ next: at(d, 'closing', { purpose }), actions: [{ type: 'close', result: CLOSE_RESULT[purpose] }] });
 
 /** The tunnel failed (not by our own doing): retry after the policy's delay, or give up. */
-function failure(d: TunnelSupervisor, reason: string, nowMs: number, policy: RecoveryPolicy): SupervisorStep {
+function failure(d: TunnelSupervisor, reason: string, nowMs: number, policy: RecoveryPolicy, orderly = false): SupervisorStep {
   const attempt = d.attempts + 1;
   const delay = policy.retryDelayMs(attempt);
   if (delay === undefined) {
-    return { next: at(d, 'failed', { attempts: attempt }), actions: [{ type: 'log', level: 'error', message: `tunnel down: ${reason}${attempt > 1 ? ' (no retries left)' : ''}` }] };
+    return { next: at(d, 'failed', { attempts: attempt }), actions: [{ type: 'log', level: orderly ? 'warn' : 'error', message: `tunnel down: ${reason}${attempt > 1 ? ' (no retries left)' : ''}` }] };
   }
   const wait = policy.mode === 'redial' ? 'redial-wait' : 'probe-wait';
   const message = policy.mode === 'redial' ? `tunnel down: ${reason}; redialling` : `tunnel down: ${reason}; probing for the peer`;
-  return { next: at(d, wait, { attempts: attempt, timerAtMs: nowMs + delay }), actions: [{ type: 'log', level: attempt > 1 ? 'warn' : 'error', message, retryInMs: delay, attempt }] };
+  return { next: at(d, wait, { attempts: attempt, timerAtMs: nowMs + delay }), actions: [{ type: 'log', level: attempt > 1 || orderly ? 'warn' : 'error', message, retryInMs: delay, attempt }] };
 }
 
 /** A probe's failure: expected while the peer is away, so its lines go to debug. */
@@ -138,7 +142,7 @@ export function stepSupervisor(d: TunnelSupervisor, input: SupervisorInput, nowM
       return s === 'dialling' ? { next: at(d, 'established', { attempts: 0 }), actions: [] } : stay(d);
     case 'down':
       if (s === 'closing') return closed(d, input.reason, nowMs, policy);
-      if (s === 'dialling' || s === 'established') return failure(d, input.reason, nowMs, policy);
+      if (s === 'dialling' || s === 'established') return failure(d, input.reason, nowMs, policy, input.orderly);
       // The probe's own HELLO went unanswered: the peer is still away (a debug line, not an error).
       if (s === 'probing') return quiet(failure(d, input.reason, nowMs, policy));
       return stay(d);
@@ -169,4 +173,13 @@ export function stepSupervisor(d: TunnelSupervisor, input: SupervisorInput, nowM
 /** True in the states where the supervisor holds a live control connection (or is opening one). */
 export function supervisorLive(d: TunnelSupervisor): boolean {
   return d.state === 'dialling' || d.state === 'probing' || d.state === 'established' || d.state === 'closing';
+}
+
+/**
+ * Whether a peer's StopCCN closed the tunnel in order: result 1 (general request to clear) or 6 (the
+ * requester is being shut down), RFC 2661 §4.4.2 and RFC 3931 §5.4.2. Such a close is the peer's
+ * choice, not a fault: runners pass it as `orderly` so it is logged as a warning.
+ */
+export function isOrderlyClose(reason: { readonly type: string; readonly result?: { readonly result: number } }): boolean {
+  return reason.type === 'peer-stopccn' && (reason.result?.result === 1 || reason.result?.result === 6);
 }

@@ -106,6 +106,17 @@ describe('AVPs', () => {
     expect(err(hex('c802 0014 0007 0000 0001 0002 8008 0000 0000 0063'))).toMatchObject({ code: 'unknown-message-type', messageType: 99, answer: { result: 2, error: 8 } });
     expect(err(hex('c802 0014 0007 0000 0001 0002 0008 0000 0000 0063'))).not.toHaveProperty('answer');
   });
+  it('an assigned id of 0 is refused with Error 3, scoped by the message (RFC 2661 §4.4.3, §4.4.4); 0 elsewhere is fine', () => {
+    const sccrq = encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x0100, hostName: 'h', framingCapabilities: 3, assignedTunnelId: 0 } }, { ...H, tunnelId: 0 });
+    expect(err(sccrq)).toMatchObject({ code: 'bad-avp-value', scope: 'tunnel', assignedTunnelId: 0, avp: { vendorId: 0, attrType: 9 }, answer: { result: 2, error: 3 } });
+    for (const type of ['ICRQ', 'OCRQ', 'ICRP', 'OCRP'] as const) {
+      const avps = { assignedSessionId: 0, callSerialNumber: 1, minimumBps: 1, maximumBps: 1, bearerType: 1, framingType: 1, calledNumber: '1' };
+      expect(err(encodeMessage({ type, avps }, H)), type).toMatchObject({ code: 'bad-avp-value', scope: 'session', assignedSessionId: 0, answer: { result: 2, error: 3 } });
+    }
+    // A CDN from a LAC refusing a call it never numbered carries Assigned Session ID 0, as we send it too.
+    expect(decodeMessage(encodeMessage({ type: 'CDN', avps: { resultCode: { result: 2 }, assignedSessionId: 0 } }, H)).ok).toBe(true);
+    expect(decodeMessage(encodeMessage({ type: 'StopCCN', avps: { resultCode: { result: 1 }, assignedTunnelId: 0 } }, H)).ok).toBe(true);
+  });
 });
 
 describe('datagrams', () => {

@@ -30,14 +30,16 @@ describe('decodeDatagram on hostile input', () => {
 
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
+/** An id a message assigns: non-zero (RFC 2661 §4.4.3, §4.4.4; 0 is refused, decode-errors.test.ts). */
+const id16 = fc.integer({ min: 1, max: 0xffff });
 const header = fc.record({ tunnelId: u16, sessionId: u16, ns: u16, nr: u16 }).map((h): ControlHeader => ({ version: 2, ...h }));
 const messages: fc.Arbitrary<{ type: MessageTypeName; avps: AvpValues }> = fc.oneof(
-  fc.record({ hostName: fc.string({ minLength: 1, maxLength: 40 }), assignedTunnelId: u16, framingCapabilities: u32, protocolVersion: fc.constant(0x100),
+  fc.record({ hostName: fc.string({ minLength: 1, maxLength: 40 }), assignedTunnelId: id16, framingCapabilities: u32, protocolVersion: fc.constant(0x100),
     receiveWindowSize: u16, challenge: fc.uint8Array({ minLength: 1, maxLength: 64 }), tieBreaker: fc.uint8Array({ minLength: 8, maxLength: 8 }) })
     .map((avps) => ({ type: 'SCCRQ' as const, avps })),
   fc.record({ assignedTunnelId: u16, resultCode: fc.record({ result: u16, error: u16, message: fc.string({ minLength: 1, maxLength: 30 }) }, { requiredKeys: ['result'] }) })
     .map((avps) => ({ type: 'StopCCN' as const, avps: { ...avps, resultCode: avps.resultCode.message !== undefined && avps.resultCode.error === undefined ? { ...avps.resultCode, error: 0 } : avps.resultCode } })),
-  fc.record({ assignedSessionId: u16, callSerialNumber: u32, calledNumber: fc.string({ maxLength: 20 }) }).map((avps) => ({ type: 'ICRQ' as const, avps })),
+  fc.record({ assignedSessionId: id16, callSerialNumber: u32, calledNumber: fc.string({ maxLength: 20 }) }).map((avps) => ({ type: 'ICRQ' as const, avps })),
   fc.record({ callErrors: fc.record({ crcErrors: u32, framingErrors: u32, hardwareOverruns: u32, bufferOverruns: u32, timeoutErrors: u32, alignmentErrors: u32 }) }).map((avps) => ({ type: 'WEN' as const, avps })),
   fc.record({ accm: fc.record({ sendAccm: u32, receiveAccm: u32 }) }).map((avps) => ({ type: 'SLI' as const, avps })),
 );

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  INITIAL_SUPERVISOR, type RecoveryPolicy, stepSessionSupervisor, stepSupervisor, type SupervisorInput, type TunnelSupervisor,
+  INITIAL_SUPERVISOR, isOrderlyClose, type RecoveryPolicy, stepSessionSupervisor, stepSupervisor, type SupervisorInput, type TunnelSupervisor,
   type TunnelSupervisorState,
 } from '../../src/supervisor/index.js';
 
@@ -51,6 +51,19 @@ describe('tunnel supervisor', () => {
     expect(down.next.state).toBe('admin-down');
     expect(down.actions).toEqual([{ type: 'log', level: 'info', message: 'tunnel down: we sent StopCCN (administratively)' }]);
     expect(stepSupervisor(down.next, { type: 'admin-up' }, 40, redial(0))).toEqual({ next: { state: 'dialling', attempts: 0, timerAtMs: undefined, purpose: undefined }, actions: [{ type: 'dial' }] });
+  });
+
+  it('a peer\'s orderly StopCCN (result 1 or 6) is a warning; a fault or another result is an error', () => {
+    const up = run([[{ type: 'start' }, 0], [{ type: 'up' }, 10]], redial(3)).d;
+    const level = (input: SupervisorInput, policy = redial(3)) => stepSupervisor(up, input, 20, policy).actions.find((a) => a.type === 'log')?.level;
+    expect(level({ type: 'down', reason: 'peer sent StopCCN result 6', orderly: true })).toBe('warn');
+    expect(level({ type: 'down', reason: 'peer sent StopCCN result 1', orderly: true }, redial(0))).toBe('warn');
+    expect(level({ type: 'down', reason: 'no acknowledgement' })).toBe('error');
+    expect(level({ type: 'down', reason: 'no acknowledgement' }, redial(0))).toBe('error');
+    expect(isOrderlyClose({ type: 'peer-stopccn', result: { result: 1 } })).toBe(true);
+    expect(isOrderlyClose({ type: 'peer-stopccn', result: { result: 6 } })).toBe(true);
+    expect(isOrderlyClose({ type: 'peer-stopccn', result: { result: 2 } })).toBe(false);
+    expect(isOrderlyClose({ type: 'retransmit-exhausted' })).toBe(false);
   });
 
   it('probe mode: a failure waits, probes, and comes back up on the peer\'s word', () => {

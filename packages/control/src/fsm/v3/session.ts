@@ -86,6 +86,8 @@ function closed(d: V3SessionData, ctx: V3SessionContext, reason: V3SessionDownRe
   const event: V3Event = {
     type: 'pw-down', connectionId: ctx.connectionId, localSessionId: d.localSessionId, remoteSessionId: d.remoteSessionId,
     upBefore: d.state === 'established', reason,
+    // Which configured pseudowire this was, so a call that never came up is still named in logs.
+    ...(ctx.config !== undefined && { remoteEndId: ctx.config.remoteEndId }),
   };
   return { next: { ...d, state: 'closed' }, actions: [...(send ? [{ type: 'send' as const, message: send }] : []), emit(event)] };
 }

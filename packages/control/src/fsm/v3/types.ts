@@ -111,7 +111,8 @@ export type V3Event =
   | { readonly type: 'connection-up'; readonly connectionId: number; readonly peerConnectionId: number; readonly peerHostName?: string; readonly peerRouterId?: number }
   | { readonly type: 'connection-down'; readonly connectionId: number; readonly peerConnectionId: number; readonly reason: V3ConnectionDownReason }
   | { readonly type: 'pw-up'; readonly connectionId: number; readonly pseudowire: NegotiatedPseudowire }
-  | { readonly type: 'pw-down'; readonly connectionId: number; readonly localSessionId: number; readonly remoteSessionId: number; readonly upBefore: boolean; readonly reason: V3SessionDownReason }
+  /** A session ended; `remoteEndId` is the configured pseudowire's, absent for a call for an unknown Remote End ID. */
+  | { readonly type: 'pw-down'; readonly connectionId: number; readonly localSessionId: number; readonly remoteSessionId: number; readonly upBefore: boolean; readonly reason: V3SessionDownReason; readonly remoteEndId?: Uint8Array }
   /** The peer's attachment circuit changed (Circuit Status in SLI, RFC 3931 §5.4.5). */
   | { readonly type: 'pw-circuit'; readonly connectionId: number; readonly localSessionId: number; readonly active: boolean }
   /** The peer reported circuit errors (WEN, accepted and passed on). */
