@@ -1,6 +1,6 @@
 // Builds what a CLI package (apps/kl2tpd, apps/ql2tpd) ships, after tsc has built dist/:
-//   dist/NAME-main.cjs, NAME-run.cjs   the CLI with @l2tp/* and every JavaScript dependency bundled by
-//                                esbuild; only ffi-rs (native) stays a real dependency
+//   dist/NAME-main.cjs, NAME-run.cjs, NAME-PKG.cjs   the CLI with @l2tp/* and every JavaScript
+//                                dependency bundled by esbuild; only ffi-rs (native) stays a real dependency
 //   dist/NAME.cjs                the bin: launcher.cjs, which runs the bundles with their V8 code caches
 //   dist/NAME-main.v8cache, NAME-run.v8cache   those caches, recorded from runs of the built CLI (code-cache.mjs)
 //   dist/THIRD-PARTY-NOTICES     name, version, licence and licence text of every bundled package
@@ -104,8 +104,10 @@ const common = {
   metafile: true,
   logLevel: 'warning',
 };
-const plugins = [dynamicSatellites, pinoShims(), lazyModules(LAZY_MODULES, { satellite })];
-const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: main, plugins: [dynamicSatellites, splitAtDynamicImports, ...plugins.slice(1)] });
+// What an earlier build left (a satellite since dropped) must not be packed.
+for (const f of readdirSync(dist)) if (f.startsWith(`${name}`) && /\.(cjs|v8cache)$/.test(f)) rmSync(join(dist, f));
+const shared = [pinoShims(), lazyModules(LAZY_MODULES, { satellite })];
+const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: main, plugins: [dynamicSatellites, splitAtDynamicImports, ...shared] });
 // launcher.cjs runs the bundle inside a function: a `#!` line is a syntax error there.
 writeFileSync(main, readFileSync(main, 'utf8').replace(/^#![^\n]*\n/, ''));
 // Getters: each part of the run file is initialised when first asked for, so `-null` never loads ffi-rs.
@@ -113,7 +115,7 @@ const runEntry = [...splitTargets].map(([key, abs]) => `  get ${JSON.stringify(k
 const run = await build({
   ...common, outfile: join(dist, `${name}-run.cjs`),
   stdin: { contents: `module.exports = {\n${runEntry.join('\n')}\n};\n`, resolveDir: dist, sourcefile: `${name}-run.js`, loader: 'js' },
-  plugins,
+  plugins: [dynamicSatellites, ...shared],
 });
 const satelliteBuilds = [];
 for (const [pkgName, { file, resolveDir }] of satellites) {

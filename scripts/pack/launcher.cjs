@@ -19,9 +19,11 @@ const { Script } = require('node:vm');
 const NAME = '__NAME__';
 const VERSION = '__VERSION__';
 // Node's Module class, without require('node:module'), which would load the ES module loader too.
+// (`any`: the loader internals used below, _resolveFilename and _cache, are not in Node's types.)
+/** @type {any} */
 const Module = module.constructor;
 
-/** @type {Map<string, Module>} bundle base name -> its module, once it has started loading */
+/** @type {Map<string, { exports: unknown }>} bundle base name -> its module, once it has started loading */
 const loaded = new Map();
 
 /** The code cache for a bundle, unless it is missing or older than the bundle. */
