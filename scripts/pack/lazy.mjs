@@ -14,7 +14,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 
 /** Modules deferred in the bundles: Node built-ins whose export is a namespace object, and pino-pretty. */
-export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'crypto', 'pino-pretty'];
+export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'crypto', 'pino-pretty'];
 
 /**
  * @param {readonly string[]} names  modules to defer
