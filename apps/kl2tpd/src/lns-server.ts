@@ -239,11 +239,13 @@ export class LnsServer {
   private sessionDown(e: ContextEvents['session-down']): void {
     const t = this.tunnels.get(e.tunnel.tunnelId);
     const call = t?.calls.get(e.session.sessionId);
-    // A call refused by the protocol checks (a malformed ICRQ/ICCN answered with CDN) never came up: say so.
+    // A call refused by the protocol checks (a malformed ICRQ/ICCN answered with CDN) never came up: a refusal, logged and counted.
     if (t !== undefined && call === undefined && !e.wasUp && (e.reason.type === 'refused' || e.reason.type === 'peer-violation')) {
-      this.log.info({ tunnel_id: t.tunnelId, session_id: e.session.sessionId, peer_session_id: e.session.peerSessionId, peer: peerText(t.peer) },
-        `LNS call refused: ${describeSessionDown(e.reason)}`);
-      return;
+      const sent = e.reason.sent;
+      return void this.refuse('bad-call', {
+        tunnel_id: t.tunnelId, session_id: e.session.sessionId, peer_session_id: e.session.peerSessionId, peer: peerText(t.peer),
+        result: sent.result, error: sent.error ?? 0, reason: describeSessionDown(e.reason),
+      });
     }
     if (t === undefined || call === undefined) return;
     t.calls.delete(call.sessionId);

@@ -259,7 +259,9 @@ export class TunnelRunner {
     s.upSinceMs = undefined;
     s.dataPlane = undefined;
     s.lastResult = { atMs: this.deps.wallMs(), reason };
-    this.log.info({ session_name: s.config.name, session_id: s.sessionId }, `session down: ${reason}`);
+    // A call still waiting for its tunnel (refused at SCCRQ, say) was never up: the tunnel's own line says why.
+    if (e.wasUp === false && e.reason.type === 'tunnel-down') this.log.debug({ session_name: s.config.name, session_id: s.sessionId }, `session not established: ${reason}`);
+    else this.log.info({ session_name: s.config.name, session_id: s.sessionId }, `session down: ${reason}`);
     void this.stopCall(s);
     this.deps.changed();
     const live = (this.info()?.sessions ?? []).some((x) => x.state !== 'closed');

@@ -197,7 +197,7 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     expect(l.tunnelCount).toBe(0);
     await until(logged(lns.log, /"result":2,"error":8,[^\n]*"peer":"127\.0\.0\.1:\d+"[^\n]*"reason":"[^"]+"[^\n]*SCCRQ refused by the protocol checks/));
   });
-  it('a malformed ICRQ in a live tunnel gets a CDN and an info line naming the call; the tunnel stays', async () => {
+  it('a malformed ICRQ in a live tunnel gets a CDN, a warn line naming the call and refusal bad-call, and is counted; the tunnel stays', async () => {
     const port = await freePort();
     const lns = kl2tpd(`[lns.call]\nlisten = "127.0.0.1:${port}"\n`);
     await until(() => listener(lns.sock, 'call'));
@@ -216,7 +216,9 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     { version: 2, tunnelId: tid, sessionId: 0, ns: 2, nr: 1 }), port, '127.0.0.1');
     const cdn = await until(() => got.find((m) => m.type === 'CDN'));
     expect(cdn.avps.resultCode).toMatchObject({ result: 2, error: 2 });
-    await until(logged(lns.log, /"peer_session_id":2[^\n]*"msg":"LNS call refused: /));
-    expect((await listener(lns.sock, 'call'))?.tunnelCount).toBe(1);
+    // Logged at warn with refusal = the reason and the codes sent, and counted.
+    await until(logged(lns.log, /"level":"warn"[^\n]*"refusal":"bad-call","result":2,"error":2,[^\n]*"peer_session_id":2[^\n]*"reason":"[^"]+"[^\n]*call refused with CDN/));
+    const l = await until(async () => { const x = await listener(lns.sock, 'call'); return x?.refusals['bad-call'] === 1 ? x : undefined; });
+    expect(l.tunnelCount).toBe(1);
   });
 });

@@ -5,7 +5,9 @@ import { parseKl2tpdConfig } from '../src/index.js';
 import { TunnelRunner, type RunnerDeps } from '../src/tunnel-runner.js';
 import type { Pppd, PppdExit } from '../src/pppd.js';
 
-const log = pino({ level: 'silent' });
+/** Every log line the runners write (JSON), to check levels and messages. */
+const logLines: string[] = [];
+const log = pino({ level: 'debug' }, { write: (line: string) => { logLines.push(line); } });
 function tunnelConfig(extra = '') {
   const r = parseKl2tpdConfig(`[tunnel.t1]\npeer = "127.0.0.1:1701"\nversion = "l2tpv2"\n${extra}\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`, 'k.toml', { hostName: 'h' });
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
@@ -121,6 +123,24 @@ describe('TunnelRunner', () => {
     await kept.up();
     kept.sessionDown({ type: 'peer-cdn', result: { result: 3 } });
     expect(kept.calls.filter((c) => c.startsWith('stopccn'))).toEqual([]);
+  });
+
+  it('a call that never came up (its tunnel refused at SCCRQ) is "session not established" at debug, not "session down" at info', async () => {
+    const h = harness('', false);
+    await h.start();
+    expect(h.calls).toContain('open 42 s1');
+    const from = logLines.length;
+    const reason = { type: 'tunnel-down' } as const;
+    h.ev('session-down', { tunnel: h.tunnel, reason, wasUp: false, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 0, state: 'closed', lastResult: reason } });
+    const lines = logLines.slice(from).map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(lines.filter((l) => /^session /.test(l.msg))).toEqual([expect.objectContaining({ level: 20, msg: 'session not established: its tunnel went down' })]);
+    // A call that was up still says "session down" at info when its tunnel goes.
+    const up = harness('', false);
+    await up.up();
+    const at = logLines.length;
+    up.ev('session-down', { tunnel: up.tunnel, reason, wasUp: true, session: { name: 's1', tunnelId: 42, sessionId: 7, peerSessionId: 8, state: 'closed', lastResult: reason } });
+    expect(logLines.slice(at).map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => /^session /.test(l.msg)))
+      .toEqual([expect.objectContaining({ level: 30, msg: 'session down: its tunnel went down' })]);
   });
 
   it('without redial a failed tunnel is failed for good (the daemon then exits non-zero)', async () => {

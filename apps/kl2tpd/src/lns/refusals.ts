@@ -9,7 +9,7 @@ import { CdnResult, ErrorCode, StopCcnResult, type ResultCode } from '@l2tp/cont
 /** A refusal reason: the metrics label and the key of {@link LNS_REFUSALS}. */
 export type LnsRefusalReason =
   | 'not-allowed' | 'rate-limited' | 'max-tunnels' | 'nat-clash' | 'challenge-failed' | 'bad-sccrq'
-  | 'max-sessions' | 'pool-exhausted';
+  | 'bad-call' | 'max-sessions' | 'pool-exhausted';
 
 /** How one refusal is answered and logged. */
 export interface LnsRefusal {
@@ -60,6 +60,12 @@ export const LNS_REFUSALS: { readonly [R in LnsRefusalReason]: LnsRefusal } = {
     answer: 'StopCCN',
     result: { result: StopCcnResult.GENERAL_ERROR, error: ErrorCode.BAD_VALUE, message: 'malformed SCCRQ' },
     log: 'SCCRQ refused by the protocol checks (RFC 2661 §4.1, §4.4.2): refused with StopCCN',
+  },
+  // Likewise: a malformed ICRQ/ICCN/session message the engine answered with CDN (RFC 2661 §4.1: that call only, the tunnel stays).
+  'bad-call': {
+    answer: 'CDN',
+    result: { result: CdnResult.GENERAL_ERROR, error: ErrorCode.BAD_VALUE, message: 'malformed call message' },
+    log: 'call message refused by the protocol checks (RFC 2661 §4.1, §4.4.2): call refused with CDN',
   },
   'max-sessions': {
     answer: 'CDN',

@@ -15,6 +15,7 @@ describe('LNS refusals', () => {
       'nat-clash': ['StopCCN', 2, 4],
       'challenge-failed': ['StopCCN', 4, 0],
       'bad-sccrq': ['StopCCN', 2, 3],
+      'bad-call': ['CDN', 2, 3],
       'max-sessions': ['CDN', 4, 0],
       'pool-exhausted': ['CDN', 4, 0],
     });

@@ -8,7 +8,8 @@
  * 1. Length below 6, or past the end of the message: the rest cannot be parsed (RFC 2661 §4.1,
  *    "Length ... minimum of 6"); the message is refused with Result 2, Error 2 (wrong length).
  * 2. H set on an AVP that MUST NOT be hidden (Message Type, Random Vector, Result Code ...,
- *    RFC 2661 §4.3, §4.4.2; RFC 3931 §5.3): refused, Error 3.
+ *    RFC 2661 §4.3, §4.4.2; RFC 3931 §5.3): M set → refused, Error 3; M clear → ignored (an AVP
+ *    that cannot be processed without M is ignored, RFC 2661 §4.1).
  * 3. L2TPv2 only: a reserved bit set makes the AVP unrecognized (RFC 2661 §4.1: "If any of the
  *    reserved bits are set, the AVP MUST be treated as unrecognized"). L2TPv3 ignores them on
  *    receipt (RFC 3931 §5.1).
@@ -71,7 +72,8 @@ const unrecognized = (f: AvpHeaderFacts): AvpVerdict =>
 /** The header rules in RFC order (see the file header); the first row whose `when` holds decides. */
 export const AVP_HEADER_RULES: readonly { readonly rfc: string; readonly when: (f: AvpHeaderFacts) => boolean; readonly verdict: (f: AvpHeaderFacts) => AvpVerdict }[] = [
   { rfc: 'RFC 2661 §4.1 Length', when: (f) => !f.lengthOk, verdict: () => refuse('bad-avp-length', ErrorCode.BAD_LENGTH) },
-  { rfc: 'RFC 2661 §4.3', when: (f) => f.hidden && f.recognized && f.neverHidden, verdict: () => refuse('bad-hidden-avp', ErrorCode.BAD_VALUE) },
+  // With M clear it is an AVP we cannot process: ignored like any other (RFC 2661 §4.1), not a reason to clear.
+  { rfc: 'RFC 2661 §4.3', when: (f) => f.hidden && f.recognized && f.neverHidden, verdict: (f) => (f.mandatory ? refuse('bad-hidden-avp', ErrorCode.BAD_VALUE) : SKIP) },
   { rfc: 'RFC 2661 §4.1 Reserved', when: (f) => f.version === 2 && f.reserved, verdict: unrecognized },
   { rfc: 'RFC 2661 §4.1 M bit, RFC 3931 §5.1', when: (f) => !f.recognized, verdict: unrecognized },
   { rfc: 'RFC 2661 §4.3 H bit', when: (f) => f.hidden, verdict: () => UNHIDE },

@@ -302,7 +302,12 @@ export class ControlEngine {
       // Nor is one arriving within a retransmission interval of the first: a late duplicate
       // (reordered behind the SCCCN), not a client that restarted in that time.
       const late = input.nowMs - x.acceptedAtMs < v2.config.transport.retryTimeoutMs;
-      if (v2.nr <= 1 || late) return void this.collect(out, existing, x, v2.handleDecoded(input.nowMs, decoded));
+      // Unless the peer acknowledged our StopCCN (refusing it) and this SCCRQ opens a connection
+      // afresh (Nr 0: a copy sent after the StopCCN came carries Nr 1): the peer closed that attempt
+      // (RFC 2661 §5.7 holds only the StopCCN's receiver) and makes a new one, from its fixed port
+      // 1701 with the same id as Windows does. The hold ends and the SCCRQ is answered afresh.
+      if (!late && v2.stopAcknowledged && 'header' in d && d.header.nr === 0) this.collect(out, existing, x, v2.endHold(input.nowMs));
+      else if (v2.nr <= 1 || late) return void this.collect(out, existing, x, v2.handleDecoded(input.nowMs, decoded));
       // Past it (the peer's SCCCN came), an SCCRQ on the same 5-tuple and peer tunnel id is a
       // restarted peer's new control connection: clear the stale tunnel; one in its StopCCN hold
       // finishes the hold on its own.

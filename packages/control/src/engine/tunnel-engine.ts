@@ -54,6 +54,8 @@ export class TunnelEngine {
   /** A quiescent connection has heard from its peer (and adopted its sequence numbers). */
   private heard = false;
   private callSerial = 0;
+  /** We sent a StopCCN, and the peer did not close first (its StopCCN makes us the §5.7 receiver). */
+  private weClosed = false;
   private out: Output[] = [];
   /** Set while `handleDecoded` carries a policy refusal for the SCCRQ it delivers. */
   private refusal: ResultCode | undefined;
@@ -94,6 +96,13 @@ export class TunnelEngine {
   get acknowledged(): boolean { return this.transport.idle; }
   /** True when nothing is owed either way right now: all we sent is acknowledged and we owe the peer no acknowledgement. */
   get settled(): boolean { return this.done || (this.transport.idle && !this.transport.ackOwed); }
+  /**
+   * True in the StopCCN hold once the StopCCN we sent is acknowledged and the peer sent none: the
+   * peer has closed its end, and RFC 2661 §5.7 binds only the receiver of a StopCCN to hold.
+   */
+  get stopAcknowledged(): boolean {
+    return this.tunnel.state === 'closing' && this.weClosed && !this.transport.failed && this.transport.idle;
+  }
   /** The Nr we send: the next Ns expected from the peer (1 once its first message, SCCRQ or SCCRP, arrived). */
   get nr(): number { return this.transport.nr; }
   /** Sessions known to the tunnel (any state but closed). */
@@ -154,6 +163,18 @@ export class TunnelEngine {
     this.out = [];
     if (this.done) return this.out;
     this.stepTunnel(nowMs, { type: 'superseded' });
+    this.flush(nowMs);
+    return this.out;
+  }
+
+  /**
+   * Ends the StopCCN hold now when {@link stopAcknowledged}: a new SCCRQ on the held tunnel's
+   * address, port and Assigned Tunnel ID is the peer's new attempt, not a retransmission. Otherwise nothing.
+   */
+  endHold(nowMs: number): Output[] {
+    this.out = [];
+    if (this.done || !this.stopAcknowledged) return this.out;
+    this.stepTunnel(nowMs, { type: 'hold-expired' });
     this.flush(nowMs);
     return this.out;
   }
@@ -220,6 +241,7 @@ export class TunnelEngine {
 
   private deliver(nowMs: number, d: Sequenced): void {
     if (d.kind === 'ignored' || this.done) return;
+    if (d.kind === 'message' && d.message.type === 'StopCCN') this.weClosed = false;
     if (this.config.quiescent) {
       // Quiescent mode: acknowledge everything, act on StopCCN only.
       if (d.kind === 'message' && d.message.type === 'StopCCN') this.stepTunnel(nowMs, { type: 'recv', message: d.message });
@@ -297,8 +319,10 @@ export class TunnelEngine {
     if (step.next.peerWindow !== undefined && step.next.peerWindow !== this.tunnel.peerWindow) this.transport.setPeerWindow(step.next.peerWindow);
     this.tunnel = step.next;
     for (const a of step.actions) {
-      if (a.type === 'send') this.send(a.message, 0);
-      else if (a.type === 'abandon') this.transport.abandon();
+      if (a.type === 'send') {
+        this.weClosed ||= a.message.type === 'StopCCN';
+        this.send(a.message, 0);
+      } else if (a.type === 'abandon') this.transport.abandon();
       else this.emitTunnelAction(a.event);
     }
     if (before !== this.tunnel.state) this.entered(nowMs, before);

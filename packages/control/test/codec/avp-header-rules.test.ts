@@ -107,6 +107,20 @@ describe('AVP header rules (RFC 2661 §4.1, §4.3; RFC 3931 §5.1)', () => {
     expect(decodeMessage(icrq)).toMatchObject({ ok: false, error: { code: 'unknown-mandatory-avp', scope: 'session', assignedSessionId: 2, answer: { result: 2, error: 8 } } });
   });
 
+  it('RFC 2661 §4.3/§4.1: an AVP that must never be hidden (Result Code) with H set is ignored without M, refused with it', () => {
+    // 40 0a 00 00 00 01 00 01 00 00: Result Code, H=1 M=0 — seen from a tester against an established tunnel.
+    const resultCode = (flags: number) => avp(flags, 0, 1, Uint8Array.of(0, 1, 0, 0));
+    for (const version of [2, 3] as const) {
+      const skipped = decodeMessage(helloWith(version, resultCode(0x4000)), { secret, md5 });
+      expect(skipped.ok, `v${version}`).toBe(true);
+      if (!skipped.ok || skipped.value.kind !== 'control') return;
+      expect(skipped.value.message.avps.resultCode).toBeUndefined();
+      expect(skipped.value.message.unknownAvps).toEqual([{ mandatory: false, hidden: true, vendorId: 0, attrType: 1, value: Uint8Array.of(0, 1, 0, 0) }]);
+      expect(decodeMessage(helloWith(version, resultCode(0xc000)), { secret, md5 }))
+        .toMatchObject({ ok: false, error: { code: 'bad-hidden-avp', answer: { result: 2, error: 3 } } });
+    }
+  });
+
   it('several messages in one datagram are all decoded, in order, even when one of them is refused', () => {
     const bad = helloWith(2, avp(0x8000, 9, 100, Uint8Array.of(1)));
     const good = helloWith(2);
