@@ -2,7 +2,7 @@
 //   dist/NAME-main.cjs, NAME-run.cjs, NAME-PKG.cjs   the CLI with @l2tp/* and every JavaScript
 //                                dependency bundled by esbuild; only ffi-rs (native) stays a real dependency
 //   dist/NAME.cjs                the bin: launcher.cjs, which runs the bundles with their V8 code caches
-//   dist/NAME-main.v8cache, NAME-run.v8cache   those caches, recorded from runs of the built CLI (code-cache.mjs)
+//   dist/code-cache/SET/         those caches, recorded from runs of the built CLI (code-cache.mjs)
 //   dist/THIRD-PARTY-NOTICES     name, version, licence and licence text of every bundled package
 //   dist/man/NAME.8, NAME.toml.5 roff man pages from docs/*.md (package.json "man")
 //   dist/systemd/, dist/modules-load.d/, dist/examples/, dist/doc/   from configs/ and docs/
@@ -16,7 +16,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { recordCodeCache } from './code-cache.mjs';
+import { CODE_CACHE_PROBE, codeCacheVariants, recordCodeCache } from './code-cache.mjs';
 import { LAZY_MODULES, lazyModules } from './lazy.mjs';
 import { renderManPage } from './man.mjs';
 import { pinoShims } from './pino-shims.mjs';
@@ -104,7 +104,7 @@ const common = {
   metafile: true,
   logLevel: 'warning',
 };
-// What an earlier build left (a satellite since dropped) must not be packed.
+// What an earlier build left (a satellite since dropped, caches from before code-cache/) must not be packed.
 for (const f of readdirSync(dist)) if (f.startsWith(`${name}`) && /\.(cjs|v8cache)$/.test(f)) rmSync(join(dist, f));
 const shared = [pinoShims(), lazyModules(LAZY_MODULES, { satellite })];
 const start = await build({ ...common, entryPoints: [join(dist, 'main.js')], outfile: main, plugins: [dynamicSatellites, splitAtDynamicImports, ...shared] });
@@ -189,7 +189,8 @@ for (const f of shipped.doc) copy(join(ROOT, 'docs', f), join(dist, 'doc', f));
 
 // 5. The bin, and the V8 code caches it gives the bundles (recorded last: a cache must be newer than its bundle).
 writeFileSync(cli, readFileSync(join(ROOT, 'scripts', 'pack', 'launcher.cjs'), 'utf8')
-  .replace("'__NAME__'", JSON.stringify(name)).replace("'__VERSION__'", JSON.stringify(pkg.version)));
+  .replace("'__NAME__'", JSON.stringify(name)).replace("'__VERSION__'", JSON.stringify(pkg.version))
+  .replace("['__CACHE_SETS__']", JSON.stringify(codeCacheVariants(name).map(([set]) => set))).replace("'__PROBE__'", JSON.stringify(CODE_CACHE_PROBE)));
 chmodSync(cli, 0o755);
 await recordCodeCache(name, dist);
 
@@ -197,8 +198,9 @@ for (const f of pkg.files) {
   if (!existsSync(join(app, f))) throw new Error(`build-cli: package.json "files" names ${f}, which the build did not make`);
 }
 // And the other way round: a bundle or cache the package leaves out would be missed only once installed.
-const unlisted = readdirSync(dist).filter((f) => f.startsWith(`${name}`) && /\.(cjs|v8cache)$/.test(f) && !pkg.files.includes(`dist/${f}`));
+const unlisted = readdirSync(dist).filter((f) => f.startsWith(`${name}`) && /\.cjs$/.test(f) && !pkg.files.includes(`dist/${f}`));
 if (unlisted.length > 0) throw new Error(`build-cli: package.json "files" leaves out ${unlisted.join(', ')}`);
 const kib = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
+const sets = codeCacheVariants(name).map(([set]) => set);
 console.log(`${relative(ROOT, main)}: ${kib(main)} + ${name}-run.cjs ${kib(join(dist, `${name}-run.cjs`))}, ${packages.size} bundled packages; `
-  + `code caches ${kib(join(dist, `${name}-main.v8cache`))} + ${kib(join(dist, `${name}-run.v8cache`))}`);
+  + `code caches (${sets.join(', ')}) ${kib(join(dist, 'code-cache', sets[0], `${name}-main.v8cache`))} + ${kib(join(dist, 'code-cache', sets[0], `${name}-run.v8cache`))}`);

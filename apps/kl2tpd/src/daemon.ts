@@ -49,11 +49,11 @@ export async function resolveEndpoint(e: Endpoint, family?: 4 | 6): Promise<Sock
 /** Runs kl2tpd until a signal or until no tunnel is left. */
 export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Promise<number> {
   const { log, platform } = o;
-  // The tunnels are dialled before the shell opens the control socket, which then happens while the
-  // peers answer: the socket is no part of bringing a tunnel up, and setting it up (node:net and
-  // its cluster hooks) cost the first SCCRQ several milliseconds. systemd's READY=1 still waits for
-  // the shell, so that `kl2tpd status` works once the unit is active; an exit the runtime asks for
-  // before then is carried out once the shell can.
+  // The shell handles signals from the start but opens the control socket one event-loop turn
+  // later, after runtime.start() has dialled (startShell): the socket is no part of bringing a
+  // tunnel up, and setting it up (node:net and its cluster hooks) cost the first SCCRQ several
+  // milliseconds. systemd's READY=1 still waits for the shell, so that `kl2tpd status` works once
+  // the unit is active; an exit the runtime asks for before then is carried out once it can be.
   let shell: Shell | undefined;
   let readyHeld = false;
   let exitHeld: number | undefined;
@@ -79,11 +79,7 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
     log.info(r, 'configuration reloaded');
   };
   const bound = o.shutdownTimeoutMs ?? 5000;
-  runtime.start();
-  // One turn of the event loop first: the dials' socket setup (microtasks, next ticks) runs to its
-  // first SCCRQ before the shell loads what the control socket needs.
-  await new Promise((resolve) => setImmediate(resolve));
-  const up = await startShell({
+  const starting = startShell({
     log, controlSocket: config.ext.controlSocket, metricsListen: config.ext.metricsListen, notify: platform.notify,
     status: () => runtime.status(),
     command: async (op, target) => runtime.command(op, target),
@@ -93,6 +89,8 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
     },
     ...(o.reload && { reload }),
   }, { ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }), ...(o.signals !== undefined && { signals: o.signals }) });
+  runtime.start();
+  const up = await starting;
   shell = up;
   exitTo = (s) => up.stop(s);
   if (readyHeld) platform.notify('READY=1');
