@@ -51,14 +51,14 @@ export const processCase = (name, argv, target) => ({ name, target, run: () => t
 
 /**
  * A case that starts `node argv…` and resolves with the ms until its stderr contains `line`; the
- * process is then sent SIGTERM and awaited.
+ * process is then sent SIGTERM and awaited. `env`: added to this process's environment.
  */
-export const untilLogCase = (name, argv, line, target) => ({
+export const untilLogCase = (name, argv, line, target, env = {}) => ({
   name,
   target,
   run: () => new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let log = '';
     let at;
     child.stderr.on('data', (d) => {
