@@ -117,7 +117,6 @@ const run = await build({
   stdin: { contents: `module.exports = {\n${runEntry.join('\n')}\n};\n`, resolveDir: dist, sourcefile: `${name}-run.js`, loader: 'js' },
   plugins: [dynamicSatellites, ...shared],
 });
-if (process.env.META_OUT) writeFileSync(process.env.META_OUT, JSON.stringify(run.metafile));
 const satelliteBuilds = [];
 for (const [pkgName, { file, resolveDir }] of satellites) {
   satelliteBuilds.push(await build({
