@@ -14,8 +14,12 @@ export const GO_L2TP_PACKAGES = ['golang-go', 'golang-github-go-kit-kit-dev', 'g
   'golang-github-pelletier-go-toml-dev', 'golang-golang-x-sys-dev', 'gcc', 'libc6-dev', 'git'];
 /** Everything the host suites need (interop against xl2tpd, pppd and go-l2tp included). */
 export const HOST_PACKAGES = [...BASE_PACKAGES, ...GO_L2TP_PACKAGES];
-/** What the kernel suites add: the qemu guest and its build (scripts/vm/build.mjs). */
-export const KERNEL_PACKAGES = ['qemu-system-x86', 'busybox-static', 'kmod', 'xz-utils'];
+/**
+ * What the kernel suites add: the qemu guest and its build (scripts/vm/build.mjs), and FreeRADIUS,
+ * which apps/kl2tpd/test/lns-radius.kernel.test.ts starts inside the guest (the guest runs the
+ * host's binaries over 9p, so a host package is a guest package).
+ */
+export const KERNEL_PACKAGES = ['qemu-system-x86', 'busybox-static', 'kmod', 'xz-utils', 'freeradius'];
 
 /** The packages of `wanted` that dpkg does not list as installed. Throws when dpkg-query is absent. */
 export function missingPackages(wanted) {

@@ -1,23 +1,32 @@
 // One LAC load process for bench/lns-daemon.mjs, built on the library (L2tpContext, null data
 // plane): prints `{"ready":true}` once loaded and waits for a line on stdin (so that process start
-// is not timed), then dials TUNNELS tunnels to 127.0.0.1:PORT, opens SESSIONS calls in each, prints
-// one JSON line when every call is up ({ up, ms }), and holds them idle until SIGTERM (StopCCN, exit).
+// is not timed), then dials TUNNELS tunnels to HOST:PORT and places SESSIONS calls in each at once
+// (openSession queues every ICRQ; the transport sends them as the LNS's receive window allows, so
+// ICRQs are pipelined, not one per round trip). Prints one JSON line when every call is up
+// ({ up, ms, cpuMs }: ms from the first dial, cpuMs this process's CPU meanwhile) and holds the calls
+// idle until SIGTERM (StopCCN, exit). Kept cheap: one context and no per-call work beyond counting.
 import { codecWire, L2tpContext, nullDataPlane } from '@l2tp/control';
 
-const [port, tunnels, sessions] = process.argv.slice(2).map(Number);
+const [port, tunnels, sessions] = process.argv.slice(2, 5).map(Number);
+const host = process.argv[5] ?? '127.0.0.1';
 const ctx = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
 const want = tunnels * sessions;
 let up = 0;
 process.stdout.write('{"ready":true}\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
-process.stdin.pause();
+// Our parent gone (its end of stdin closed): no calls left behind.
+process.stdin.once('end', () => process.exit(1));
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 ctx.on('session-up', () => {
-  if (++up === want) process.stdout.write(`${JSON.stringify({ up, ms: performance.now() - t0 })}\n`);
+  if (++up !== want) return;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`${JSON.stringify({ up, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 });
 ctx.on('session-down', ({ wasUp, reason }) => { if (!wasUp) process.stderr.write(`call refused: ${JSON.stringify(reason)}\n`); });
+ctx.on('tunnel-down', ({ wasUp, reason }) => { if (!wasUp) process.stderr.write(`tunnel refused: ${JSON.stringify(reason)}\n`); });
 for (let t = 0; t < tunnels; t++) {
-  const id = await ctx.dial({ name: `t${t}`, peer: { address: '127.0.0.1', port, family: 4 }, windowSize: 64, hostName: 'bench-lac' });
+  const id = await ctx.dial({ name: `t${t}`, peer: { address: host, port, family: 4 }, windowSize: 64, hostName: 'bench-lac' });
   for (let s = 0; s < sessions; s++) ctx.openSession(id);
 }
 process.once('SIGTERM', () => { void ctx.close(2000).then(() => process.exit(0)); });

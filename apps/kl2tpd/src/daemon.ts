@@ -81,7 +81,7 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
   const bound = o.shutdownTimeoutMs ?? 5000;
   const starting = startShell({
     log, controlSocket: config.ext.controlSocket, metricsListen: config.ext.metricsListen, notify: platform.notify,
-    status: () => runtime.status(),
+    status: (detail) => runtime.status(detail),
     command: async (op, target) => runtime.command(op, target),
     async shutdown() {
       await runtime.shutdown(bound);

@@ -11,7 +11,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
-import type { DaemonStatus, Logger } from '@l2tp/daemon';
+import type { DaemonStatus, Logger, StatusDetail } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
 import { LnsServer } from './lns-server.js';
 import { type PppPort, type RunnerDeps, TunnelRunner } from './tunnel-runner.js';
@@ -253,13 +253,13 @@ export class Kl2tpdRuntime {
     return { removing, added, removed, unchanged };
   }
 
-  /** The status snapshot. */
-  async status(): Promise<DaemonStatus> {
+  /** The status snapshot; `counts` (/metrics) leaves out the tunnels and calls of LNS listeners. */
+  async status(detail: StatusDetail = 'full'): Promise<DaemonStatus> {
     return {
       daemon: 'kl2tpd', version: VERSION, pid: process.pid, startedAtMs: this.startedAtMs, nowMs: (this.o.wallMs ?? Date.now)(),
       ...(this.loopDelay.count > 0 && { eventLoopDelayP99Ms: this.loopDelay.percentile(99) / 1e6 }),
       tunnels: await Promise.all([...this.runners.values()].map((r) => r.status())),
-      ...(this.lns.size > 0 && { listeners: await Promise.all([...this.lns.values()].map((s) => s.status())) }),
+      ...(this.lns.size > 0 && { listeners: await Promise.all([...this.lns.values()].map((s) => s.status(detail))) }),
     };
   }
 

@@ -116,4 +116,28 @@ describe('LnsServer', () => {
     expect((await d.server.status()).refusals['max-sessions']).toBe(1);
     expect(d.server.reconfigure(lnsConfig('secret = "new"')).restart).toBe(true);
   });
+
+  it('status lists every call of a big listener, the event loop turning between chunks; `counts` (/metrics) leaves tunnels out', async () => {
+    const edge = new SimEdge(new SimNet({ seed: 4, latencyMs: 1 }));
+    const server = new LnsServer(lnsConfig('', '192.168.0.2-192.168.31.254'), {
+      log: pino({ level: 'silent' }), dataPlane: edge.dataPlane(LNS), wire: codecWire, clock: edge.clock, wallMs: () => 1_700_000_000_000,
+      ppp: undefined, tunnelIdInUse: () => false, changed: () => undefined,
+    });
+    await server.start();
+    const lac = new L2tpContext({ dataPlane: edge.dataPlane(LAC), wire: codecWire, clock: edge.clock });
+    const tunnelId = await lac.dial({ name: 't', peer: { address: LNS, port: 1701, family: 4 }, hostName: 'lac', windowSize: 64 });
+    for (let i = 0; i < 2500; i++) lac.openSession(tunnelId);
+    await edge.run(60_000);
+    let turns = 0;
+    const counting = setInterval(() => { turns++; }, 0);
+    const full = await server.status();
+    clearInterval(counting);
+    expect(full.sessionCount).toBe(2500);
+    expect(full.tunnels).toHaveLength(1);
+    expect(new Set(full.tunnels[0]!.sessions.map((s) => s.assignedAddress)).size).toBe(2500);
+    expect(full.tunnels[0]!.sessions.every((s) => s.data?.rxPackets === 0)).toBe(true);
+    expect(turns).toBeGreaterThan(0);
+    const counts = await server.status('counts');
+    expect(counts).toMatchObject({ tunnelCount: 1, sessionCount: 2500, pool: { used: 2500 }, tunnels: [] });
+  });
 });

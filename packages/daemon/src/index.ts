@@ -14,7 +14,7 @@ export { createLogger, isJournalStream, journalPriority, type LogFormat, type Lo
 export type { Logger } from 'pino';
 export {
   formatDuration, renderStatusTable,
-  type ControlCounters, type DaemonStatus, type DataCounters, type DigestStatus, type LastResult, type ListenerStatus, type PoolStatus, type SessionStatus, type TunnelStatus,
+  type ControlCounters, type DaemonStatus, type DataCounters, type DigestStatus, type LastResult, type ListenerStatus, type PoolStatus, type SessionStatus, type StatusDetail, type TunnelStatus,
 } from './status.js';
 export {
   listenControlSocket, parseControlRequest, requestControlSocket, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS,

@@ -93,13 +93,16 @@ function atExit(flush: () => void): void {
  * flushes it. No fsync: the journal's stream is a socket, and a file's page cache survives our exit.
  */
 function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error) => void): void } {
-  let pending = '';
+  // Lines are encoded into one buffer as they come (a string appended per line, flattened and
+  // encoded at the flush, cost a copy and a scan of the whole text more).
+  const buffer = Buffer.allocUnsafe(COALESCE_BYTES);
+  let used = 0;
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
-    const text = pending;
-    pending = '';
-    if (text.length > 0) writeFully(fd, text);
+    const length = used;
+    used = 0;
+    if (length > 0) writeFully(fd, buffer, length);
   };
   atExit(flush);
   return {
@@ -109,9 +112,13 @@ function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error
       done?.();
     },
     write(s: string): void {
-      pending += s;
-      if (pending.length >= COALESCE_BYTES) flush();
-      else if (!scheduled) {
+      // A UTF-16 unit takes at most 3 bytes in UTF-8: flush first unless the line surely fits.
+      if (s.length * 3 > COALESCE_BYTES - used) {
+        flush();
+        if (s.length * 3 > COALESCE_BYTES) return writeFully(fd, Buffer.from(s, 'utf8'));
+      }
+      used += buffer.write(s, used, 'utf8');
+      if (!scheduled) {
         scheduled = true;
         setImmediate(flush).unref();
       }

@@ -8,7 +8,7 @@
 import type { ControlRequest, ControlResponse } from './control-socket.js';
 import { onReloadSignal } from './sighup.js';
 import { onStatusSignal } from './sigusr1.js';
-import type { DaemonStatus } from './status.js';
+import type { DaemonStatus, StatusDetail } from './status.js';
 import type { Logger } from 'pino';
 
 /** What a daemon plugs into the shell. */
@@ -20,8 +20,8 @@ export interface ShellDaemon {
   readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
   /** sd_notify(3) (a no-op outside systemd). */
   notify(state: string): void;
-  /** The status snapshot (async: kernel counters come from netlink). */
-  status(): DaemonStatus | Promise<DaemonStatus>;
+  /** The status snapshot (async: kernel counters come from netlink); /metrics asks for `counts` only. */
+  status(detail?: StatusDetail): DaemonStatus | Promise<DaemonStatus>;
   /** `up` / `down` of one configured object; rejects with a message for the client. */
   command(op: 'up' | 'down', target: string): Promise<string>;
   /** Graceful shutdown work (StopCCN, pppd, kernel objects); the shell bounds it. */
@@ -148,7 +148,7 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     // library user that did not gets the reason logged and runs on without metrics.
     try {
       const { listenMetrics } = await import('./metrics.js');
-      keep(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status()));
+      keep(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status('counts')));
       log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
     } catch (e) {
       log.error({ err: (e as Error).message }, 'metrics unavailable: /metrics will not be served');

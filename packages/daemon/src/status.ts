@@ -117,9 +117,19 @@ export interface ListenerStatus {
   readonly pool?: PoolStatus | undefined;
   /** Refusals since start, by reason (`not-allowed`, `rate-limited`, `max-tunnels`, ...). */
   readonly refusals: Readonly<Record<string, number>>;
-  /** Every tunnel held (established or not); their names are `NAME/TUNNEL_ID`. */
+  /**
+   * Every tunnel held (established or not); their names are `NAME/TUNNEL_ID`. Empty in a `counts`
+   * snapshot ({@link StatusDetail}): /metrics has per-listener series only.
+   */
   readonly tunnels: readonly TunnelStatus[];
 }
+
+/**
+ * How much a status snapshot lists: `full` (the `status` command, SIGUSR1) or `counts` (/metrics,
+ * scraped every few seconds: LNS listeners with their counts but without their tunnels and calls,
+ * which at 100 000 calls cost a second or more of the event loop per snapshot).
+ */
+export type StatusDetail = 'full' | 'counts';
 
 /** Everything `status` prints. */
 export interface DaemonStatus {

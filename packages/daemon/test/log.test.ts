@@ -32,6 +32,23 @@ describe('createLogger', () => {
     closeSync(fd);
     expect(lines).toEqual([...Array(100).keys()]);
   });
+  it('non-ASCII text, lines longer than the coalescing buffer and a burst past it arrive whole, in order', () => {
+    const path = file();
+    const fd = openSync(path, 'w');
+    const log = createLogger('kl2tpd', { verbose: false, format: 'json', fd });
+    const long = 'é'.repeat(70_000);
+    log.info({ peer_host_name: 'lns-ü✓' }, 'first');
+    log.info({ blob: long }, 'long');
+    for (let i = 0; i < 2000; i++) log.info({ i, note: 'ü'.repeat(i % 50) }, 'burst');
+    log.flush();
+    closeSync(fd);
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2002);
+    expect(lines[0]).toMatchObject({ msg: 'first', peer_host_name: 'lns-ü✓' });
+    expect(lines[1]).toMatchObject({ msg: 'long', blob: long });
+    expect(lines.slice(2).map((l) => l.i)).toEqual([...Array(2000).keys()]);
+    expect(lines[51]).toMatchObject({ note: 'ü'.repeat(49) });
+  });
   it('pretty format is human-readable text, not JSON', () => {
     const path = file();
     const fd = openSync(path, 'w');

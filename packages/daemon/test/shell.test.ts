@@ -31,6 +31,22 @@ describe('daemon shell', () => {
     await expect(requestControlSocket(d.controlSocket, { op: 'status' })).rejects.toThrow(/no daemon/);
   });
 
+  it('/metrics asks for the counts-only status, the control socket for the full one', async () => {
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+    });
+    const asked: (string | undefined)[] = [];
+    const { d } = daemon({ metricsListen: { host: '127.0.0.1', port }, status: (detail) => { asked.push(detail); return SNAPSHOT; } });
+    const shell = await startShell(d, { signals: false });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toContain('l2tp_build_info');
+    await requestControlSocket(d.controlSocket, { op: 'status' });
+    expect(asked).toEqual(['counts', undefined]);
+    shell.stop(0);
+    await shell.exited;
+  });
+
   it('a shutdown that hangs is cut off at the bound; STOPPING=1 is sent first', async () => {
     const { d, notes } = daemon({ shutdown: () => new Promise(() => undefined) });
     const shell = await startShell(d, { signals: false, shutdownTimeoutMs: 200 });

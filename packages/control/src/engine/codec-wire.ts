@@ -11,7 +11,7 @@
  * without an answer (unknown message type without the M bit) → acknowledge and ignore.
  */
 import {
-  type ControlHeader, type Decoded, MESSAGE_TYPE_NAME, type Packet, decodeDatagram, decodeHeader, encodeMessage, encodeZlb,
+  CONTROL_HEADER_LENGTH, type ControlHeader, type Decoded, MESSAGE_TYPE_NAME, type Packet, decodeDatagram, decodeHeader, encodeMessage, encodeZlb,
   SESSION_MESSAGES, fieldAvps, messageFields, withNr,
 } from '../codec/index.js';
 import type { Inbound, Outbound } from '../fsm/types.js';
@@ -73,6 +73,13 @@ function fieldValue(field: string, m: Outbound, ctx: EncodeContext): unknown {
 /** The real wire format (RFC 2661 / RFC 3931) for the engine. */
 export const codecWire: WireCodec = {
   tunnelIdOf(bytes) {
+    // The common case read in place, as decodeHeader would (every datagram is routed by it, then
+    // decoded whole by its tunnel): an L2TPv2 control header (T, L and S set, no O bit) whose
+    // Length fits the datagram. Anything else takes the full header decode.
+    if (bytes.length >= CONTROL_HEADER_LENGTH && (bytes[0]! & 0xca) === 0xc8 && (bytes[1]! & 0x0f) === 2) {
+      const length = (bytes[2]! << 8) | bytes[3]!;
+      if (length >= CONTROL_HEADER_LENGTH && length <= bytes.length) return (bytes[4]! << 8) | bytes[5]!;
+    }
     const h = decodeHeader(bytes, 0);
     return h.ok && h.value.kind === 'control' ? h.value.header.tunnelId : undefined;
   },

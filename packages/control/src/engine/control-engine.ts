@@ -228,7 +228,7 @@ export class ControlEngine {
       }
       for (const id of dueIds) {
         const e = this.tunnels.get(id);
-        if (e !== undefined) this.collect(out, id, e, e.engine.handle(input));
+        if (e !== undefined) this.step(out, id, e, input);
       }
     } else if (input.kind === 'command') {
       const e = this.tunnels.get(input.tunnelId);
@@ -239,7 +239,8 @@ export class ControlEngine {
         this.collect(out, input.tunnelId, e, e.engine.handle({ kind: 'command', nowMs: input.nowMs, command: c }));
       } else {
         if (isV3Command(c) && c.type !== 'open' && c.type !== 'close' && c.type !== 'close-session') throw new L2tpUsageError(`${c.type} is an L2TPv3 command`);
-        this.collect(out, input.tunnelId, e, e.engine.handle({ kind: 'command', nowMs: input.nowMs, command: c as Command }));
+        e.engine.handleInto({ kind: 'command', nowMs: input.nowMs, command: c as Command }, out, e.peer);
+        this.settle(out, input.tunnelId, e, false);
       }
     } else {
       this.datagram(out, input);
@@ -278,7 +279,7 @@ export class ControlEngine {
         if (e.engine.state !== 'wait-ctl-reply') return;
         e.peer = input.from;
       }
-      this.collect(out, id, e, e.engine.handle(input));
+      this.step(out, id, e, input);
       return;
     }
     if (id !== 0) return;
@@ -390,6 +391,13 @@ export class ControlEngine {
     return { engine, view: undefined, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
   }
 
+  /** Feeds `input` to one tunnel; an L2TPv2 tunnel appends its outputs to `out` itself. */
+  private step(out: ControlOutput[], tunnelId: number, e: Entry, input: Extract<ControlInput, { kind: 'datagram' | 'timeout' }>): void {
+    if (e.engine instanceof V3TunnelEngine) return this.collect(out, tunnelId, e, e.engine.handle(input));
+    e.engine.handleInto(input, out, e.peer);
+    this.settle(out, tunnelId, e, false);
+  }
+
   private collect(out: ControlOutput[], tunnelId: number, e: Entry, outputs: ReturnType<TunnelEngine['handle']> | ReturnType<V3TunnelEngine['handle']>): void {
     let up = false;
     for (const o of outputs) {
@@ -399,6 +407,11 @@ export class ControlEngine {
         up ||= o.event.type === 'connection-up';
       } else out.push(o);
     }
+    this.settle(out, tunnelId, e, up);
+  }
+
+  /** After a tunnel's step: a v3 connection that came up supersedes stale ones; its deadline re-queued; released when finished. */
+  private settle(out: ControlOutput[], tunnelId: number, e: Entry, up: boolean): void {
     if (up) this.supersedeStale(out, tunnelId, e);
     const d = e.engine.nextDeadlineMs();
     if (d !== e.deadlineMs) {

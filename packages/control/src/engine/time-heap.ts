@@ -24,7 +24,10 @@ export class TimeHeap<E extends Timed> {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      // A swap through a temporary: `[x, y] = [y, x]` allocated an array per step.
+      const t = a[i]!;
+      a[i] = a[p]!;
+      a[p] = t;
       i = p;
     }
   }
@@ -43,7 +46,9 @@ export class TimeHeap<E extends Timed> {
         if (l < a.length && less(a[l]!, a[m]!)) m = l;
         if (r < a.length && less(a[r]!, a[m]!)) m = r;
         if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
+        const t = a[i]!;
+        a[i] = a[m]!;
+        a[m] = t;
         i = m;
       }
     }

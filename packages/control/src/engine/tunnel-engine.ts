@@ -16,7 +16,9 @@
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
 import { CdnResult, ErrorCode, type Inbound, type Outbound, type ResultCode, type TunnelEvent } from '../fsm/types.js';
-import { ReliableTransport } from '../transport/reliable.js';
+import { ReliableTransport, type TransportSink } from '../transport/reliable.js';
+import type { SocketAddress } from '../api/dataplane.js';
+import type { ControlOutput } from './control-engine.js';
 import { challengeResponse } from '../codec/auth.js';
 import { SESSION_MESSAGES } from '../codec/message-spec.js';
 import { type EnginePorts, type TunnelEngineConfig, fullRetransmitCycleMs } from './config.js';
@@ -38,6 +40,9 @@ interface Pending {
 }
 
 type Sequenced = Exclude<WireDecoded, { kind: 'zlb' | 'drop' }>;
+
+/** `out` between inputs handled `into` another list: nothing may be added to it. */
+const IDLE = Object.freeze([]) as unknown as Output[];
 type Rejected = Extract<WireDecoded, { kind: 'rejected' }>;
 
 /** Protocol state for one control connection. See the file header for the contract. */
@@ -56,7 +61,14 @@ export class TunnelEngine {
   private callSerial = 0;
   /** We sent a StopCCN, and the peer did not close first (its StopCCN makes us the §5.7 receiver). */
   private weClosed = false;
+  /** Where the outputs of the input being handled go: a list of its own, or the multi-tunnel engine's (`handleInto`). */
   private out: Output[] = [];
+  /** Set while `handleInto` runs: transmits are then the multi-tunnel engine's outputs, addressed to `to`. */
+  private to: SocketAddress | undefined;
+  /** Receives the transport's outputs (`flush`): one object for the tunnel's life, not a list per input. */
+  private readonly sink: TransportSink<Pending>;
+  /** The time of the `flush` running (the sink's `failed` steps the tunnel machine at it). */
+  private flushAtMs = 0;
   /** Set while `handleDecoded` carries a policy refusal for the SCCRQ it delivers. */
   private refusal: ResultCode | undefined;
 
@@ -77,6 +89,19 @@ export class TunnelEngine {
     };
     this.tunnel = { ...INITIAL_TUNNEL, peerTunnelId: config.peerTunnelId };
     this.transport = new ReliableTransport(config.transport);
+    this.sink = {
+      ack: (ns, nr) => this.transmit(this.wire.ack(this.config.version, this.tunnel.peerTunnelId, ns, nr)),
+      send: (ns, nr, p) => {
+        p.bytes = p.bytes === undefined
+          ? this.wire.encode(p.message, { peerTunnelId: this.tunnel.peerTunnelId, peerSessionId: p.peerSessionId, ns, nr }, this.enc)
+          : this.wire.withNr(p.bytes, nr);
+        this.transmit(p.bytes);
+      },
+      failed: (_ns, p) => {
+        this.stepTunnel(this.flushAtMs, { type: 'transport-failed', messageType: p.message.type });
+        if (this.tunnel.state === 'closing') this.transport.stop();
+      },
+    };
   }
 
   /** Whether `hide_avps` is configured and can be (a secret is set). */
@@ -131,13 +156,33 @@ export class TunnelEngine {
   /** Processes one input and returns everything it caused. */
   handle(input: Input): Output[] {
     this.out = [];
-    if (this.done) return this.out;
+    this.to = undefined;
+    this.process(input);
+    return this.out;
+  }
+
+  /**
+   * `handle` for the multi-tunnel engine: the outputs are appended to `out` as its own (transmits
+   * carry this tunnel's id and `to`), so a datagram costs no list or output objects here.
+   */
+  handleInto(input: Input, out: ControlOutput[], to: SocketAddress): void {
+    this.out = out as Output[];
+    this.to = to;
+    try {
+      this.process(input);
+    } finally {
+      this.out = IDLE;
+      this.to = undefined;
+    }
+  }
+
+  private process(input: Input): void {
+    if (this.done) return;
     const nowMs = input.nowMs;
     if (input.kind === 'datagram') for (const d of this.wire.decode(input.bytes, this.config.secret, this.ports.md5)) this.receive(nowMs, d);
     else if (input.kind === 'command') this.command(nowMs, input.command);
     else this.timers(nowMs);
     this.flush(nowMs);
-    return this.out;
   }
 
   /**
@@ -147,6 +192,7 @@ export class TunnelEngine {
    */
   handleDecoded(nowMs: number, decoded: readonly WireDecoded[], refusal?: ResultCode): Output[] {
     this.out = [];
+    this.to = undefined;
     if (this.done) return this.out;
     this.refusal = refusal;
     for (const d of decoded) this.receive(nowMs, d);
@@ -161,6 +207,7 @@ export class TunnelEngine {
    */
   supersede(nowMs: number): Output[] {
     this.out = [];
+    this.to = undefined;
     if (this.done) return this.out;
     this.stepTunnel(nowMs, { type: 'superseded' });
     this.flush(nowMs);
@@ -365,6 +412,11 @@ export class TunnelEngine {
 
   private emit(event: TunnelEvent): void { this.out.push({ kind: 'event', event }); }
 
+  private transmit(bytes: Uint8Array): void {
+    const to = this.to;
+    this.out.push(to === undefined ? { kind: 'transmit', bytes } : { kind: 'transmit', tunnelId: this.config.tunnelId, to, bytes } as Output);
+  }
+
   private touch(nowMs: number): void {
     if (this.tunnel.state === 'established' && this.config.helloIntervalMs > 0) this.helloDueMs = nowMs + this.helloDelayMs();
   }
@@ -395,20 +447,8 @@ export class TunnelEngine {
 
   private flush(nowMs: number): void {
     if (this.done) return;
-    for (const o of this.transport.poll(nowMs)) {
-      if (o.kind === 'ack') {
-        this.out.push({ kind: 'transmit', bytes: this.wire.ack(this.config.version, this.tunnel.peerTunnelId, o.ns, o.nr) });
-      } else if (o.kind === 'send') {
-        const p = o.item;
-        p.bytes = p.bytes === undefined
-          ? this.wire.encode(p.message, { peerTunnelId: this.tunnel.peerTunnelId, peerSessionId: p.peerSessionId, ns: o.ns, nr: o.nr }, this.enc)
-          : this.wire.withNr(p.bytes, o.nr);
-        this.out.push({ kind: 'transmit', bytes: p.bytes });
-      } else {
-        this.stepTunnel(nowMs, { type: 'transport-failed', messageType: o.item.message.type });
-        if (this.tunnel.state === 'closing') this.transport.stop();
-      }
-    }
+    this.flushAtMs = nowMs;
+    this.transport.drive(nowMs, this.sink);
     // Our StopCCN acknowledged and nothing owed: the table ends a hold we owe nobody (fsm/tunnel.ts TunnelHold).
     if (this.tunnel.state === 'closing' && !this.transport.failed && this.transport.idle && !this.transport.ackOwed) {
       this.stepTunnel(nowMs, { type: 'stopccn-acknowledged' });

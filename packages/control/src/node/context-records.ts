@@ -2,7 +2,7 @@
  * What `L2tpContext` keeps per tunnel and session beside the engine's state (names, sockets, kernel
  * objects, last results), its options, and small helpers — split from context.ts to keep it small.
  */
-import type { ControlOptions, SessionOptions, TunnelInfo } from '../api/context-types.js';
+import type { ControlOptions, SessionInfo, SessionOptions, TunnelInfo } from '../api/context-types.js';
 import type { ControlSocket, DataPlane, Encap, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
 import type { AcceptOptions } from '../engine/control-engine.js';
@@ -55,6 +55,76 @@ export interface TunnelRecord {
 
 /** The options of a call the peer placed (an LNS holds one record per call: shared, not one object each). */
 export const NO_SESSION_OPTIONS: SessionOptions = Object.freeze({});
+
+/** A call's record: one class, so that every record has one shape (an LNS holds 100 000). */
+export class Session implements SessionRecord {
+  /** Creates the record of a call we place (`options`) or the peer placed ({@link NO_SESSION_OPTIONS}). */
+  constructor(
+    readonly name: string | undefined,
+    readonly options: SessionOptions,
+    public peerSessionId: number,
+    public lastResult: SessionDownReason | undefined = undefined,
+    public dataPlane: SessionDataPlane | undefined = undefined,
+  ) {}
+}
+
+/**
+ * The shared accessor of {@link TunnelSnapshot.sessions}: the list is made when first read. It is an
+ * own enumerable property (spreads and JSON see it), defined with one descriptor for every snapshot:
+ * an object literal with a getter cost ~2 µs per snapshot, and every session event carries one.
+ */
+const LAZY_SESSIONS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: false,
+  get(this: TunnelSnapshot): readonly SessionInfo[] { return this.listSessions(); },
+};
+
+/** A {@link TunnelInfo}: fields read when taken, `sessions` listed when first read. */
+export class TunnelSnapshot implements TunnelInfo {
+  readonly name: string;
+  readonly tunnelId: number;
+  readonly peerTunnelId: number;
+  readonly role: 'lac' | 'lns';
+  readonly kind: TunnelInfo['kind'];
+  readonly state: string;
+  readonly peer: SocketAddress;
+  readonly peerHostName: string | undefined;
+  readonly lastResult: TunnelDownReason | undefined;
+  readonly control: TunnelInfo['control'];
+  declare readonly sessions: readonly SessionInfo[];
+  #listed: readonly SessionInfo[] | undefined;
+  readonly #rec: TunnelRecord;
+  readonly #engine: TunnelView | undefined;
+
+  /** Takes the snapshot of tunnel `tunnelId` from its record and (while the engine holds it) its view. */
+  constructor(tunnelId: number, rec: TunnelRecord, engine: TunnelView | undefined) {
+    this.name = rec.name;
+    this.tunnelId = tunnelId;
+    this.peerTunnelId = engine?.peerTunnelId ?? 0;
+    this.role = rec.role;
+    this.kind = rec.kind;
+    this.state = engine?.state ?? 'closed';
+    // The peer address in use: an LNS may answer from another port than we dialled (RFC 2661 §8.1).
+    this.peer = engine?.peer ?? rec.peer;
+    this.peerHostName = engine?.peerHostName;
+    this.lastResult = rec.lastResult;
+    this.control = engine?.counters;
+    this.#rec = rec;
+    this.#engine = engine;
+    // Listed when first read: every session event carries its tunnel's snapshot, and listing a
+    // tunnel's calls on each made a burst of calls quadratic.
+    Object.defineProperty(this, 'sessions', LAZY_SESSIONS);
+  }
+
+  /** The tunnel's calls, listed once. */
+  listSessions(): readonly SessionInfo[] {
+    this.#listed ??= [...this.#rec.sessions].map(([sessionId, s]) => ({
+      name: s.name, tunnelId: this.tunnelId, sessionId, peerSessionId: s.peerSessionId,
+      state: this.#engine?.session(sessionId)?.state ?? 'closed', lastResult: s.lastResult,
+    }));
+    return this.#listed;
+  }
+}
 
 /** True when a socket bound to `a` holds the binding `b` wants (wildcards over-inclusive). */
 export function sameBinding(a: SocketAddress, b: SocketAddress): boolean {

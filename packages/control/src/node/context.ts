@@ -22,7 +22,9 @@ import { EngineDriver } from './driver.js';
 import { isNotExist, KernelReconciler } from './reconciler.js';
 import { type Clock, cryptoRandom, hmac, md5, monotonicClock } from './platform.js';
 import { V3Connections } from './v3-connections.js';
-import { type ContextOptions, engineOptions, NO_SESSION_OPTIONS, sameBinding, settledOf, type TunnelRecord } from './context-records.js';
+import {
+  type ContextOptions, engineOptions, NO_SESSION_OPTIONS, sameBinding, Session, settledOf, type TunnelRecord, TunnelSnapshot,
+} from './context-records.js';
 
 export type { ContextOptions } from './context-records.js';
 
@@ -141,7 +143,7 @@ export class L2tpContext {
     };
     this.tunnels.set(tunnelId, rec);
     socket.onDatagram((bytes, from) => {
-      this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from }));
+      this.driver.datagram(bytes, from);
       // A probe comes up when the peer is heard from (a HELLO or an acknowledgement of ours).
       if (rec.awaitingPeer && this.engine.tunnel(tunnelId)?.state === 'established') {
         rec.awaitingPeer = false;
@@ -168,7 +170,7 @@ export class L2tpContext {
     if (rec === undefined || engine === undefined) throw new L2tpUsageError(`no tunnel ${tunnelId}`);
     const sessionId = o.sessionId || this.engine.allocateSessionId(tunnelId);
     if (engine.session(sessionId) !== undefined || rec.sessions.has(sessionId)) throw new L2tpUsageError(`session id ${sessionId} is in use in tunnel ${tunnelId}`);
-    rec.sessions.set(sessionId, { name: o.name, options: o, peerSessionId: 0, lastResult: undefined, dataPlane: undefined });
+    rec.sessions.set(sessionId, new Session(o.name, o, 0));
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'open-session', sessionId } }));
     return sessionId;
   }
@@ -296,7 +298,7 @@ export class L2tpContext {
   private receive(bytes: Uint8Array, from: SocketAddress, local: SocketAddress | undefined): void {
     this.arrival = local;
     try {
-      this.driver.input((nowMs) => ({ kind: 'datagram', nowMs, bytes, from }));
+      this.driver.datagram(bytes, from);
     } finally {
       this.arrival = undefined;
     }
@@ -338,22 +340,7 @@ export class L2tpContext {
   }
 
   private snapshot(tunnelId: number, rec: TunnelRecord): TunnelInfo {
-    const engine = this.engine.tunnel(tunnelId);
-    const sessions = (): TunnelInfo['sessions'] => [...rec.sessions].map(([sessionId, s]) => ({
-      name: s.name, tunnelId, sessionId, peerSessionId: s.peerSessionId, state: engine?.session(sessionId)?.state ?? 'closed', lastResult: s.lastResult,
-    }));
-    let listed: TunnelInfo['sessions'] | undefined;
-    return {
-      name: rec.name, tunnelId, peerTunnelId: engine?.peerTunnelId ?? 0, role: rec.role, kind: rec.kind, state: engine?.state ?? 'closed',
-      // The peer address in use: an LNS may answer from another port than we dialled (RFC 2661 §8.1).
-      peer: engine?.peer ?? rec.peer, peerHostName: engine?.peerHostName, lastResult: rec.lastResult, control: engine?.counters,
-      // Listed when first read (enumerable, so spreads and JSON see it): every session event carries
-      // its tunnel's snapshot, and listing a tunnel's calls on each made a burst of calls quadratic.
-      get sessions() {
-        listed ??= sessions();
-        return listed;
-      },
-    };
+    return new TunnelSnapshot(tunnelId, rec, this.engine.tunnel(tunnelId));
   }
 
   /**
@@ -428,7 +415,7 @@ export class L2tpContext {
       else if (o.kind === 'event') this.onEvent(o.event);
       else if (o.kind === 'v3-event') this.v3.onEvent(o.tunnelId, o.event, o.peer);
     }
-    for (const w of [...this.waiters]) w();
+    if (this.waiters.size > 0) for (const w of [...this.waiters]) w();
   }
 
   private transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): void {
@@ -472,7 +459,7 @@ export class L2tpContext {
         return void this.teardownTunnel(rec);
       case 'session-up': return void this.sessionUp(e.tunnelId, rec, e.sessionId, e.peerSessionId);
       case 'session-down': {
-        const s = rec.sessions.get(e.sessionId) ?? { name: undefined, options: {}, peerSessionId: e.peerSessionId, lastResult: undefined, dataPlane: undefined };
+        const s = rec.sessions.get(e.sessionId) ?? new Session(undefined, NO_SESSION_OPTIONS, e.peerSessionId);
         s.lastResult = e.reason;
         rec.sessions.delete(e.sessionId);
         void s.dataPlane?.down().catch(() => undefined);
@@ -543,7 +530,7 @@ export class L2tpContext {
   private async sessionUp(tunnelId: number, rec: TunnelRecord, sessionId: number, peerSessionId: number): Promise<void> {
     let s = rec.sessions.get(sessionId);
     if (s === undefined) {
-      s = { name: undefined, options: NO_SESSION_OPTIONS, peerSessionId, lastResult: undefined, dataPlane: undefined };
+      s = new Session(undefined, NO_SESSION_OPTIONS, peerSessionId);
       rec.sessions.set(sessionId, s);
     }
     s.peerSessionId = peerSessionId;

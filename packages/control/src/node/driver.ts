@@ -1,11 +1,14 @@
 /**
  * The I/O edge of the engine (style.md §3.9, quinn's `drive_timer`): one re-armed timer on a
- * {@link Clock} around a {@link ControlEngine}. Every engine call goes through `run`, which hands
- * the outputs to the sink and re-arms the timer at `nextDeadlineMs()`. The clock is a port, so the
- * same driver runs on real time in the daemons and on virtual time in tests.
+ * {@link Clock} around a {@link ControlEngine}. Every engine call goes through `run` (or `input`,
+ * `datagram`), which hands the outputs to the sink and makes sure the timer fires no later than
+ * `nextDeadlineMs()`: an earlier deadline re-arms it, a later one leaves it to fire early and re-arm
+ * then. The clock is a port, so the same driver runs on real time in the daemons and on virtual time
+ * in tests.
  */
 import type { ControlEngine, ControlInput, ControlOutput } from '../engine/control-engine.js';
 import type { EngineTrace } from '../engine/trace.js';
+import type { SocketAddress } from '../api/dataplane.js';
 import { type CancelTimer, type Clock, monotonicClock } from './platform.js';
 
 /** Drives a {@link ControlEngine} with a clock. */
@@ -27,17 +30,26 @@ export class EngineDriver {
 
   /** Feeds one input built at the current time; returns its outputs after the sink has seen them. */
   input(make: (nowMs: number) => ControlInput): readonly ControlOutput[] {
-    return this.run((nowMs) => {
-      const input = make(nowMs);
-      if (this.trace && input.kind === 'datagram') this.trace.received(input.bytes, input.from, this.engine);
-      return this.engine.handle(input);
-    });
+    if (this.stopped) return [];
+    const input = make(this.clock.nowMs());
+    if (this.trace && input.kind === 'datagram') this.trace.received(input.bytes, input.from, this.engine);
+    return this.done(this.engine.handle(input));
+  }
+
+  /** Feeds one received datagram (the hot path: no closure per datagram). */
+  datagram(bytes: Uint8Array, from: SocketAddress): readonly ControlOutput[] {
+    if (this.stopped) return [];
+    if (this.trace) this.trace.received(bytes, from, this.engine);
+    return this.done(this.engine.handle({ kind: 'datagram', nowMs: this.clock.nowMs(), bytes, from }));
   }
 
   /** Runs any engine call at the current time, sinks its outputs and re-arms the timer. */
   run(fn: (nowMs: number) => readonly ControlOutput[]): readonly ControlOutput[] {
     if (this.stopped) return [];
-    const out = fn(this.clock.nowMs());
+    return this.done(fn(this.clock.nowMs()));
+  }
+
+  private done(out: readonly ControlOutput[]): readonly ControlOutput[] {
     this.trace?.produced(out, this.engine);
     this.sink(out);
     this.arm();
@@ -59,11 +71,13 @@ export class EngineDriver {
   private arm(): void {
     if (this.stopped) return;
     const at = this.engine.nextDeadlineMs();
-    if (at === this.armedAtMs && this.cancel !== undefined) return;
+    if (at === undefined) return this.disarm();
+    // A timer that fires a little early is harmless: the engine does nothing and we re-arm. So a
+    // later deadline keeps the armed timer (most inputs move the earliest deadline a little later,
+    // and a timer re-armed per datagram cost more than the early wake-ups); an earlier one re-arms.
+    if (this.cancel !== undefined && this.armedAtMs !== undefined && this.armedAtMs <= at) return;
     this.disarm();
-    if (at === undefined) return;
     this.armedAtMs = at;
-    // A timer that fires a little early is harmless: the engine does nothing and we re-arm.
     this.cancel = this.clock.schedule(at, () => {
       this.cancel = undefined;
       this.armedAtMs = undefined;

@@ -185,7 +185,9 @@ export class V3Connections {
   transmit(tunnelId: number, to: SocketAddress, bytes: Uint8Array): boolean {
     let rec = this.recs.get(tunnelId);
     if (rec === undefined) {
-      // A connection the accept policy just made (its SCCRP is going out).
+      // A connection the accept policy just made (its SCCRP is going out). Checked without a key
+      // string first: every L2TPv2 datagram of the context passes here.
+      if (this.chosen.size === 0) return false;
       const c = this.chosen.get(key(to));
       if (c === undefined || this.host.engine.connection(tunnelId) === undefined) return false;
       this.chosen.delete(key(to));

@@ -26,6 +26,9 @@ export function initialCongestion(peerWindow: number): Congestion {
  * acknowledged message, and the spread copies cost ~10 % of session setup time (bench/ab.mjs --engine).
  */
 export function onAcked(c: Congestion): Congestion {
+  // At the peer's window in congestion avoidance nothing can change until a retransmission resets
+  // the count: the same state, not a new object per acknowledgement.
+  if (c.cwnd >= c.peerWindow && c.cwnd >= c.ssthresh) return c;
   const grown = Math.min(c.cwnd + 1, c.peerWindow);
   if (c.cwnd < c.ssthresh) return { cwnd: grown, ssthresh: c.ssthresh, acksInAvoidance: 0, peerWindow: c.peerWindow };
   const acks = c.acksInAvoidance + 1;

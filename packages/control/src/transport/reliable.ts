@@ -49,6 +49,13 @@ export interface TransportFailed<T> {
 /** What {@link ReliableTransport.poll} asks the engine to do. */
 export type TransportOutput<T> = TransportSend<T> | TransportAck | TransportFailed<T>;
 
+/** {@link ReliableTransport.drive}'s receiver: the fields of each {@link TransportOutput}, as calls. */
+export interface TransportSink<T> {
+  send(ns: number, nr: number, item: T, attempt: number): void;
+  ack(ns: number, nr: number): void;
+  failed(ns: number, item: T, transmissions: number): void;
+}
+
 /** How a received message's Ns was treated. */
 export type ReceiveStatus = 'delivered' | 'duplicate' | 'held' | 'out-of-window' | 'zlb' | 'bad-nr';
 
@@ -198,8 +205,23 @@ export class ReliableTransport<T, R = T> {
    * and a ZLB/ACK request, in that order. After a `failed` output the transport is dead.
    */
   poll(nowMs: number): TransportOutput<T>[] {
-    if (this.dead) return [];
     const out: TransportOutput<T>[] = [];
+    this.drive(nowMs, {
+      send: (ns, nr, item, attempt) => { out.push({ kind: 'send', ns, nr, item, attempt }); },
+      ack: (ns, nr) => { out.push({ kind: 'ack', ns, nr }); },
+      failed: (ns, item, transmissions) => { out.push({ kind: 'failed', ns, item, transmissions }); },
+    });
+    return out;
+  }
+
+  /**
+   * `poll` without a list: each output goes to `sink` as it is decided, in the same order (an
+   * engine handles every datagram this way, so it allocates no output objects). `failed` is the
+   * last call when it comes: the transport is dead by then.
+   */
+  drive(nowMs: number, sink: TransportSink<T>): void {
+    if (this.dead) return;
+    let sent = 0;
     // Only the oldest unacknowledged message runs a timer (as TCP does): the ones behind it are most
     // likely held in the peer's reorder buffer and get acknowledged together once the gap fills. One
     // that was really lost becomes the oldest and, its time long past, goes out on the next poll.
@@ -208,13 +230,14 @@ export class ReliableTransport<T, R = T> {
       if (rec.attempt >= this.config.maxRetries) {
         this.dead = true;
         this.ackDueMs = undefined;
-        return [{ kind: 'failed', ns: rec.ns, item: rec.item, transmissions: rec.attempt + 1 }];
+        return sink.failed(rec.ns, rec.item, rec.attempt + 1);
       }
       rec.attempt += 1;
       rec.dueMs = nowMs + retransmitDelayMs(rec.attempt, this.config);
       this.cc = onRetransmit(this.cc);
       this.counters.retransmitted++;
-      out.push({ kind: 'send', ns: rec.ns, nr: this.expectedNs, item: rec.item, attempt: rec.attempt });
+      sent++;
+      sink.send(rec.ns, this.expectedNs, rec.item, rec.attempt);
     }
     const window = Math.min(this.cc.cwnd, this.cc.peerWindow);
     while (this.queueHead < this.queue.length && this.inFlight.length < window) {
@@ -224,19 +247,20 @@ export class ReliableTransport<T, R = T> {
       this.nextSendNs = seqNext(ns);
       this.inFlight.push({ ns, item, attempt: 0, dueMs: nowMs + retransmitDelayMs(0, this.config) });
       this.counters.sent++;
-      out.push({ kind: 'send', ns, nr: this.expectedNs, item, attempt: 0 });
+      sent++;
+      sink.send(ns, this.expectedNs, item, 0);
     }
     if (this.queueHead === this.queue.length && this.queueHead > 0) {
       this.queue.length = 0;
       this.queueHead = 0;
     }
-    if (out.length > 0) this.ackDueMs = undefined;
+    if (sent > 0) this.ackDueMs = undefined;
     else if (this.ackDueMs !== undefined && this.ackDueMs <= nowMs) {
       this.ackDueMs = undefined;
-      out.push({ kind: 'ack', ns: this.nextSendNs, nr: this.expectedNs });
+      sent++;
+      sink.ack(this.nextSendNs, this.expectedNs);
     }
-    if (out.length > 0) this.nrSent = this.expectedNs;
-    return out;
+    if (sent > 0) this.nrSent = this.expectedNs;
   }
 
   /** Earliest time `poll` has work to do, or `undefined` when no timer is armed. */

@@ -145,3 +145,30 @@ describe('ack delay', () => {
     expect(transportConfig({ retryTimeoutMs: 100, ackDelayMs: 90 }).ackDelayMs).toBe(90);
   });
 });
+
+describe('drive', () => {
+  test('hands the sink what poll returns, in the same order, through retransmission, acks and failure', () => {
+    const polled = new ReliableTransport<string>(transportConfig({ receiveWindowSize: 4 }));
+    const driven = new ReliableTransport<string>(transportConfig({ receiveWindowSize: 4 }));
+    const seen: TransportOutput<string>[] = [];
+    const sink = {
+      send: (ns: number, nr: number, item: string, attempt: number) => { seen.push({ kind: 'send', ns, nr, item, attempt }); },
+      ack: (ns: number, nr: number) => { seen.push({ kind: 'ack', ns, nr }); },
+      failed: (ns: number, item: string, transmissions: number) => { seen.push({ kind: 'failed', ns, item, transmissions }); },
+    };
+    const both = (f: (t: ReliableTransport<string>) => void) => { f(polled); f(driven); };
+    const expected: TransportOutput<string>[] = [];
+    const at = (nowMs: number) => { expected.push(...polled.poll(nowMs)); driven.drive(nowMs, sink); };
+    both((t) => { t.setPeerWindow(2); for (const m of ['a', 'b', 'c']) t.enqueue(m); });
+    at(0);
+    both((t) => t.receive(10, 0, 1, false, 'x')); // acknowledges 'a', delivers the peer's first message
+    at(10);
+    at(200); // the delayed acknowledgement, had nothing carried it
+    both((t) => t.receive(300, 1, 1, false, 'y'));
+    at(400);
+    for (let t = 1000; t <= 100_000; t += 500) at(t); // 'b' retransmitted until the transport fails
+    expect(seen).toEqual(expected);
+    expect(expected.map((o) => o.kind)).toEqual(expect.arrayContaining(['send', 'ack', 'failed']));
+    expect(driven.failed).toBe(true);
+  });
+});
