@@ -120,7 +120,9 @@ function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error
       used += buffer.write(s, used, 'utf8');
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush).unref();
+        // Not unref'd: an unref'd immediate does not stop the loop from blocking for I/O, so a line
+        // logged just before the daemon went idle waited for the next timer or datagram (seconds).
+        setImmediate(flush);
       }
     },
   };
