@@ -4,7 +4,8 @@
 // the daemon's logger imports pino-pretty for terminals although journald and NetworkManager get
 // JSON, node:http serves metrics only with --metrics-listen, sonic-boom (the destination of
 // pino and pino-pretty; the daemons write JSON lines themselves) asserts with node:assert, and
-// node:crypto computes MD5 and HMAC only for tunnels with a secret (ids come from /dev/urandom). Each
+// node:crypto computes MD5 and HMAC only for tunnels with a secret (ids come from /dev/urandom),
+// and kl2tpd's event-loop delay monitor (node:perf_hooks) starts a second after the daemon. Each
 // import becomes a proxy that requires the real module when a property is read or the export is called.
 //
 // The proxy must survive esbuild's ESM interop (__toESM), which lists the module's own keys and
@@ -14,7 +15,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 
 /** Modules deferred in the bundles: Node built-ins whose export is a namespace object, and pino-pretty. */
-export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'crypto', 'pino-pretty'];
+export const LAZY_MODULES = ['child_process', 'net', 'os', 'fs/promises', 'dns', 'dns/promises', 'http', 'dgram', 'readline', 'assert', 'crypto', 'perf_hooks', 'pino-pretty'];
 
 /**
  * @param {readonly string[]} names  modules to defer

@@ -1,5 +1,5 @@
 /**
- * The engine's ports backed by Node: a monotonic clock (`performance.now`, not `Date.now`, so a
+ * The engine's ports backed by Node: a monotonic clock (`process.hrtime`, not `Date.now`, so a
  * wall-clock step never fires or delays a retransmission) with one-shot timers, cryptographic
  * randomness and MD5. Tests substitute a virtual clock (`@l2tp/control/testing`'s `simClock`), so
  * everything the edge times — engine deadlines, redial and probe back-off, shutdown bounds — runs in
@@ -7,7 +7,6 @@
  */
 import { createHash, createHmac, randomFillSync } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type { RandomSource } from '../api/random.js';
 
 /** Cancels a timer armed with {@link Clock.schedule}; calling it twice, or after it fired, is harmless. */
@@ -21,12 +20,21 @@ export interface Clock {
   schedule(atMs: number, fire: () => void): CancelTimer;
 }
 
+/**
+ * Milliseconds on the monotonic clock performance.now() reads, from process.hrtime: a daemon then
+ * never loads node:perf_hooks to bring its tunnels up (it cost the first SCCRQ a millisecond and more).
+ */
+function monotonicMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
+
 /** The monotonic clock of this process; its timers do not keep the process alive by themselves. */
 export const monotonicClock: Clock = {
-  nowMs: () => performance.now(),
+  nowMs: monotonicMs,
   schedule(atMs, fire) {
     // Unref'd: sockets and servers keep a program alive, a pending retransmission alone does not.
-    const t = setTimeout(fire, Math.max(0, Math.ceil(atMs - performance.now())));
+    const t = setTimeout(fire, Math.max(0, Math.ceil(atMs - monotonicMs())));
     t.unref();
     return () => clearTimeout(t);
   },
