@@ -79,6 +79,19 @@ describe('pnpm pack:cli + npm install -g into an empty prefix', () => {
       expect(r.status).toBe(0);
     }
   }, 60_000);
+  test.each(['kl2tpd', 'ql2tpd'])('installed %s starts from the code caches it ships (npm kept them usable)', (app) => {
+    // Reports each bundle the launcher compiled and whether V8 took the cache offered with it.
+    const probe = join(work, 'cache-probe.cjs');
+    writeFileSync(probe, `const vm = require('node:vm'); const seen = [];
+vm.Script = class extends vm.Script { constructor(c, o) { super(c, o); if (o?.filename) seen.push({ file: require('node:path').basename(o.filename), offered: o.cachedData !== undefined, s: this }); } };
+process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, JSON.stringify(seen.map(({ file, offered, s }) => ({ file, offered, rejected: s.cachedDataRejected === true })))));\n`);
+    const out = join(work, `${app}-probe.json`);
+    const example = join(installed(app), 'dist', 'examples', `${app}.toml`);
+    const r = spawnSync(join(prefix, 'bin', app), ['--check-config', '-config', example],
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}`, PROBE_OUT: out } });
+    expect(r.stdout).toBe(`${example}: ok\n`);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([{ file: `${app}-main.cjs`, offered: true, rejected: false }]);
+  });
   test('--check-config on a bad file exits 2 naming the line', () => {
     const r = run('kl2tpd', '--check-config', '-config', join(ROOT, 'packages/config/test/bad/41-several-problems.toml'));
     expect(r.status).toBe(2);

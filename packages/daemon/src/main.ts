@@ -7,6 +7,7 @@ import { formatIssue, type ParseResult } from '@l2tp/config';
 import { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
 import { claimSighup } from './sighup.js';
 import { claimSigusr1 } from './sigusr1.js';
+import { writeFully } from './write-fully.js';
 import type { Logger } from 'pino';
 // The control client, the status table and the logger (pino, pino-pretty) are imported where they
 // are used, so `--version` and `--check-config` load only the command line and the config parser.
@@ -35,7 +36,8 @@ export interface Console {
   err(text: string): void;
 }
 
-const processConsole: Console = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+// write(2) on fds 1 and 2: process.stdout would first load Node's stream modules (write-fully.ts).
+const processConsole: Console = { out: (t) => writeFully(1, t), err: (t) => writeFully(2, t) };
 
 /** Runs a daemon's command line; resolves with the process exit status. */
 export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[], io: Console = processConsole): Promise<number> {
