@@ -16,11 +16,14 @@ const timeSync = (argv) => {
 
 /**
  * Runs each case `runs` times, each run right after a `node -e 0`; returns and prints, per case, the
- * median wall time and the median of the per-run ratios to the bare start.
+ * median wall time and the median of the per-run ratios to the bare start, and the case's target.
+ * The runs of all cases interleave, so a change in the machine's load touches every case alike.
  * @param {string} label  printed before each line
- * @param {{ name: string, run: () => Promise<number> | number }[]} cases  run() resolves with ms
+ * @param {{ name: string, run: () => Promise<number> | number, target?: number }[]} cases  run() resolves
+ *   with ms; `target`: the ratio the case should stay under (issue 13)
+ * @param {number} runs  default: STARTUP_RUNS from the environment, else 20
  */
-export async function pairedStartup(label, cases, runs = 10) {
+export async function pairedStartup(label, cases, runs = Number(process.env.STARTUP_RUNS ?? 20)) {
   const bare = [];
   const times = cases.map(() => []);
   const ratios = cases.map(() => []);
@@ -36,24 +39,26 @@ export async function pairedStartup(label, cases, runs = 10) {
   console.log(`${label}: node -e 0: median ${median(bare).toFixed(0)} ms (${bare.length} runs, each paired with one below)`);
   const out = cases.map((c, j) => {
     const r = { name: c.name, ms: median(times[j]), ratio: median(ratios[j]) };
-    console.log(`${label}: ${c.name}: median ${r.ms.toFixed(0)} ms = ${r.ratio.toFixed(2)}× node -e 0 (median of ${runs} paired ratios)`);
+    const target = c.target === undefined ? '' : `; target ≤ ${c.target}×: ${r.ratio <= c.target ? 'met' : 'NOT MET'}`;
+    console.log(`${label}: ${c.name}: median ${r.ms.toFixed(0)} ms = ${r.ratio.toFixed(2)}× node -e 0 (median of ${runs} paired ratios${target})`);
     return r;
   });
   return out;
 }
 
 /** A case that runs `node argv…` to completion (it must exit 0). */
-export const processCase = (name, argv) => ({ name, run: () => timeSync([process.execPath, ...argv]) });
+export const processCase = (name, argv, target) => ({ name, target, run: () => timeSync([process.execPath, ...argv]) });
 
 /**
  * A case that starts `node argv…` and resolves with the ms until its stderr contains `line`; the
- * process is then sent SIGTERM and awaited.
+ * process is then sent SIGTERM and awaited. `env`: added to this process's environment.
  */
-export const untilLogCase = (name, argv, line) => ({
+export const untilLogCase = (name, argv, line, target, env = {}) => ({
   name,
+  target,
   run: () => new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let log = '';
     let at;
     child.stderr.on('data', (d) => {

@@ -6,7 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import type { DataPlane, EngineTrace, SocketAddress, WireCodec } from '@l2tp/control';
-import { startShell, type DaemonStatus, type Logger } from '@l2tp/daemon';
+import { startShell, type DaemonStatus, type Logger, type Shell } from '@l2tp/daemon';
 import type { Endpoint } from '@l2tp/config';
 import type { Kl2tpdConfig } from './config.js';
 import { spawnPppd } from './pppd.js';
@@ -49,9 +49,21 @@ export async function resolveEndpoint(e: Endpoint, family?: 4 | 6): Promise<Sock
 /** Runs kl2tpd until a signal or until no tunnel is left. */
 export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Promise<number> {
   const { log, platform } = o;
-  let exitTo: (status: number) => void = () => undefined;
+  // The shell handles signals from the start but opens the control socket one event-loop turn
+  // later, after runtime.start() has dialled (startShell): the socket is no part of bringing a
+  // tunnel up, and setting it up (node:net and its cluster hooks) cost the first SCCRQ several
+  // milliseconds. systemd's READY=1 still waits for the shell, so that `kl2tpd status` works once
+  // the unit is active; an exit the runtime asks for before then is carried out once it can be.
+  let shell: Shell | undefined;
+  let readyHeld = false;
+  let exitHeld: number | undefined;
+  let exitTo: (status: number) => void = (s) => { exitHeld ??= s; };
+  const notify = (state: string) => {
+    if (state === 'READY=1' && shell === undefined) readyHeld = true;
+    else platform.notify(state);
+  };
   const runtime = new Kl2tpdRuntime(config, {
-    log, dataPlane: platform.dataPlane, wire: platform.wire, notify: platform.notify, trace: platform.trace, exit: (s) => exitTo(s),
+    log, dataPlane: platform.dataPlane, wire: platform.wire, notify, trace: platform.trace, exit: (s) => exitTo(s),
     resolve: async (t) => {
       const peer = await resolveEndpoint(t.peer);
       return { peer, local: t.local === undefined ? undefined : await resolveEndpoint(t.local, peer.family) };
@@ -67,7 +79,7 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
     log.info(r, 'configuration reloaded');
   };
   const bound = o.shutdownTimeoutMs ?? 5000;
-  const shell = await startShell({
+  const starting = startShell({
     log, controlSocket: config.ext.controlSocket, metricsListen: config.ext.metricsListen, notify: platform.notify,
     status: (detail) => runtime.status(detail),
     command: async (op, target) => runtime.command(op, target),
@@ -77,9 +89,12 @@ export async function runKl2tpd(config: Kl2tpdConfig, o: Kl2tpdRunOptions): Prom
     },
     ...(o.reload && { reload }),
   }, { ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }), ...(o.signals !== undefined && { signals: o.signals }) });
-  exitTo = (s) => shell.stop(s);
-
   runtime.start();
-  o.started?.({ stop: () => shell.stop(0), status: () => runtime.status(), reload });
-  return shell.exited;
+  const up = await starting;
+  shell = up;
+  exitTo = (s) => up.stop(s);
+  if (readyHeld) platform.notify('READY=1');
+  if (exitHeld !== undefined) up.stop(exitHeld);
+  o.started?.({ stop: () => up.stop(0), status: () => runtime.status(), reload });
+  return up.exited;
 }

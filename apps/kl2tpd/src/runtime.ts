@@ -9,7 +9,7 @@
  * peer's retransmissions are still acknowledged — the daemon exits 1 so that NetworkManager and
  * systemd notice (go-l2tp idles forever). An administrative `down` never counts as failed.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpContext, monotonicClock, planReload, type WireCodec } from '@l2tp/control';
 import type { DaemonStatus, Logger, StatusDetail } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
@@ -50,8 +50,12 @@ export class Kl2tpdRuntime {
   private stopping = false;
   private exitPending = false;
   private readonly startedAtMs: number;
-  /** How late the event loop runs (status and metrics: an LNS holding many calls must stay responsive). */
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  /**
+   * How late the event loop runs (status and metrics: an LNS holding many calls must stay
+   * responsive), measured from a second after start: node:perf_hooks is no part of bringing the
+   * tunnels up, and loading it cost the first SCCRQ a millisecond and more.
+   */
+  private loopDelay: IntervalHistogram | undefined;
   /** One server per `[lns.NAME]`, by name. */
   private readonly lns = new Map<string, LnsServer>();
 
@@ -79,7 +83,11 @@ export class Kl2tpdRuntime {
     if (this.runners.size === 0 && this.lns.size === 0) this.o.log.warn('no tunnels configured');
     for (const r of this.runners.values()) r.start();
     for (const s of this.lns.values()) this.startLns(s);
-    this.loopDelay.enable();
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      this.loopDelay.enable();
+    }, 1000).unref();
   }
 
   private newLns(config: Kl2tpdLnsConfig): LnsServer {
@@ -257,7 +265,7 @@ export class Kl2tpdRuntime {
   async status(detail: StatusDetail = 'full'): Promise<DaemonStatus> {
     return {
       daemon: 'kl2tpd', version: VERSION, pid: process.pid, startedAtMs: this.startedAtMs, nowMs: (this.o.wallMs ?? Date.now)(),
-      ...(this.loopDelay.count > 0 && { eventLoopDelayP99Ms: this.loopDelay.percentile(99) / 1e6 }),
+      ...(this.loopDelay !== undefined && this.loopDelay.count > 0 && { eventLoopDelayP99Ms: this.loopDelay.percentile(99) / 1e6 }),
       tunnels: await Promise.all([...this.runners.values()].map((r) => r.status())),
       ...(this.lns.size > 0 && { listeners: await Promise.all([...this.lns.values()].map((s) => s.status(detail))) }),
     };
@@ -269,7 +277,7 @@ export class Kl2tpdRuntime {
    */
   async shutdown(boundMs: number): Promise<void> {
     this.stopping = true;
-    this.loopDelay.disable();
+    this.loopDelay?.disable();
     const all = [...this.runners.values(), ...this.retiring];
     await Promise.all([
       ...all.map((r) => r.stop(Math.min(3000, boundMs))), this.context.close(Math.max(0, boundMs - 500)),

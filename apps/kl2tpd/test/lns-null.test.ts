@@ -48,7 +48,9 @@ const statusOf = async (sock: string): Promise<DaemonStatus | undefined> => {
   const r = await requestControlSocket(sock, { op: 'status' });
   return r.ok ? r.status : undefined;
 };
-const listener = async (sock: string, name: string): Promise<ListenerStatus | undefined> => (await statusOf(sock))?.listeners?.find((l) => l.name === name);
+/** Listener `name` once its socket is bound (status shows `listen: '-'` before): a datagram sent earlier is lost. */
+const listener = async (sock: string, name: string): Promise<ListenerStatus | undefined> =>
+  (await statusOf(sock))?.listeners?.find((l) => l.name === name && l.listen !== '-');
 const logged = (log: () => string, re: RegExp) => () => (re.test(log()) ? true : undefined);
 
 describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {

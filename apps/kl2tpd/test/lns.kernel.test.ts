@@ -9,7 +9,7 @@
  * logged and counted in status, and the first call keeps working.
  * Peers and waits: test/fixtures/guest-lns.mjs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scaled } from '../../../scripts/vm/waits.mjs';
 import {
   chapSecrets, cleanUp, clientAddress, emptyNamespace, kernelSessions, lnsDaemon, netnsPair, pidsIn, sh, trySh, waitFor, xl2tpdLac,
@@ -21,6 +21,12 @@ beforeAll(() => {
   chapSecrets();
 });
 afterAll(cleanUp);
+// A failed test must not leave its daemons holding port 1701, pool addresses or kernel tunnels for the next.
+afterEach(async () => {
+  await emptyNamespace('kA');
+  await emptyNamespace('kB');
+  await waitFor(() => trySh('ip -n kB l2tp show tunnel') === '', 20_000, 'the kernel tunnels of kB to go');
+});
 
 describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
   it('ppp0 gets the first pool address and pings local_ip, a second call the next; kill -9 of our pppd → CDN, address freed; SIGTERM leaves nothing', async () => {
@@ -30,7 +36,8 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
     expect(clientAddress('kA')).toBe('10.60.0.10');
     expect(sh('ip netns exec kA ping -c 2 -W 2 10.60.0.1')).toMatch(/2 received/);
     expect(trySh('ip -n kB l2tp show session')).toMatch(/Session \d+ in tunnel \d+/);
-    expect(lns.log()).toMatch(/"assigned_address":"10\.60\.0\.10"[^\n]*LNS call up/);
+    // Our log lines travel through a pipe and may arrive after ppp0 is up: wait for them.
+    await waitFor(() => /"assigned_address":"10\.60\.0\.10"[^\n]*LNS call up/.test(lns.log()), 20_000, 'the LNS to log the call up', lns.log);
     // pppd's lines reach our log through a pipe after ppp0 is already up: wait for the line, not the moment.
     await waitFor(() => /pppd: [^\n]*CHAP authentication succeeded|pppd: [^\n]*peer from calling number/.test(lns.log()), 20_000, 'pppd to log the CHAP success', lns.log);
     const firstPppd = pidsIn('kB', 'pppd');
@@ -44,7 +51,7 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
 
     sh(`kill -KILL ${firstPppd[0]}`);
     await waitFor(() => /LNS call down[^\n]*"assigned_address":"10\.60\.0\.10"|"assigned_address":"10\.60\.0\.10"[^\n]*LNS call down/.test(lns.log()), 20_000, 'the call to be cleared', lns.log);
-    expect(lns.log()).toMatch(/pppd exited: killed by SIGKILL/);
+    await waitFor(() => /pppd exited: killed by SIGKILL/.test(lns.log()), 20_000, 'the LNS to log how pppd ended', lns.log);
     // Its kernel session goes; the second call's stays.
     await waitFor(() => kernelSessions('kB') === 1, 10_000, 'the first kernel session to go', lns.log);
     expect((await lns.status())?.pool).toEqual({ size: 11, used: 1, free: 10 });
@@ -59,7 +66,7 @@ describe('xl2tpd LAC + pppd client → kl2tpd LNS + pppd server (CHAP)', () => {
   it('on 0.0.0.0 with two addresses: a LAC dialling the second gets its call, the kernel tunnel bound to that address', async () => {
     // The first test's LACs and their pppds go (port 1701 and ppp0 in kA must be free).
     await emptyNamespace('kA');
-    sh('ip -n kB addr add 10.40.0.3/24 dev vB');
+    sh('ip -n kB addr replace 10.40.0.3/24 dev vB');
     const lns = await lnsDaemon({ ns: 'kB', listen: '0.0.0.0:1701' });
     // xl2tpd connects its tunnel socket to 10.40.0.3:1701: a reply from 10.40.0.2 would never reach it.
     const lac = xl2tpdLac({ ns: 'kA', lns: '10.40.0.3' });

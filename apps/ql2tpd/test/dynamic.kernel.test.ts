@@ -99,7 +99,7 @@ it('over IP and UDP, IPv4 and IPv6, with a digest: pings, SLI on link down/up, s
   await until(() => /the peer's attachment circuit is down \(SLI\)/.test(b.log()), 20_000, 'B to log the SLI (circuit down)');
   sh('ip -n dA link set pwip4dA up');
   await until(() => /the peer's attachment circuit is up \(SLI\)/.test(b.log()), 20_000, 'B to log the SLI (circuit up)');
-  expect(a.log()).toMatch(/attachment circuit down: told the peer \(SLI\)/);
+  await until(() => /attachment circuit down: told the peer \(SLI\)/.test(a.log()), 20_000, 'A to log the SLI it sent');
   await until(() => ping('10.71.0.2', 1) === '1', 20_000, 'ping across the IP/IPv4 pseudowire again');
 
   // kill -9 B (no StopCCN): A finds out (HELLO) or B's new connection replaces the stale one.

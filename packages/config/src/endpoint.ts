@@ -4,7 +4,7 @@
  * run time (their family is unknown until then). The port is required for UDP encapsulation, as
  * in go-l2tp; with `encap = "ip"` it may be left out and is 0.
  */
-import { isIP } from 'node:net';
+import { isIP } from './ip-literal.js';
 import { fail, ok, type ReadResult } from './readers.js';
 
 /** A configured endpoint: address literal or hostname (no brackets), port, family (undefined for a hostname). */

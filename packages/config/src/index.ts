@@ -21,6 +21,7 @@ export { parseConfig, configToJson, type ParseOptions, type ParseResult } from '
 export { loadConfigFile, checkConfigFiles, type FileCheck } from './load.js';
 export { formatIssue, describeValue, type ConfigIssue } from './issues.js';
 export { KeyLocator, formatPath, type KeyLocation, type Position } from './locate.js';
+export { isIP, isIPv4, isIPv6 } from './ip-literal.js';
 export { parseEndpoint, parseListenAddress, type Endpoint, type EndpointText } from './endpoint.js';
 export {
   key, tables, defineExtension, extensionKeys,

@@ -3,7 +3,7 @@
  * path names (`-config /dev/zero`, a multi-gigabyte log given by mistake) would fill memory before
  * any check ran. These read at most `maxBytes` + 1 bytes and refuse a file that has more.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Largest config file (and pppd options file) the daemons read: 1 MiB. */
@@ -21,6 +21,17 @@ export const tooLarge = (maxBytes: number): string =>
  * byte past the limit. Throws the file system's error, or an Error saying the file is too large.
  */
 export async function readTextFile(path: string, maxBytes = MAX_CONFIG_BYTES): Promise<string> {
+  // A regular file (every config in practice) is read synchronously: a few kilobytes, where the
+  // promise API's five thread-pool round trips and its module cost a daemon's start more than the
+  // read itself. O_NONBLOCK so that opening a FIFO does not wait here for a writer; anything but a
+  // regular file is read below, without blocking the event loop.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile()) return readFdSync(fd, path, st.size, maxBytes);
+  } finally {
+    closeSync(fd);
+  }
   const fh = await open(path, 'r');
   try {
     const st = await fh.stat();
@@ -46,19 +57,24 @@ export function readTextFileSync(path: string, maxBytes = MAX_CONFIG_BYTES): str
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
-    if (st.isFile() && st.size > maxBytes) throw new Error(`${path}: ${tooLarge(maxBytes)}`);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      const n = readSync(fd, buf, 0, CHUNK, null);
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) throw new Error(`${path}: ${tooLarge(maxBytes)}`);
-      chunks.push(buf.subarray(0, n));
-    }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return readFdSync(fd, path, st.isFile() ? st.size : 0, maxBytes);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads `fd` to its end; `size` is a regular file's size (0 when unknown), refused at once when over `maxBytes`. */
+function readFdSync(fd: number, path: string, size: number, maxBytes: number): string {
+  if (size > maxBytes) throw new Error(`${path}: ${tooLarge(maxBytes)}`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    const n = readSync(fd, buf, 0, CHUNK, null);
+    if (n === 0) break;
+    total += n;
+    if (total > maxBytes) throw new Error(`${path}: ${tooLarge(maxBytes)}`);
+    chunks.push(buf.subarray(0, n));
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }

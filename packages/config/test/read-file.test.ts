@@ -1,5 +1,7 @@
 // Bounded reads: a config path naming something huge or endless is refused, not read whole.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -26,6 +28,15 @@ describe('bounded config reads', () => {
     const r = await loadConfigFile('/dev/zero');
     expect(!r.ok && r.issues).toEqual([{ path: '', line: 1, column: 1, file: '/dev/zero',
       message: 'cannot read config file: /dev/zero: larger than 1 MiB; not a config file' }]);
+  });
+
+  test('a FIFO is read without blocking the event loop until its writer comes', async () => {
+    const fifo = join(dir, 'fifo.toml');
+    execFileSync('mkfifo', [fifo]);
+    const read = readTextFile(fifo);
+    // Written from this same thread: a read that blocked the event loop on the open would never see it.
+    await writeFile(fifo, 'a = 1\n');
+    expect(await read).toBe('a = 1\n');
   });
 
   test('a config file over 1 MiB is a config issue at line 1', async () => {

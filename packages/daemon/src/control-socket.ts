@@ -4,7 +4,7 @@
  * reach the daemon, and a malformed, oversized or slow request gets an error answer (or is cut
  * off) without touching any tunnel.
  */
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { DaemonStatus } from './status.js';
@@ -84,24 +84,38 @@ function serveConnection(socket: Socket, handler: ControlHandler): void {
 }
 
 /**
+ * Whether a daemon answers on the unix socket at `path` (a file left by a crashed one does not).
+ * Never throws: any failure to connect is "no".
+ */
+export function controlSocketInUse(path: string): Promise<boolean> {
+  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    const probe = connect(path, () => { probe.destroy(); resolve(true); });
+    probe.on('error', () => resolve(false));
+  });
+}
+
+/**
  * Listens on `path` (its directory is created 0755 if missing). A stale socket left by a crashed
  * daemon is replaced; a live one means another daemon is running, which is an error.
  */
 export async function listenControlSocket(path: string, handler: ControlHandler): Promise<Server> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = connect(path, () => { probe.destroy(); resolve(true); });
-    probe.on('error', () => resolve(false));
-  });
-  if (live) throw new Error(`${path}: another daemon is already listening there`);
-  await rm(path, { force: true });
+  // Synchronous file system calls: three metadata operations once at start, where the promise API
+  // cost its module and a thread-pool round trip each before the daemon could dial.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  if (await controlSocketInUse(path)) throw new Error(`${path}: another daemon is already listening there`);
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
   const server = createServer((socket) => serveConnection(socket, handler));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // umask-independent: the socket is created, then narrowed before anyone is told it exists.
     server.listen(path, () => { server.off('error', reject); resolve(); });
   });
-  await chmod(path, 0o600);
+  chmodSync(path, 0o600);
   return server;
 }
 

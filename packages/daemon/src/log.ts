@@ -10,9 +10,10 @@
  * `<4>` warning, `<6>` info, `<7>` debug): journald strips the prefix and files the line at that
  * priority, so `journalctl -p err -u kl2tpd` shows the errors.
  */
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty, { prettyFactory } from 'pino-pretty';
+import { blockingStdio, writeFully } from './write-fully.js';
 
 /** How log lines are written. */
 export type LogFormat = 'json' | 'pretty';
@@ -74,34 +75,8 @@ function journalStream(inner: { write(s: string): unknown; flush?(done?: (err?: 
   return stream;
 }
 
-/**
- * Makes writes to stdout/stderr block again. Node turns a pipe or socket on fd 1/2 non-blocking when
- * anything first touches `process.stderr` (loading node:assert does, for its colour check); the
- * logger's synchronous writes then meet EAGAIN whenever the reader (journald, a supervising
- * process) lags, and sonic-boom sleeps 100 ms on each one with the event loop stopped: under a burst
- * of calls most of the LNS's time went there. A blocking write waits only as long as the reader needs.
- */
-function blockingStdio(fd: number): void {
-  if (fd !== 1 && fd !== 2) return;
-  const stream = (fd === 2 ? process.stderr : process.stdout) as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } };
-  stream._handle?.setBlocking?.(true);
-}
-
 /** Bytes held before a write(2) even within one turn of the event loop. */
 const COALESCE_BYTES = 64 * 1024;
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Writes `length` bytes of `bytes` to `fd`, waiting out EAGAIN 1 ms at a time; a dead reader (EPIPE) drops them rather than the daemon. */
-function writeFully(fd: number, bytes: Uint8Array, length = bytes.length): void {
-  for (let off = 0; off < length;) {
-    try {
-      off += writeSync(fd, bytes, off, length - off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-      Atomics.wait(pause, 0, 0, 1);
-    }
-  }
-}
 
 /** Flushes run at process exit, behind one 'exit' listener however many loggers there are. */
 const exitFlushes: (() => void)[] = [];
@@ -140,12 +115,17 @@ function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error
       // A UTF-16 unit takes at most 3 bytes in UTF-8: flush first unless the line surely fits.
       if (s.length * 3 > COALESCE_BYTES - used) {
         flush();
-        if (s.length * 3 > COALESCE_BYTES) return writeFully(fd, Buffer.from(s, 'utf8'));
+        if (s.length * 3 > COALESCE_BYTES) {
+          writeFully(fd, Buffer.from(s, 'utf8'));
+          return;
+        }
       }
       used += buffer.write(s, used, 'utf8');
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush).unref();
+        // Not unref'd: an unref'd immediate does not stop the loop from blocking for I/O, so a line
+        // logged just before the daemon went idle waited for the next timer or datagram (seconds).
+        setImmediate(flush);
       }
     },
   };
@@ -157,13 +137,16 @@ function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error
  */
 export function createLogger(name: string, options: LogOptions): Logger {
   const fd = options.fd ?? 2;
-  blockingStdio(fd);
-  const format = options.format ?? (process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
+  const journal = options.journal ?? isJournalStream(fd, options.env);
+  // The journal's stream is a socket, never a terminal: no need to ask (process.stderr would load
+  // Node's net and stream modules before the daemon could dial).
+  const format = options.format ?? (!journal && process.stderr.isTTY && fd === 2 ? 'pretty' : 'json');
   const level = options.verbose ? 'debug' : 'info';
   const base = { daemon: name };
-  const journal = options.journal ?? isJournalStream(fd, options.env);
   const dest = coalescing(fd);
   if (format === 'pretty') {
+    // pino-pretty's SonicBoom sleeps 100 ms on each EAGAIN: a terminal or pipe must block (write-fully.ts).
+    blockingStdio(fd);
     const prettyOptions = { colorize: !journal && process.stderr.isTTY && fd === 2, ignore: 'pid,hostname,daemon,control' };
     if (journal) {
       // Formatted in place (prettyFactory is a plain function), so the prefix has the entry's level.

@@ -46,14 +46,23 @@ export interface ShellOptions {
   readonly signals?: boolean;
 }
 
-/** Starts listening and handling signals for `d`. */
+/**
+ * Starts handling SIGTERM and SIGINT for `d` at once (before this returns its promise: a daemon that
+ * goes on to dial is never ended by a signal's default action), then, one turn of the event loop
+ * later, its control socket and metrics listeners (a daemon that dials right after calling this gets
+ * its first message out before node:net loads), then SIGHUP and SIGUSR1. Resolves when the
+ * listeners are up (or have failed, logged).
+ */
 export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Promise<Shell> {
   const { log } = d;
   const bound = options.shutdownTimeoutMs ?? 5000;
   let stopping = false;
+  /** Set once the shutdown closed the listeners: one that comes up later is closed at once. */
+  let closed = false;
   let done: (status: number) => void = () => undefined;
   const exited = new Promise<number>((r) => { done = r; });
   const closers: { close(): unknown }[] = [];
+  const keep = (c: { close(): unknown }) => (closed ? void c.close() : void closers.push(c));
 
   const handle = async (req: ControlRequest): Promise<ControlResponse> => {
     if (req.op === 'status') return { ok: true, status: await d.status() };
@@ -64,25 +73,6 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
       return { ok: false, error: (e as Error).message };
     }
   };
-  // Imported here, not at the top: the daemons' bundles then load node:net, node:http and the
-  // metrics code only when a daemon runs, never for --version or --check-config.
-  const { listenControlSocket } = await import('./control-socket.js');
-  try {
-    closers.push(await listenControlSocket(d.controlSocket, handle));
-  } catch (e) {
-    log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
-  }
-  if (d.metricsListen !== undefined) {
-    // runDaemonMain bound the port before the daemon started (a busy port exits 2 there); a
-    // library user that did not gets the reason logged and runs on without metrics.
-    try {
-      const { listenMetrics } = await import('./metrics.js');
-      closers.push(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status('counts')));
-      log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
-    } catch (e) {
-      log.error({ err: (e as Error).message }, 'metrics unavailable: /metrics will not be served');
-    }
-  }
 
   const stop = (status: number) => {
     if (stopping) return;
@@ -97,6 +87,7 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
     }), late]).then((how) => {
       clearTimeout(timer);
       if (how === 'late') log.warn(`shutdown did not finish within ${bound} ms; exiting anyway`);
+      closed = true;
       for (const c of closers) c.close();
       removeSignals();
       log.info('shutdown complete');
@@ -141,7 +132,31 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
   if (options.signals !== false) {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    // SIGHUP stays claimed (sighup.ts): one that came while the daemon was starting runs now.
+  }
+
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  // Imported here, not at the top: the daemons' bundles then load node:net, node:http and the
+  // metrics code only when a daemon runs, never for --version or --check-config.
+  const { listenControlSocket } = await import('./control-socket.js');
+  try {
+    keep(await listenControlSocket(d.controlSocket, handle));
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
+  }
+  if (d.metricsListen !== undefined) {
+    // runDaemonMain bound the port before the daemon started (a busy port exits 2 there); a
+    // library user that did not gets the reason logged and runs on without metrics.
+    try {
+      const { listenMetrics } = await import('./metrics.js');
+      keep(await listenMetrics(d.metricsListen.host, d.metricsListen.port, () => d.status('counts')));
+      log.info({ metrics_listen: `${d.metricsListen.host}:${d.metricsListen.port}` }, 'serving /metrics');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'metrics unavailable: /metrics will not be served');
+    }
+  }
+  if (options.signals !== false && !stopping) {
+    // Reload and status once the listeners are up. SIGHUP stays claimed (sighup.ts): one that came
+    // while the daemon was starting runs now; SIGUSR1 was ignored until now (sigusr1.ts).
     clearHup = onReloadSignal(onHup);
     clearUsr1 = onStatusSignal(onUsr1);
   }

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger, isJournalStream, journalPriority } from '../src/index.js';
 
 const file = () => join(mkdtempSync(join(tmpdir(), 'l2tp-log-')), 'log');
@@ -31,6 +32,20 @@ describe('createLogger', () => {
     const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i);
     closeSync(fd);
     expect(lines).toEqual([...Array(100).keys()]);
+  });
+  it('a line logged just before the process goes idle is written then, not at the next timer or datagram', async () => {
+    // A child logs one line from a timer, once loading is long over, and then only waits on a timer
+    // an hour away (as a daemon waits for its next HELLO): the line must reach the pipe now.
+    const module = new URL('../dist/log.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['-e', `import('${module}').then(({ createLogger }) => {
+      const log = createLogger('kl2tpd', { verbose: false, format: 'json' });
+      setInterval(() => undefined, 3_600_000);
+      setTimeout(() => log.info('started: 1 of 1 tunnels up'), 300);
+    });`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    onTestFinished(() => { child.kill('SIGKILL'); });
+    let text = '';
+    const line = await new Promise<string>((resolve) => child.stderr.on('data', (d) => { text += d; if (text.includes('\n')) resolve(text); }));
+    expect(JSON.parse(line)).toMatchObject({ level: 'info', msg: 'started: 1 of 1 tunnels up' });
   });
   it('non-ASCII text, lines longer than the coalescing buffer and a burst past it arrive whole, in order', () => {
     const path = file();

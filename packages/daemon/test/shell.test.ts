@@ -58,6 +58,21 @@ describe('daemon shell', () => {
     expect(notes).toEqual(['STOPPING=1']);
   });
 
+  it('SIGTERM is handled from the call on, before the control socket is up: a stop then closes it as it comes up', async () => {
+    let shutdowns = 0;
+    const { d } = daemon({ shutdown: async () => { shutdowns++; } });
+    const before = process.listenerCount('SIGTERM');
+    const starting = startShell(d);
+    // Synchronously, as a daemon that dials right after the call relies on.
+    expect(process.listenerCount('SIGTERM')).toBe(before + 1);
+    process.emit('SIGTERM', 'SIGTERM');
+    const shell = await starting;
+    expect(await shell.exited).toBe(0);
+    expect(shutdowns).toBe(1);
+    expect(process.listenerCount('SIGTERM')).toBe(before);
+    await expect(requestControlSocket(d.controlSocket, { op: 'status' })).rejects.toThrow(/no daemon/);
+  });
+
   it('SIGTERM stops with status 0 and SIGHUP reloads (RELOADING=1 then READY=1)', async () => {
     let reloads = 0;
     const { d, notes } = daemon({ reload: async () => { reloads++; } });

@@ -4,7 +4,7 @@
  * maps), and the IPv4 ranges an address pool is written in (`a.b.c.d`, `a.b.c.d-e.f.g.h`,
  * `a.b.c.d/n`). Pure functions; parsers return undefined or a reason instead of throwing.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from '@l2tp/config';
 
 /** An inclusive span of IPv4 addresses as unsigned 32-bit numbers (`first <= last`). */
 export interface Ipv4Span {

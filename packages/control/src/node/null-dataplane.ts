@@ -4,6 +4,7 @@
  * control protocol without netlink, root or the L2TP modules (go-l2tp's `nullDataPlane`).
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import type {
   ControlSocket, ControlSocketOptions, DataPlane, DataPlaneStats, SessionDataPlane, SessionSpec,
   SocketAddress, TunnelDataPlane, TunnelSpec,
@@ -13,10 +14,22 @@ const ZERO_STATS: DataPlaneStats = Object.freeze({
   txPackets: 0n, txBytes: 0n, txErrors: 0n, rxPackets: 0n, rxBytes: 0n, rxErrors: 0n,
 });
 
+/**
+ * node:dgram's address lookup for the addresses it is given here, which are literals (SocketAddress):
+ * passed through as they are. node:dgram's own, dns.lookup, loaded node:dns for every daemon
+ * start only to hand the literal back; anything else still goes to it.
+ */
+function literalLookup(address: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  // Node 20 passes the family as a number (its types say options).
+  const family = typeof options === 'number' ? options : options.family === 6 || options.family === 'IPv6' ? 6 : 4;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address) || address.includes(':')) process.nextTick(callback, null, address, family);
+  else dnsLookup(address, { family }, callback);
+}
+
 /** Opens a bound UDP socket as a {@link ControlSocket} without an fd for the kernel. */
 export async function openUdpControlSocket(options: ControlSocketOptions): Promise<ControlSocket> {
   if (options.encap !== 'udp') throw new Error('the null data plane supports UDP encapsulation only');
-  const sock = createSocket({ type: options.family === 6 ? 'udp6' : 'udp4', reuseAddr: options.reuseAddress === true });
+  const sock = createSocket({ type: options.family === 6 ? 'udp6' : 'udp4', reuseAddr: options.reuseAddress === true, lookup: literalLookup });
   const wildcard = options.family === 6 ? '::' : '0.0.0.0';
   await new Promise<void>((resolve, reject) => {
     sock.once('error', reject);

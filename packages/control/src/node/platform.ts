@@ -1,12 +1,12 @@
 /**
- * The engine's ports backed by Node: a monotonic clock (`performance.now`, not `Date.now`, so a
+ * The engine's ports backed by Node: a monotonic clock (`process.hrtime`, not `Date.now`, so a
  * wall-clock step never fires or delays a retransmission) with one-shot timers, cryptographic
  * randomness and MD5. Tests substitute a virtual clock (`@l2tp/control/testing`'s `simClock`), so
  * everything the edge times — engine deadlines, redial and probe back-off, shutdown bounds — runs in
  * virtual time.
  */
-import { createHash, createHmac, getRandomValues } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { createHash, createHmac, randomFillSync } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { RandomSource } from '../api/random.js';
 
 /** Cancels a timer armed with {@link Clock.schedule}; calling it twice, or after it fired, is harmless. */
@@ -20,12 +20,21 @@ export interface Clock {
   schedule(atMs: number, fire: () => void): CancelTimer;
 }
 
+/**
+ * Milliseconds on the monotonic clock performance.now() reads, from process.hrtime: a daemon then
+ * never loads node:perf_hooks to bring its tunnels up (it cost the first SCCRQ a millisecond and more).
+ */
+function monotonicMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
+
 /** The monotonic clock of this process; its timers do not keep the process alive by themselves. */
 export const monotonicClock: Clock = {
-  nowMs: () => performance.now(),
+  nowMs: monotonicMs,
   schedule(atMs, fire) {
     // Unref'd: sockets and servers keep a program alive, a pending retransmission alone does not.
-    const t = setTimeout(fire, Math.max(0, Math.ceil(atMs - performance.now())));
+    const t = setTimeout(fire, Math.max(0, Math.ceil(atMs - monotonicMs())));
     t.unref();
     return () => clearTimeout(t);
   },
@@ -35,16 +44,38 @@ export const monotonicClock: Clock = {
 const ID_POOL = new Uint32Array(256);
 let idNext = ID_POOL.length;
 
+/**
+ * Fills `buf` from the kernel's CSPRNG, /dev/urandom (what getrandom(2) reads, and what seeds
+ * node:crypto's generator); with node:crypto where the device cannot be read (a chroot without /dev).
+ * The device first: loading node:crypto was the largest single cost of a daemon's start, and a
+ * daemon without secrets needs it for nothing else (the CLI bundles load it on first use).
+ */
+function fillRandom<T extends Uint8Array | Uint32Array>(buf: T): T {
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  let fd: number | undefined;
+  try {
+    fd = openSync('/dev/urandom', 'r');
+    // A read of more than 256 bytes may come back short (a signal): read until full.
+    for (let off = 0; off < bytes.length;) off += readSync(fd, bytes, off, bytes.length - off, null);
+    return buf;
+  } catch {
+    // randomFillSync, not getRandomValues: the Web Crypto path also loads Node's WebIDL layer.
+    return randomFillSync(buf);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** A {@link RandomSource} backed by the operating system's CSPRNG. */
 export const cryptoRandom: RandomSource = {
   uint32: () => {
     if (idNext === ID_POOL.length) {
-      getRandomValues(ID_POOL);
+      fillRandom(ID_POOL);
       idNext = 0;
     }
     return ID_POOL[idNext++]!;
   },
-  bytes: (length: number) => getRandomValues(new Uint8Array(length)),
+  bytes: (length: number) => fillRandom(new Uint8Array(length)),
 };
 
 /** MD5 of the concatenation of `parts` (challenge responses and hidden AVPs, RFC 2661 §4.3, §5.1.1). */
