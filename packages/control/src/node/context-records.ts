@@ -25,7 +25,7 @@ export interface ContextOptions {
   /** Tunnel ids taken outside this context (other contexts on the same kernel); never allocated here. */
   readonly tunnelIdInUse?: (tunnelId: number) => boolean;
   /**
-   * Received datagrams handled per turn of the event loop (default 256, `Infinity` for no bound);
+   * Received datagrams handled per turn of the event loop (default 32, `Infinity` for no bound);
    * the rest wait, in order, for the next turns, so that a burst from many tunnels does not hold
    * timers and other I/O for tens of milliseconds (see node/turn-budget.ts).
    */
