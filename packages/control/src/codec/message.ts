@@ -170,9 +170,14 @@ const REQUIRED_ROWS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, reado
   2: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[2].map((n) => ROW_BY_NAME.get(n)!)])),
   3: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[3].map((n) => ROW_BY_NAME.get(n)!)])),
 };
-/** The rows of the AVPs that MUST NOT be 0, per message type (message-spec.ts `nonZero`; L2TPv2). */
-const NON_ZERO_ROWS: ReadonlyMap<MessageTypeName, readonly Row[]> =
-  new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, (messageSpec(t).nonZero ?? []).map((n) => ROW_BY_NAME.get(n)!)]));
+/** The rows of the AVPs that MUST NOT be 0, per version and message type (message-spec.ts `nonZero`). */
+const NON_ZERO_ROWS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, readonly Row[]> } = { 2: nonZeroRows(2), 3: nonZeroRows(3) };
+function nonZeroRows(version: 2 | 3): Map<MessageTypeName, Row[]> {
+  return new Map([...MESSAGE_TYPE_NAME.values()].map((t) => {
+    const spec = messageSpec(t);
+    return [t, (spec.nonZero ?? []).flatMap((f) => { const avp = spec.fields[f]?.[version]; return avp === undefined ? [] : [ROW_BY_NAME.get(avp)!]; })];
+  }));
+}
 const MESSAGE_TYPE_ROW = ROW_BY_NAME.get('messageType')!;
 
 function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: number, o: DecodeOptions): Decoded<Packet> {
@@ -292,14 +297,13 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       });
     }
   }
-  if (version === 2) {
-    for (const { name } of NON_ZERO_ROWS.get(type)!) {
-      // RFC 2661 §4.4.3, §4.4.4: an assigned id is non-zero (0 names nobody: the header's "not yet known").
-      if (avps[name] === 0) {
-        return fail({ b, header, end, avps, type, messageType }, 'bad-avp-value', end, `${type} with ${name} 0`, {
-          avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `${name} 0: an assigned id is non-zero` },
-        });
-      }
+  for (const { name } of NON_ZERO_ROWS[version].get(type)!) {
+    // RFC 2661 §4.4.3, §4.4.4; RFC 3931 §5.4.3, §5.4.4: an assigned id is non-zero (0 names nobody:
+    // the header's "not yet known", and in v3 the Session ID of control messages, §4.1).
+    if (avps[name] === 0) {
+      return fail({ b, header, end, avps, type, messageType }, 'bad-avp-value', end, `${type} with ${name} 0`, {
+        avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `${name} 0: an assigned id is non-zero` },
+      });
     }
   }
   return { ok: true, value: { kind: 'control', header, message } };
