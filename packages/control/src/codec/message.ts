@@ -352,6 +352,11 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
   let randomVector: Uint8Array | undefined;
   let digest: Uint8Array | undefined;
   const avps = message.avps as Readonly<Record<string, unknown>>;
+  // RFC 2661 §4.3: a hidden AVP is unhidden with the Random Vector AVP most recently before it. A
+  // caller's Random Vector is that vector: it goes out once, before the first hidden AVP, wherever
+  // it stands in `avps` (hiding with a fresh one and sending the caller's between hidden AVPs
+  // made the ones after it undecodable).
+  const given = hide !== undefined && avps['randomVector'] instanceof Uint8Array ? avps['randomVector'] : undefined;
   for (const key in avps) {
     const value = avps[key];
     if (key === 'messageType' || value === undefined) continue;
@@ -360,13 +365,15 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     const spec: AvpSpec = ROW_BY_NAME.get(name)!.spec;
     let v: number | Uint8Array | string;
     let n: number;
-    if (hide !== undefined && spec.hide === true) {
+    if (hide !== undefined && (spec.hide === true || name === 'randomVector')) {
       if (randomVector === undefined) {
         // RFC 2661 §4.3: a Random Vector AVP must precede the first hidden AVP.
-        randomVector = hide.random(16);
+        randomVector = given ?? hide.random(16);
+        if (AVP_HEADER + randomVector.length > LENGTH_MASK) throw new RangeError(`Random Vector of ${randomVector.length} bytes; an AVP's limit is 1023`);
         specs.push(AVP.randomVector); values.push(randomVector);
-        length += AVP_HEADER + 16;
+        length += AVP_HEADER + randomVector.length;
       }
+      if (name === 'randomVector') continue;
       const plain = encodeValue(spec.kind, value as never);
       // Pad to a 16-byte boundary to obscure the length (§4.3), never past the 1023-byte AVP limit.
       const room = LENGTH_MASK - AVP_HEADER - 2 - plain.length;
