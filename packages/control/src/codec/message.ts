@@ -222,6 +222,15 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
         return fail({ b, header, end, avps, type, messageType }, 'unknown-message-type', at, `message type ${messageType}`, mandatory ? { answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP } } : {});
       }
+      if (version === 2 && (flags & RESERVED_BITS) !== 0) {
+        // RFC 2661 §4.1: an AVP with a reserved bit set MUST be treated as unrecognized, and a
+        // message whose Message Type is not recognized is refused with M set, ignored without
+        // (§4.4.1, as for an unknown type). The type read still scopes the refusal (§4.1): a call's
+        // message costs that call (CDN), not the tunnel. L2TPv3 ignores reserved bits (RFC 3931 §5.1).
+        const detail = `Message Type AVP (${type}) with reserved bits 0x${(flags & RESERVED_BITS).toString(16)} set: unrecognized`;
+        return fail({ b, header, end, avps, type, messageType }, mandatory ? 'unknown-mandatory-avp' : 'unknown-message-type', at, detail,
+          mandatory ? { avp: { vendorId: 0, attrType: 0 }, answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP, message: detail } } : {});
+      }
       at += length;
       continue;
     }
