@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  AVP, type AvpValues, challengeResponse, decodeMessage, encodeMessage, hideAvpValue, unhideAvpValue,
+  AVP, type AvpSpec, type AvpValues, challengeResponse, decodeMessage, encodeMessage, hideAvpValue, unhideAvpValue,
   type ControlHeader,
 } from '../../src/codec/index.js';
 import { hex, md5, toHex } from './helpers.js';
@@ -103,7 +103,7 @@ describe('encodeMessage with hide and a Random Vector of the caller (RFC 2661 §
       const m = r.value.message;
       // The caller's vector is the one used (and sent once); without one, a fresh one is decoded.
       expect(m.avps).toEqual(avps.randomVector === undefined ? { ...avps, randomVector: m.avps.randomVector } : avps);
-      expect([...m.hidden].sort()).toEqual(Object.keys(avps).filter((k) => AVP[k as keyof typeof AVP].hide === true).sort());
+      expect([...m.hidden].sort()).toEqual(Object.keys(avps).filter((k) => (AVP[k as keyof typeof AVP] as AvpSpec).hide === true).sort());
       expect(m.unknownAvps).toEqual([]);
     }), { numRuns: 2000 });
   });
