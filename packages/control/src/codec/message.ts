@@ -170,13 +170,19 @@ const REQUIRED_ROWS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, reado
   2: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[2].map((n) => ROW_BY_NAME.get(n)!)])),
   3: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[3].map((n) => ROW_BY_NAME.get(n)!)])),
 };
-/** The rows of the AVPs that MUST NOT be 0, per version and message type (message-spec.ts `nonZero`). */
-const NON_ZERO_ROWS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, readonly Row[]> } = { 2: nonZeroRows(2), 3: nonZeroRows(3) };
-function nonZeroRows(version: 2 | 3): Map<MessageTypeName, Row[]> {
-  return new Map([...MESSAGE_TYPE_NAME.values()].map((t) => {
+/**
+ * The rows of the AVPs that MUST NOT be 0 (message-spec.ts `nonZero`), per version, by message type
+ * code (an array index; undefined for the many types without one, so most messages skip the check).
+ */
+const NON_ZERO_V2 = nonZeroRows(2);
+const NON_ZERO_V3 = nonZeroRows(3);
+function nonZeroRows(version: 2 | 3): readonly (readonly Row[] | undefined)[] {
+  return TYPE_NAMES.map((t) => {
+    if (t === undefined) return undefined;
     const spec = messageSpec(t);
-    return [t, (spec.nonZero ?? []).flatMap((f) => { const avp = spec.fields[f]?.[version]; return avp === undefined ? [] : [ROW_BY_NAME.get(avp)!]; })];
-  }));
+    const rows = (spec.nonZero ?? []).flatMap((f) => { const avp = spec.fields[f]?.[version]; return avp === undefined ? [] : [ROW_BY_NAME.get(avp)!]; });
+    return rows.length === 0 ? undefined : rows;
+  });
 }
 const MESSAGE_TYPE_ROW = ROW_BY_NAME.get('messageType')!;
 
@@ -306,7 +312,9 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       });
     }
   }
-  for (const { name } of NON_ZERO_ROWS[version].get(type)!) {
+  const nonZero = (version === 2 ? NON_ZERO_V2 : NON_ZERO_V3)[messageType!];
+  for (let i = 0; nonZero !== undefined && i < nonZero.length; i++) {
+    const name = nonZero[i]!.name;
     // RFC 2661 §4.4.3, §4.4.4; RFC 3931 §5.4.3, §5.4.4: an assigned id is non-zero (0 names nobody:
     // the header's "not yet known", and in v3 the Session ID of control messages, §4.1).
     if (avps[name] === 0) {
