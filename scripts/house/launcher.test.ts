@@ -118,6 +118,14 @@ describe.each(['kl2tpd', 'ql2tpd'] as const)('%s', (app) => {
     expect(r.compiled).toEqual([{ file: `${app}-main.cjs`, offered: false, rejected: false }]);
   });
 
+  test('no code cache names the build machine\'s directory (stack traces would point there after install)', () => {
+    const sets = join(dists[app], 'code-cache');
+    const caches = readdirSync(sets, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.v8cache'));
+    expect(caches.length).toBeGreaterThanOrEqual(3);
+    const naming = caches.filter((f) => readFileSync(join(sets, f)).includes(Buffer.from(ROOT)));
+    expect(naming).toEqual([]);
+  });
+
   test('every bundle of the package is ASCII and carries its CommonJS wrapper', () => {
     const bundles = readdirSync(dists[app]).filter((f) => f.startsWith(`${app}-`) && f.endsWith('.cjs'));
     expect(bundles.sort()).toEqual([`${app}-main.cjs`, `${app}-pino-pretty.cjs`, `${app}-prom-client.cjs`, `${app}-run.cjs`]);

@@ -42,7 +42,7 @@ function record({ dist, name, out, nodeOptions }, args, until) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--require', join(HERE, 'record-code-cache.cjs'), join(dist, `${name}.cjs`), ...args], {
       env: {
-        ...process.env, NODE_OPTIONS: nodeOptions, L2TP_CODE_CACHE_DIR: dist, L2TP_CODE_CACHE_OUT: out,
+        ...process.env, NODE_OPTIONS: nodeOptions, L2TP_CODE_CACHE_DIR: `${name}/dist`, L2TP_CODE_CACHE_OUT: out,
         L2TP_CODE_CACHE_PROBE: CODE_CACHE_PROBE, L2TP_CODE_CACHE_REPORT: join(out, '.report'), NOTIFY_SOCKET: '', JOURNAL_STREAM: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,9 +119,9 @@ export async function recordCodeCache(name, dist) {
     const refused = lines.filter((l) => l.rejected);
     if (refused.length > 0) throw new Error(`code cache (${variant}): V8 refused a cache this Node recorded: ${refused.map((l) => l.file).join(', ')}`);
     for (const base of [`${name}-main`, `${name}-run`]) {
-      if (!lines.some((l) => l.file === join(dist, `${base}.cjs`))) throw new Error(`code cache (${variant}): no run loaded ${base}.cjs`);
+      if (!lines.some((l) => l.file === `${name}/dist/${base}.cjs`)) throw new Error(`code cache (${variant}): no run loaded ${base}.cjs`);
     }
     // The daemon run started from what --check-config recorded: the launcher found the set by its probe.
-    if (!lines.some((l) => l.file === join(dist, `${name}-main.cjs`) && l.offered)) throw new Error(`code cache (${variant}): the launcher did not take the set's own probe`);
+    if (!lines.some((l) => l.file === `${name}/dist/${name}-main.cjs` && l.offered)) throw new Error(`code cache (${variant}): the launcher did not take the set's own probe`);
   }
 }

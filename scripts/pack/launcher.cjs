@@ -68,7 +68,10 @@ function load(base) {
   if (done !== undefined) return done.exports;
   const filename = join(__dirname, `${base}.cjs`);
   // The file is the function Node's loader would wrap a module in (build-cli.mjs writes the wrapper).
-  const script = new Script(readFileSync(filename, 'utf8'), { filename, cachedData: codeCache(base, filename) });
+  // The script is named NAME/dist/BASE.cjs, as the build's runs named it when recording the caches:
+  // Node 20's V8 gives a script compiled from a cache the name it was recorded with, so an absolute
+  // path would be the build machine's in every stack trace. This name is the same everywhere.
+  const script = new Script(readFileSync(filename, 'utf8'), { filename: `${NAME}/dist/${base}.cjs`, cachedData: codeCache(base, filename) });
   const m = new Module(filename, module);
   m.filename = filename;
   m.paths = module.paths;

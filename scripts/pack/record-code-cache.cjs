@@ -1,6 +1,6 @@
 'use strict';
 // Preloaded (`node --require`) into the build's runs of a CLI (code-cache.mjs): every vm.Script the
-// launcher compiles from L2TP_CODE_CACHE_DIR is kept, and at SIGTERM or exit its code cache — with
+// launcher compiles as L2TP_CODE_CACHE_DIR/BASE.cjs (the script names it gives, NAME/dist/BASE.cjs) is kept, and at SIGTERM or exit its code cache — with
 // the bytecode of every function the run compiled, and of those it was given by the cache it started
 // from — is written to L2TP_CODE_CACHE_OUT/BASE.v8cache, with probe.v8cache, the cache of the probe
 // script L2TP_CODE_CACHE_PROBE (how the launcher tells which set fits). Whether V8 took the cache it

@@ -8,8 +8,11 @@ import type { Ql2tpdPlatform } from './daemon.js';
 
 /** The `-null` platform: UDP control sockets, no kernel tunnels or sessions; sd_notify still works. */
 export async function nullPlatform(log: Logger): Promise<Ql2tpdPlatform> {
-  const { sdNotify } = await import('@l2tp/netlink');
   log.info('null data plane: pseudowires come up without kernel objects; no frame is carried');
+  // Outside systemd there is nobody to notify, and @l2tp/netlink's import loads the FFI (ffi-rs):
+  // -null then never loads it, as kl2tpd's does not.
+  if (!process.env['NOTIFY_SOCKET']) return { dataPlane: nullDataPlane(), wire: codecWire, notify: () => {} };
+  const { sdNotify } = await import('@l2tp/netlink');
   return {
     dataPlane: nullDataPlane(), wire: codecWire,
     notify: (state) => {

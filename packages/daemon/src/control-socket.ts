@@ -84,6 +84,18 @@ function serveConnection(socket: Socket, handler: ControlHandler): void {
 }
 
 /**
+ * Whether a daemon answers on the unix socket at `path` (a file left by a crashed one does not).
+ * Never throws: any failure to connect is "no".
+ */
+export function controlSocketInUse(path: string): Promise<boolean> {
+  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return Promise.resolve(false);
+  return new Promise<boolean>((resolve) => {
+    const probe = connect(path, () => { probe.destroy(); resolve(true); });
+    probe.on('error', () => resolve(false));
+  });
+}
+
+/**
  * Listens on `path` (its directory is created 0755 if missing). A stale socket left by a crashed
  * daemon is replaced; a live one means another daemon is running, which is an error.
  */
@@ -91,12 +103,7 @@ export async function listenControlSocket(path: string, handler: ControlHandler)
   // Synchronous file system calls: three metadata operations once at start, where the promise API
   // cost its module and a thread-pool round trip each before the daemon could dial.
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  // Nothing at the path: nobody to ask whether it is still listening.
-  const live = lstatSync(path, { throwIfNoEntry: false }) !== undefined && await new Promise<boolean>((resolve) => {
-    const probe = connect(path, () => { probe.destroy(); resolve(true); });
-    probe.on('error', () => resolve(false));
-  });
-  if (live) throw new Error(`${path}: another daemon is already listening there`);
+  if (await controlSocketInUse(path)) throw new Error(`${path}: another daemon is already listening there`);
   try {
     unlinkSync(path);
   } catch (e) {

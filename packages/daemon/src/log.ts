@@ -115,7 +115,10 @@ function coalescing(fd: number): DestinationStream & { flush(done?: (err?: Error
       // A UTF-16 unit takes at most 3 bytes in UTF-8: flush first unless the line surely fits.
       if (s.length * 3 > COALESCE_BYTES - used) {
         flush();
-        if (s.length * 3 > COALESCE_BYTES) return writeFully(fd, Buffer.from(s, 'utf8'));
+        if (s.length * 3 > COALESCE_BYTES) {
+          writeFully(fd, Buffer.from(s, 'utf8'));
+          return;
+        }
       }
       used += buffer.write(s, used, 'utf8');
       if (!scheduled) {

@@ -3,6 +3,7 @@
  * (every problem printed, exit 2), the control commands, and the exit status of a run. The
  * daemon-specific part is the `run` callback, which gets a valid config and a logger.
  */
+import { lstatSync } from 'node:fs';
 import { formatIssue, type ParseResult } from '@l2tp/config';
 import { parseDaemonArgs, type DaemonCli, type Invocation } from './cli.js';
 import { claimSighup } from './sighup.js';
@@ -34,13 +35,37 @@ export interface DaemonMain<C> {
 export interface Console {
   out(text: string): void;
   err(text: string): void;
+  /** Why some of the command's standard output was lost (e.g. "ENOSPC: no space left on device"), if it was. */
+  lost?(): string | undefined;
 }
 
-// write(2) on fds 1 and 2: process.stdout would first load Node's stream modules (write-fully.ts).
-const processConsole: Console = { out: (t) => writeFully(1, t), err: (t) => writeFully(2, t) };
+/**
+ * Console on fds 1 and 2 by write(2) (process.stdout would first load Node's stream modules,
+ * write-fully.ts), remembering the first error a write of the output met: `kl2tpd status --json > f`
+ * on a full disk must not exit 0 with an empty file, as coreutils' commands would not.
+ */
+function processConsole(): Console {
+  let lost: NodeJS.ErrnoException | undefined;
+  return {
+    out: (t) => { lost ??= writeFully(1, t); },
+    err: (t) => { writeFully(2, t); },
+    lost: () => (lost === undefined ? undefined : lost.message),
+  };
+}
 
-/** Runs a daemon's command line; resolves with the process exit status. */
-export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[], io: Console = processConsole): Promise<number> {
+/**
+ * Runs a daemon's command line; resolves with the process exit status: the command's own, or 1 when
+ * it would have been 0 but its standard output could not be written (said on stderr).
+ */
+export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[], io: Console = processConsole()): Promise<number> {
+  const status = await runCommand(d, argv, io);
+  const lost = io.lost?.();
+  if (status !== 0 || lost === undefined) return status;
+  io.err(`${d.cli.name}: writing the output failed: ${lost}\n`);
+  return 1;
+}
+
+async function runCommand<C>(d: DaemonMain<C>, argv: readonly string[], io: Console): Promise<number> {
   // First thing: until a SIGUSR1 listener exists, SIGUSR1 opens Node's inspector (see sigusr1.ts).
   claimSigusr1();
   const inv = parseDaemonArgs(d.cli, argv);
@@ -91,6 +116,16 @@ export async function runDaemonMain<C>(d: DaemonMain<C>, argv: readonly string[]
         for (const i of r.issues) log.error({ file: i.file, line: i.line, column: i.column, key: i.path }, formatIssue(i));
         log.error(`${inv.configPath}: ${r.issues.length} configuration problem${r.issues.length === 1 ? '' : 's'}, not starting`);
         return EXIT_CONFIG;
+      }
+      // Before anything is dialled or bound: a second daemon on the same control socket would fight
+      // the first for its tunnels, and on exit remove the socket the first still serves.
+      const controlPath = d.controlSocket(r.config);
+      if (lstatSync(controlPath, { throwIfNoEntry: false }) !== undefined) {
+        const { controlSocketInUse } = await import('./control-socket.js');
+        if (await controlSocketInUse(controlPath)) {
+          log.error({ control_socket: controlPath }, `another ${d.cli.name} answers on ${controlPath}; not starting`);
+          return 1;
+        }
       }
       const metrics = inv.metricsListen ?? d.metricsListen?.(r.config);
       let release: () => void = () => undefined;

@@ -27,23 +27,25 @@ const unblocked = new Set<number>();
 
 /**
  * Writes all of `data` (text as UTF-8, or the first `length` bytes) to `fd`; a dead reader (EPIPE)
- * or any other error drops the rest rather than the daemon. EAGAIN means fd 1 or 2 was made
+ * or any other error drops the rest rather than the daemon, and is returned (the command line turns
+ * lost output into exit status 1; the log has nowhere to report it). EAGAIN means fd 1 or 2 was made
  * non-blocking (see {@link blockingStdio}): the first one makes it block again, later ones (another
  * fd) are waited out 1 ms at a time. Until then stdio is left as inherited (blocking), so the daemon
  * never creates `process.stderr` for its log.
  */
-export function writeFully(fd: number, data: string | Uint8Array, length?: number): void {
+export function writeFully(fd: number, data: string | Uint8Array, length?: number): NodeJS.ErrnoException | undefined {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const end = length ?? bytes.length;
   for (let off = 0; off < end;) {
     try {
       off += writeSync(fd, bytes, off, end - off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return e as NodeJS.ErrnoException;
       if ((fd === 1 || fd === 2) && !unblocked.has(fd)) {
         unblocked.add(fd);
         blockingStdio(fd);
       } else Atomics.wait(pause, 0, 0, 1);
     }
   }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, type Config } from '@l2tp/config';
@@ -44,6 +44,45 @@ describe('runDaemonMain', () => {
     expect(b.o.err).toMatch(/tunnel\.t1\.version/);
     expect(b.o.err).toMatch(/unrecognised parameter bogus/);
     expect(state.configs).toHaveLength(0);
+  });
+  it('output that cannot be written (a full disk) turns status 0 into 1, said on stderr; a failing status stays', async () => {
+    const state: Run = { configs: [] };
+    const full = () => { const x = io(); return { ...x, console: { ...x.console, lost: () => 'ENOSPC: no space left on device, write' } }; };
+    const a = full();
+    expect(await runDaemonMain(daemon(state), ['--check-config', '-config', good], a.console)).toBe(1);
+    expect(a.o.err).toBe('xd: writing the output failed: ENOSPC: no space left on device, write\n');
+    const b = full();
+    expect(await runDaemonMain(daemon(state), ['--check-config', '-config', bad], b.console)).toBe(2);
+    expect(b.o.err).not.toMatch(/writing the output failed/);
+  });
+  it('the process console: --version into /dev/full exits 1 naming ENOSPC; into a file exits 0', async () => {
+    const script = `import { runDaemonMain } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      process.exitCode = await runDaemonMain({ cli: { name: 'xd', version: '1.2.3', description: 'd', defaultConfigPath: '/nonexistent' } }, ['--version']);`;
+    /** Runs the script with its stdout redirected to `target` by a shell; its status and stderr. */
+    const into = (target: string) => new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn('sh', ['-c', 'exec "$0" --input-type=module -e "$1" > "$2"', process.execPath, script, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      child.once('close', (code) => resolve({ code, err }));
+    });
+    expect(await into('/dev/full')).toEqual({ code: 1, err: 'xd: writing the output failed: ENOSPC: no space left on device, write\n' });
+    expect(await into(join(dir, 'version.txt'))).toEqual({ code: 0, err: '' });
+  });
+  it('a second daemon whose control socket answers exits 1 before run; a stale socket file does not stop it', async () => {
+    const state: Run = { configs: [] };
+    closers.push(await listenControlSocket(sock, async () => ({ ok: true })));
+    const a = io();
+    expect(await runDaemonMain(daemon(state), ['-config', good, '--log-format', 'json'], a.console)).toBe(1);
+    expect(state.configs).toHaveLength(0);
+    closers.splice(0).forEach((c) => c.close());
+    // A crashed daemon's socket file (its process SIGKILLed): nobody answers, so the next daemon runs.
+    const crashed = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(sock)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((r) => crashed.stdout.once('data', r));
+    crashed.kill('SIGKILL');
+    await new Promise((r) => crashed.once('close', r));
+    expect(existsSync(sock)).toBe(true);
+    expect(await runDaemonMain(daemon(state), ['-config', good, '--log-format', 'json'], io().console)).toBe(0);
+    expect(state.configs).toHaveLength(1);
   });
   it('a SIGHUP while the daemon is starting (before its shell) is not fatal: the shell runs the reload once it is up', async () => {
     const reloads: number[] = [];
