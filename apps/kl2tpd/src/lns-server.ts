@@ -22,6 +22,7 @@ import { lnsPppdArgv } from './lns/pppd-argv.js';
 import { SccrqRateLimiter } from './lns/rate-limit.js';
 import { LNS_REFUSAL_REASONS, LNS_REFUSALS, type LnsRefusalReason } from './lns/refusals.js';
 import { PppCall, type PppPort } from './ppp-call.js';
+import { logIgnored } from './reasons.js';
 
 /** What a listener needs from the daemon (tests pass virtual time and a fake data plane). */
 export interface LnsDeps {
@@ -93,6 +94,7 @@ export class LnsServer {
     this.context.on('session-up', (e) => this.sessionUp(e));
     this.context.on('session-down', (e) => this.sessionDown(e));
     this.context.on('dataplane-error', (e) => this.log.error({ tunnel_id: e.tunnelId, session_id: e.sessionId, err: e.error }, 'kernel data plane failed; closing'));
+    this.context.on('message-ignored', (e) => logIgnored(this.tunnels.get(e.tunnel.tunnelId)?.log ?? this.log.child({ tunnel_id: e.tunnel.tunnelId }), e));
   }
 
   /** True once bound. */

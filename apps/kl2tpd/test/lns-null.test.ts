@@ -223,4 +223,28 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     const l = await until(async () => { const x = await listener(lns.sock, 'call'); return x?.refusals['bad-call'] === 1 ? x : undefined; });
     expect(l.tunnelCount).toBe(1);
   });
+  it('messages for a call the tunnel does not hold: acknowledged, a warn line on the 1st, 2nd and 4th only, every one counted in status', async () => {
+    const port = await freePort();
+    const lns = kl2tpd(`[lns.late]\nlisten = "127.0.0.1:${port}"\n`);
+    await until(() => listener(lns.sock, 'late'));
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const got: ControlMessage[] = [];
+    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+    peer.send(encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'c', framingCapabilities: 3, assignedTunnelId: 4 } },
+      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 }), port, '127.0.0.1');
+    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
+    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    // Five ICCNs for session 777, which this tunnel never had.
+    for (let ns = 2; ns < 7; ns++) {
+      peer.send(encodeMessage({ type: 'ICCN', avps: { txConnectSpeed: 1, framingType: 1 } }, { version: 2, tunnelId: tid, sessionId: 777, ns, nr: 1 }), port, '127.0.0.1');
+    }
+    const t = await until(async () => (await listener(lns.sock, 'late'))?.tunnels.find((x) => x.control?.ignored === 5));
+    expect(t.state).toBe('established');
+    await until(logged(lns.log, /"level":"warn"[^\n]*"session_id":777,"message_type":"ICCN","reason":"unknown-session","ignored":4[^\n]*acknowledged and ignored/));
+    const lines = lns.log().split('\n').filter((x) => x.includes('acknowledged and ignored'));
+    expect(lines.map((x) => JSON.parse(x).ignored)).toEqual([1, 2, 4]);
+    expect(got.some((m) => m.type === 'CDN')).toBe(false);
+  });
 });

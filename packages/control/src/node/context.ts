@@ -471,6 +471,8 @@ export class L2tpContext {
       }
       case 'wan-error-notify': return void this.emitter.emit('wan-error-notify', { tunnelId: e.tunnelId, sessionId: e.sessionId, callErrors: { ...e.callErrors } });
       case 'set-link-info': return void this.emitter.emit('set-link-info', { tunnelId: e.tunnelId, sessionId: e.sessionId, accm: e.accm });
+      case 'message-ignored':
+        return void this.emitter.emit('message-ignored', { tunnel: this.snapshot(e.tunnelId, rec), sessionId: e.sessionId, messageType: e.messageType, reason: e.reason, count: e.count });
     }
   }
 
