@@ -242,6 +242,12 @@ export class TunnelEngine {
         return this.stepTunnel(nowMs, { type: 'open' });
       case 'close':
         return this.stepTunnel(nowMs, c.result ? { type: 'close', result: c.result } : { type: 'close' });
+      case 'probe':
+        if (this.tunnel.state === 'established' && this.transport.idle) {
+          this.hellosSent++;
+          this.send({ type: 'HELLO' }, 0);
+        }
+        return;
       case 'open-session': {
         if (this.config.role !== 'lac') throw new L2tpUsageError('only a LAC places incoming calls');
         if (this.config.quiescent) throw new L2tpUsageError('a quiescent tunnel has no call setup: its sessions are static');
