@@ -22,6 +22,7 @@ import { lnsPppdArgv } from './lns/pppd-argv.js';
 import { SccrqRateLimiter } from './lns/rate-limit.js';
 import { LNS_REFUSAL_REASONS, LNS_REFUSALS, type LnsRefusalReason } from './lns/refusals.js';
 import { PppCall, type PppPort } from './ppp-call.js';
+import { logIgnored } from './reasons.js';
 
 /** What a listener needs from the daemon (tests pass virtual time and a fake data plane). */
 export interface LnsDeps {
@@ -93,6 +94,7 @@ export class LnsServer {
     this.context.on('session-up', (e) => this.sessionUp(e));
     this.context.on('session-down', (e) => this.sessionDown(e));
     this.context.on('dataplane-error', (e) => this.log.error({ tunnel_id: e.tunnelId, session_id: e.sessionId, err: e.error }, 'kernel data plane failed; closing'));
+    this.context.on('message-ignored', (e) => logIgnored(this.tunnels.get(e.tunnel.tunnelId)?.log ?? this.log.child({ tunnel_id: e.tunnel.tunnelId }), e));
   }
 
   /** True once bound. */
@@ -145,7 +147,17 @@ export class LnsServer {
     if (this.acl !== undefined && !this.acl.allows(peer.address)) reason = 'not-allowed';
     else if (this.limiter !== undefined && !this.limiter.take(peer.address, this.deps.clock.nowMs())) reason = 'rate-limited';
     else if (c.maxTunnels > 0 && this.tunnels.size + this.admitted.size >= c.maxTunnels) reason = 'max-tunnels';
-    else if (this.clashes(peer, peerTunnelId)) reason = 'nat-clash';
+    else {
+      const clash = this.clashes(peer, peerTunnelId);
+      if (clash !== undefined) {
+        reason = 'nat-clash';
+        // The tunnel kept may be a client that vanished without StopCCN and now redials with a new
+        // tunnel id: a HELLO now clears it within one retransmission cycle if nobody answers, instead
+        // of after the HELLO interval, so the client's next attempt is accepted. A live client just
+        // acknowledges it. (Queued: this runs inside the engine's handling of the SCCRQ.)
+        if (clash !== 0) queueMicrotask(() => this.context.probeTunnel(clash));
+      }
+    }
     if (reason === undefined) {
       this.admitted.add(peerKey(peer.address, peer.port, peerTunnelId));
       return undefined;
@@ -156,15 +168,16 @@ export class LnsServer {
   /**
    * Another tunnel already comes from this address and port (a restarted peer reuses its tunnel id
    * and is superseded by the engine instead). The kernel cannot hold two tunnel sockets connected
-   * to one 5-tuple, so the second is refused and the first kept.
+   * to one 5-tuple, so the second is refused and the first kept. Returns the established tunnel's id,
+   * 0 for one still being set up, undefined when nothing clashes.
    */
-  private clashes(peer: SocketAddress, peerTunnelId: number): boolean {
+  private clashes(peer: SocketAddress, peerTunnelId: number): number | undefined {
     for (const t of this.tunnels.values()) {
-      if (t.peer.address === peer.address && t.peer.port === peer.port && t.peerTunnelId !== peerTunnelId) return true;
+      if (t.peer.address === peer.address && t.peer.port === peer.port && t.peerTunnelId !== peerTunnelId) return t.tunnelId;
     }
     const prefix = `${peer.address}|${peer.port}|`;
-    for (const k of this.admitted) if (k.startsWith(prefix) && k !== `${prefix}${peerTunnelId}`) return true;
-    return false;
+    for (const k of this.admitted) if (k.startsWith(prefix) && k !== `${prefix}${peerTunnelId}`) return 0;
+    return undefined;
   }
 
   private refuse(reason: LnsRefusalReason, fields: Record<string, unknown>): ResultCode {

@@ -70,7 +70,7 @@ export class Kl2tpdRuntime {
     };
     for (const t of config.tunnels) this.runners.set(t.name, new TunnelRunner(t, this.deps));
     for (const l of config.ext.lns) this.lns.set(l.name, this.newLns(l));
-    for (const name of ['tunnel-up', 'tunnel-down', 'session-up', 'session-down', 'dataplane-error'] as const) {
+    for (const name of ['tunnel-up', 'tunnel-down', 'session-up', 'session-down', 'dataplane-error', 'message-ignored'] as const) {
       this.context.on(name, (e) => this.byTunnelId('tunnel' in e ? e.tunnel.tunnelId : e.tunnelId)?.onEvent(name, e));
     }
     this.context.on('tunnel-released', () => this.changed());

@@ -14,7 +14,7 @@ import {
 import type { LastResult, Logger, SessionStatus, TunnelStatus } from '@l2tp/daemon';
 import type { Kl2tpdSessionConfig, Kl2tpdTunnelConfig } from './config.js';
 import { PppCall, type PppPort } from './ppp-call.js';
-import { describeSessionDown, describeTunnelDown } from './reasons.js';
+import { describeSessionDown, describeTunnelDown, logIgnored } from './reasons.js';
 import { redialDelayMs } from './redial.js';
 
 export type { PppoxIds, PppPort } from './ppp-call.js';
@@ -220,6 +220,7 @@ export class TunnelRunner {
       const d = e as ContextEvents['dataplane-error'];
       this.log.error({ session_id: d.sessionId, err: d.error }, 'kernel data plane failed; closing');
     }
+    if (name === 'message-ignored') logIgnored(this.log, e as ContextEvents['message-ignored']);
   }
 
   private tunnelUp(e: ContextEvents['tunnel-up']): void {

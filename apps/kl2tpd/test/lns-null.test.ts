@@ -178,6 +178,34 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     expect(l.tunnelCount).toBe(1);
     expect(lns.log()).toMatch(/several L2TP\/IPsec clients behind one NAT[^\n]*IKEv2/);
   });
+  it('NAT clash with a client that vanished: the kept tunnel is probed with a HELLO at once, cleared when unanswered, and the redial accepted', async () => {
+    const port = await freePort();
+    // hello_timeout 60 s: without the probe the stale tunnel would live a minute and more.
+    const lns = kl2tpd(`[lns.gone]\nlisten = "127.0.0.1:${port}"\nhello_timeout = 60000\nretry_timeout = 200\nmax_retries = 2\n`);
+    await until(() => listener(lns.sock, 'gone'));
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const got: ControlMessage[] = [];
+    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+    const sccrq = (id: number) => encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: `client-${id}`, framingCapabilities: 3, assignedTunnelId: id } },
+      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
+    peer.send(sccrq(1), port, '127.0.0.1');
+    const first = await until(() => got.find((m) => m.type === 'SCCRP'));
+    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: first.avps.assignedTunnelId!, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    await until(async () => ((await listener(lns.sock, 'gone'))?.tunnelCount === 1 ? true : undefined));
+    expect(got.some((m) => m.type === 'HELLO')).toBe(false);
+    // The client "restarts" with another tunnel id and never answers for the old tunnel again.
+    peer.send(sccrq(2), port, '127.0.0.1');
+    await until(() => got.find((m) => m.type === 'StopCCN'));
+    await until(() => got.find((m) => m.type === 'HELLO'), 5000);
+    // Unanswered (RFC 2661 §5.8: retransmitted, then the tunnel is given up): the stale tunnel goes.
+    await until(async () => ((await listener(lns.sock, 'gone'))?.tunnelCount === 0 ? true : undefined));
+    got.length = 0;
+    peer.send(sccrq(3), port, '127.0.0.1');
+    const again = await until(() => got.find((m) => m.type === 'SCCRP'));
+    expect(again.avps.assignedTunnelId).not.toBe(first.avps.assignedTunnelId);
+  });
   it('an SCCRQ the protocol checks refuse (unknown mandatory AVP) gets its StopCCN, a log line naming the peer and why, and a count', async () => {
     const port = await freePort();
     const lns = kl2tpd(`[lns.bad]\nlisten = "127.0.0.1:${port}"\n`);
@@ -222,5 +250,29 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     await until(logged(lns.log, /"level":"warn"[^\n]*"refusal":"bad-call","result":2,"error":2,[^\n]*"peer_session_id":2[^\n]*"reason":"[^"]+"[^\n]*call refused with CDN/));
     const l = await until(async () => { const x = await listener(lns.sock, 'call'); return x?.refusals['bad-call'] === 1 ? x : undefined; });
     expect(l.tunnelCount).toBe(1);
+  });
+  it('messages for a call the tunnel does not hold: acknowledged, a warn line on the 1st, 2nd and 4th only, every one counted in status', async () => {
+    const port = await freePort();
+    const lns = kl2tpd(`[lns.late]\nlisten = "127.0.0.1:${port}"\n`);
+    await until(() => listener(lns.sock, 'late'));
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
+    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
+    const got: ControlMessage[] = [];
+    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+    peer.send(encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'c', framingCapabilities: 3, assignedTunnelId: 4 } },
+      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 }), port, '127.0.0.1');
+    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
+    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    // Five ICCNs for session 777, which this tunnel never had.
+    for (let ns = 2; ns < 7; ns++) {
+      peer.send(encodeMessage({ type: 'ICCN', avps: { txConnectSpeed: 1, framingType: 1 } }, { version: 2, tunnelId: tid, sessionId: 777, ns, nr: 1 }), port, '127.0.0.1');
+    }
+    const t = await until(async () => (await listener(lns.sock, 'late'))?.tunnels.find((x) => x.control?.ignored === 5));
+    expect(t.state).toBe('established');
+    await until(logged(lns.log, /"level":"warn"[^\n]*"session_id":777,"message_type":"ICCN","reason":"unknown-session","ignored":4[^\n]*acknowledged and ignored/));
+    const lines = lns.log().split('\n').filter((x) => x.includes('acknowledged and ignored'));
+    expect(lines.map((x) => JSON.parse(x).ignored)).toEqual([1, 2, 4]);
+    expect(got.some((m) => m.type === 'CDN')).toBe(false);
   });
 });

@@ -23,6 +23,7 @@ const CONTROL: readonly [keyof NonNullable<TunnelStatus['control']>, string, str
   ['received', 'control_received_total', 'Control messages received'],
   ['retransmitted', 'control_retransmitted_total', 'Control message retransmissions'],
   ['hellosSent', 'hellos_sent_total', 'HELLO keepalives sent'],
+  ['ignored', 'control_ignored_total', 'Control messages acknowledged and not acted on (a call not held, an unrecognized type; L2TPv2)'],
 ];
 
 const TUNNEL = ['daemon', 'tunnel'] as const;
@@ -93,7 +94,7 @@ export class DaemonMetrics {
     for (const t of status.tunnels) {
       const tl = { ...d, tunnel: t.name };
       this.gauges['tunnel_up']!.set(tl, t.upSinceMs === undefined ? 0 : 1);
-      for (const [k, name] of CONTROL) if (t.control) this.counters[`tunnel_${name}`]!.inc(tl, t.control[k]);
+      for (const [k, name] of CONTROL) if (t.control?.[k] !== undefined) this.counters[`tunnel_${name}`]!.inc(tl, t.control[k]);
       for (const [k, name] of DATA) if (t.data) this.counters[`tunnel_${name}`]!.inc(tl, t.data[k]);
       if (t.digest) {
         this.counters['tunnel_digest_verified_total']!.inc(tl, t.digest.verified);

@@ -14,6 +14,8 @@ export interface ControlCounters {
   readonly retransmitted: number;
   /** HELLOs sent (RFC 2661 §6.5 keepalive). */
   readonly hellosSent: number;
+  /** L2TPv2: messages acknowledged and not acted on (a call the tunnel does not hold, an unrecognized type). */
+  readonly ignored?: number;
 }
 
 /** The kernel's data-plane counters (L2TP_ATTR_STATS of TUNNEL_GET / SESSION_GET). */

@@ -6,7 +6,7 @@ export const SNAPSHOT: DaemonStatus = {
   tunnels: [
     {
       name: 't1', tunnelId: 1234, peerTunnelId: 77, peer: '192.0.2.1:1701', state: 'established', upSinceMs: 1_000_000 + 3_000,
-      control: { sent: 12, received: 11, retransmitted: 2, hellosSent: 5 },
+      control: { sent: 12, received: 11, retransmitted: 2, hellosSent: 5, ignored: 3 },
       data: { txPackets: 10, txBytes: 1000, txErrors: 0, rxPackets: 20, rxBytes: 2000, rxErrors: 1, rxSeqDiscards: 0, rxOosPackets: 0 },
       sessions: [
         { name: 's1', sessionId: 5, peerSessionId: 9, state: 'established', upSinceMs: 1_000_000 + 4_000, interfaceName: 'ppp0', pppdPid: 99,

@@ -29,6 +29,7 @@ describe('Prometheus metrics', async () => {
     expect(text).toContain('l2tp_tunnel_up{daemon="kl2tpd",tunnel="t1"} 1\n');
     expect(text).toContain('l2tp_tunnel_up{daemon="kl2tpd",tunnel="pw"} 0\n');
     expect(text).toContain('l2tp_tunnel_hellos_sent_total{daemon="kl2tpd",tunnel="t1"} 5\n');
+    expect(text).toContain('l2tp_tunnel_control_ignored_total{daemon="kl2tpd",tunnel="t1"} 3\n');
     expect(text).toContain('l2tp_tunnel_rx_errors_total{daemon="kl2tpd",tunnel="t1"} 1\n');
     expect(text).toContain('l2tp_session_up{daemon="kl2tpd",tunnel="t1",session="s \\"2\\""} 0\n');
     expect(text).toContain('l2tp_up_seconds{daemon="kl2tpd"} 3723\n');

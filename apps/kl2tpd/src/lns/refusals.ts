@@ -47,7 +47,8 @@ export const LNS_REFUSALS: { readonly [R in LnsRefusalReason]: LnsRefusal } = {
     answer: 'StopCCN',
     result: { result: StopCcnResult.GENERAL_ERROR, error: ErrorCode.NO_RESOURCES, message: 'another tunnel uses this address and port; use IKEv2' },
     log: 'another tunnel already comes from this address and port: several L2TP/IPsec clients behind one NAT all arrive as ' +
-      '(NAT address, 1701) and the kernel cannot hold two tunnel sockets with one 5-tuple; the first tunnel is kept. ' +
+      '(NAT address, 1701) and the kernel cannot hold two tunnel sockets with one 5-tuple; the first tunnel is kept ' +
+      'and probed with a HELLO (if its client has gone, it is cleared within the retransmission cycle and a redial succeeds). ' +
       'Clients behind one NAT need IKEv2 (or plain L2TP without IPsec, where their ports differ)',
   },
   'challenge-failed': {

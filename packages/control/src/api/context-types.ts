@@ -6,7 +6,7 @@
 import type { AcceptOptions } from '../engine/control-engine.js';
 import type { MessageAuthCounters } from '../engine/message-auth.js';
 import type { V3DigestOptions, V3PseudowireOptions } from '../engine/v3-config.js';
-import type { ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
+import type { IgnoredReason, ResultCode, SessionDownReason, TunnelDownReason } from '../fsm/types.js';
 import type { NegotiatedPseudowire, V3ConnectionDownReason, V3SessionDownReason } from '../fsm/v3/types.js';
 import type { Encap, Pseudowire, SessionDataPlane, SocketAddress } from './dataplane.js';
 
@@ -103,8 +103,11 @@ export interface TunnelInfo {
   readonly peerHostName: string | undefined;
   /** Why it last went down, once it has. */
   readonly lastResult: TunnelDownReason | undefined;
-  /** Control-channel counters (sent, received, retransmitted, HELLOs), while the engine holds the tunnel. */
-  readonly control: { readonly sent: number; readonly received: number; readonly retransmitted: number; readonly hellosSent: number } | undefined;
+  /**
+   * Control-channel counters (sent, received, retransmitted, HELLOs, messages ignored: see the
+   * `message-ignored` event), while the engine holds the tunnel.
+   */
+  readonly control: { readonly sent: number; readonly received: number; readonly retransmitted: number; readonly hellosSent: number; readonly ignored: number } | undefined;
   readonly sessions: readonly SessionInfo[];
 }
 
@@ -204,6 +207,12 @@ export interface ContextEvents {
   'session-down': { readonly tunnel: TunnelInfo; readonly session: SessionInfo; readonly reason: SessionDownReason; readonly wasUp?: boolean };
   'wan-error-notify': { readonly tunnelId: number; readonly sessionId: number; readonly callErrors: Record<string, number> };
   'set-link-info': { readonly tunnelId: number; readonly sessionId: number; readonly accm: { readonly sendAccm: number; readonly receiveAccm: number } };
+  /**
+   * A control message was acknowledged and not acted on (a call the tunnel does not hold, an
+   * unreadable call id, an unrecognized type without the M bit). Raised for the 1st, 2nd, 4th ...
+   * of a tunnel; `count` (and `tunnel.control.ignored`) is the running total.
+   */
+  'message-ignored': { readonly tunnel: TunnelInfo; readonly sessionId: number; readonly messageType: string | undefined; readonly reason: IgnoredReason; readonly count: number };
   /** The tunnel's state is gone; no further events for it. */
   'tunnel-released': { readonly tunnelId: number; readonly name: string };
   /**

@@ -8,9 +8,12 @@
  *   (StopCCN) (RFC 2661 §4.1 on the M bit, §4.2).
  * - `required`: the AVPs the message MUST carry, per version; validation refuses a message without
  *   one (Result 2, Error 3, RFC 2661 §4.4.2). Optional AVPs are always accepted (§6: "MAY").
- * - `nonZero`: the AVPs assigning the sender's id, which MUST NOT be 0 (RFC 2661 §4.4.3 Assigned
- *   Tunnel ID, §4.4.4 Assigned Session ID: 0 is reserved, it means "not yet known" in the header);
- *   validation refuses a message carrying 0 (Result 2, Error 3: a field value out of range).
+ * - `nonZero`: the fields assigning the sender's id, which MUST NOT be 0 — in L2TPv2 the Assigned
+ *   Tunnel ID (RFC 2661 §4.4.3) and Assigned Session ID (§4.4.4) AVPs, in L2TPv3 the Assigned
+ *   Control Connection ID (RFC 3931 §5.4.3) and Local Session ID (§5.4.4) AVPs, the AVP per version
+ *   being the field's (below). 0 is reserved: it means "not yet known" in the header (RFC 2661
+ *   §3.1, RFC 3931 §3.2.1) and, for a v3 session, the control channel (RFC 3931 §4.1). Validation
+ *   refuses a message carrying 0 (Result 2, Error 3: a field value out of range).
  * - `fields`: the typed fields the state machines read and write, each with the AVP that carries it
  *   per version. Decoding fills them from AVPs ({@link messageFields}); encoding writes the AVPs
  *   from them ({@link fieldAvps}), in the order listed.
@@ -30,8 +33,8 @@ export interface MessageSpec {
   readonly code: number;
   readonly scope: 'tunnel' | 'session';
   readonly required: { readonly 2: readonly AvpName[]; readonly 3: readonly AvpName[] };
-  /** Required AVPs that MUST NOT be 0 (see the file header); L2TPv2 only so far. */
-  readonly nonZero?: readonly AvpName[];
+  /** Fields (of `fields`) whose AVP MUST NOT be 0, in either version (see the file header). */
+  readonly nonZero?: readonly string[];
   readonly fields: Readonly<Record<string, FieldSpec>>;
   /**
    * We never hide AVPs in this message when sending (RFC 2661 §4.3 makes hiding optional). SCCRQ and

@@ -170,9 +170,20 @@ const REQUIRED_ROWS: { readonly [V in 2 | 3]: ReadonlyMap<MessageTypeName, reado
   2: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[2].map((n) => ROW_BY_NAME.get(n)!)])),
   3: new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, messageSpec(t).required[3].map((n) => ROW_BY_NAME.get(n)!)])),
 };
-/** The rows of the AVPs that MUST NOT be 0, per message type (message-spec.ts `nonZero`; L2TPv2). */
-const NON_ZERO_ROWS: ReadonlyMap<MessageTypeName, readonly Row[]> =
-  new Map([...MESSAGE_TYPE_NAME.values()].map((t) => [t, (messageSpec(t).nonZero ?? []).map((n) => ROW_BY_NAME.get(n)!)]));
+/**
+ * The rows of the AVPs that MUST NOT be 0 (message-spec.ts `nonZero`), per version, by message type
+ * code (an array index; undefined for the many types without one, so most messages skip the check).
+ */
+const NON_ZERO_V2 = nonZeroRows(2);
+const NON_ZERO_V3 = nonZeroRows(3);
+function nonZeroRows(version: 2 | 3): readonly (readonly Row[] | undefined)[] {
+  return TYPE_NAMES.map((t) => {
+    if (t === undefined) return undefined;
+    const spec = messageSpec(t);
+    const rows = (spec.nonZero ?? []).flatMap((f) => { const avp = spec.fields[f]?.[version]; return avp === undefined ? [] : [ROW_BY_NAME.get(avp)!]; });
+    return rows.length === 0 ? undefined : rows;
+  });
+}
 const MESSAGE_TYPE_ROW = ROW_BY_NAME.get('messageType')!;
 
 function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: number, o: DecodeOptions): Decoded<Packet> {
@@ -216,6 +227,15 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       if (type === undefined) {
         // RFC 2661 §4.2: an unknown message type with the M bit set clears the tunnel; without it, ignore.
         return fail({ b, header, end, avps, type, messageType }, 'unknown-message-type', at, `message type ${messageType}`, mandatory ? { answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP } } : {});
+      }
+      if (version === 2 && (flags & RESERVED_BITS) !== 0) {
+        // RFC 2661 §4.1: an AVP with a reserved bit set MUST be treated as unrecognized, and a
+        // message whose Message Type is not recognized is refused with M set, ignored without
+        // (§4.4.1, as for an unknown type). The type read still scopes the refusal (§4.1): a call's
+        // message costs that call (CDN), not the tunnel. L2TPv3 ignores reserved bits (RFC 3931 §5.1).
+        const detail = `Message Type AVP (${type}) with reserved bits 0x${(flags & RESERVED_BITS).toString(16)} set: unrecognized`;
+        return fail({ b, header, end, avps, type, messageType }, mandatory ? 'unknown-mandatory-avp' : 'unknown-message-type', at, detail,
+          mandatory ? { avp: { vendorId: 0, attrType: 0 }, answer: { result: 2, error: ErrorCode.UNKNOWN_MANDATORY_AVP, message: detail } } : {});
       }
       at += length;
       continue;
@@ -292,14 +312,15 @@ function decodeBody(b: Uint8Array, header: ControlHeader, start: number, end: nu
       });
     }
   }
-  if (version === 2) {
-    for (const { name } of NON_ZERO_ROWS.get(type)!) {
-      // RFC 2661 §4.4.3, §4.4.4: an assigned id is non-zero (0 names nobody: the header's "not yet known").
-      if (avps[name] === 0) {
-        return fail({ b, header, end, avps, type, messageType }, 'bad-avp-value', end, `${type} with ${name} 0`, {
-          avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `${name} 0: an assigned id is non-zero` },
-        });
-      }
+  const nonZero = (version === 2 ? NON_ZERO_V2 : NON_ZERO_V3)[messageType!];
+  for (let i = 0; nonZero !== undefined && i < nonZero.length; i++) {
+    const name = nonZero[i]!.name;
+    // RFC 2661 §4.4.3, §4.4.4; RFC 3931 §5.4.3, §5.4.4: an assigned id is non-zero (0 names nobody:
+    // the header's "not yet known", and in v3 the Session ID of control messages, §4.1).
+    if (avps[name] === 0) {
+      return fail({ b, header, end, avps, type, messageType }, 'bad-avp-value', end, `${type} with ${name} 0`, {
+        avp: { vendorId: 0, attrType: AVP[name].type }, answer: { result: 2, error: ErrorCode.BAD_VALUE, message: `${name} 0: an assigned id is non-zero` },
+      });
     }
   }
   return { ok: true, value: { kind: 'control', header, message } };
@@ -348,6 +369,11 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
   let randomVector: Uint8Array | undefined;
   let digest: Uint8Array | undefined;
   const avps = message.avps as Readonly<Record<string, unknown>>;
+  // RFC 2661 §4.3: a hidden AVP is unhidden with the Random Vector AVP most recently before it. A
+  // caller's Random Vector is that vector: it goes out once, before the first hidden AVP, wherever
+  // it stands in `avps` (hiding with a fresh one and sending the caller's between hidden AVPs
+  // made the ones after it undecodable).
+  const given = hide !== undefined && avps['randomVector'] instanceof Uint8Array ? avps['randomVector'] : undefined;
   for (const key in avps) {
     const value = avps[key];
     if (key === 'messageType' || value === undefined) continue;
@@ -356,13 +382,15 @@ export function encodeMessage(message: OutgoingMessage, header: ControlHeader, o
     const spec: AvpSpec = ROW_BY_NAME.get(name)!.spec;
     let v: number | Uint8Array | string;
     let n: number;
-    if (hide !== undefined && spec.hide === true) {
+    if (hide !== undefined && (spec.hide === true || name === 'randomVector')) {
       if (randomVector === undefined) {
         // RFC 2661 §4.3: a Random Vector AVP must precede the first hidden AVP.
-        randomVector = hide.random(16);
+        randomVector = given ?? hide.random(16);
+        if (AVP_HEADER + randomVector.length > LENGTH_MASK) throw new RangeError(`Random Vector of ${randomVector.length} bytes; an AVP's limit is 1023`);
         specs.push(AVP.randomVector); values.push(randomVector);
-        length += AVP_HEADER + 16;
+        length += AVP_HEADER + randomVector.length;
       }
+      if (name === 'randomVector') continue;
       const plain = encodeValue(spec.kind, value as never);
       // Pad to a 16-byte boundary to obscure the length (§4.3), never past the 1023-byte AVP limit.
       const room = LENGTH_MASK - AVP_HEADER - 2 - plain.length;

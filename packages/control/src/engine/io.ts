@@ -8,6 +8,13 @@ import type { ResultCode, TunnelEvent } from '../fsm/types.js';
 export type Command =
   | { readonly type: 'open' }
   | { readonly type: 'close'; readonly result?: ResultCode }
+  /**
+   * Ask the peer whether it is still there: a HELLO now (RFC 2661 §6.5) when the tunnel is
+   * established and nothing is unacknowledged (an unacknowledged message's retransmissions probe as
+   * well). A dead peer then costs the tunnel within one retransmission cycle (§5.8), not a HELLO
+   * interval plus the cycle. Ignored in any other state.
+   */
+  | { readonly type: 'probe' }
   /** LAC: place an incoming call with this session id (see `allocateSessionId`). */
   | { readonly type: 'open-session'; readonly sessionId: number }
   | { readonly type: 'close-session'; readonly sessionId: number; readonly result?: ResultCode };

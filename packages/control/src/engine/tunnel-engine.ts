@@ -15,7 +15,7 @@
  */
 import { INITIAL_TUNNEL, type TunnelContext, type TunnelData, type TunnelInput, stepTunnel } from '../fsm/tunnel.js';
 import { type SessionData, type SessionInput, lacSession, lnsSession, stepSession } from '../fsm/session.js';
-import { CdnResult, ErrorCode, type Inbound, type Outbound, type ResultCode, type TunnelEvent } from '../fsm/types.js';
+import { CdnResult, ErrorCode, type Inbound, type Outbound, type IgnoredReason, type ResultCode, type TunnelEvent } from '../fsm/types.js';
 import { ReliableTransport, type TransportSink } from '../transport/reliable.js';
 import type { SocketAddress } from '../api/dataplane.js';
 import type { ControlOutput } from './control-engine.js';
@@ -31,6 +31,8 @@ export interface ControlCounters {
   readonly received: number;
   readonly retransmitted: number;
   readonly hellosSent: number;
+  /** Messages acknowledged and not acted on (a call we do not hold, an unrecognized type; `message-ignored`). */
+  readonly ignored: number;
 }
 
 interface Pending {
@@ -56,6 +58,7 @@ export class TunnelEngine {
   private holdUntilMs: number | undefined;
   private done = false;
   private hellosSent = 0;
+  private ignoredCount = 0;
   /** A quiescent connection has heard from its peer (and adopted its sequence numbers). */
   private heard = false;
   private callSerial = 0;
@@ -136,7 +139,7 @@ export class TunnelEngine {
   /** Control-channel counters: first transmissions, retransmissions, messages delivered, HELLOs sent. */
   get counters(): ControlCounters {
     const c = this.transport.counters;
-    return { sent: c.sent, received: c.received, retransmitted: c.retransmitted, hellosSent: this.hellosSent };
+    return { sent: c.sent, received: c.received, retransmitted: c.retransmitted, hellosSent: this.hellosSent, ignored: this.ignoredCount };
   }
   /** Ids of the sessions known to the tunnel. */
   sessionIds(): number[] { return [...this.sessions.keys()]; }
@@ -239,6 +242,12 @@ export class TunnelEngine {
         return this.stepTunnel(nowMs, { type: 'open' });
       case 'close':
         return this.stepTunnel(nowMs, c.result ? { type: 'close', result: c.result } : { type: 'close' });
+      case 'probe':
+        if (this.tunnel.state === 'established' && this.transport.idle) {
+          this.hellosSent++;
+          this.send({ type: 'HELLO' }, 0);
+        }
+        return;
       case 'open-session': {
         if (this.config.role !== 'lac') throw new L2tpUsageError('only a LAC places incoming calls');
         if (this.config.quiescent) throw new L2tpUsageError('a quiescent tunnel has no call setup: its sessions are static');
@@ -287,7 +296,8 @@ export class TunnelEngine {
   }
 
   private deliver(nowMs: number, d: Sequenced): void {
-    if (d.kind === 'ignored' || this.done) return;
+    if (this.done) return;
+    if (d.kind === 'ignored') return this.ignore(d.header.sessionId, undefined, 'unrecognized-type');
     if (d.kind === 'message' && d.message.type === 'StopCCN') this.weClosed = false;
     if (this.config.quiescent) {
       // Quiescent mode: acknowledge everything, act on StopCCN only.
@@ -333,6 +343,13 @@ export class TunnelEngine {
     const sessionId = m.sessionId === 0 && m.type === 'CDN' ? this.sessionByPeerId(m.assignedSessionId) : m.sessionId;
     // A message for a session we no longer know (closed, or never ours) is acknowledged and ignored.
     if (sessionId !== undefined && this.sessions.has(sessionId)) this.stepSession(sessionId, { type: 'recv', message: m });
+    else this.ignore(m.sessionId, m.type, 'unknown-session');
+  }
+
+  /** Counts a message acknowledged and not acted on; reported on the 1st, 2nd, 4th ... (see `message-ignored`). */
+  private ignore(sessionId: number, messageType: string | undefined, reason: IgnoredReason): void {
+    const count = ++this.ignoredCount;
+    if ((count & (count - 1)) === 0) this.emit({ type: 'message-ignored', tunnelId: this.tunnelId, sessionId, messageType, reason, count });
   }
 
   /**
@@ -346,13 +363,18 @@ export class TunnelEngine {
       : d.assignedSessionId !== undefined && d.assignedSessionId !== 0 && d.messageType !== 'ICRQ' && d.messageType !== 'OCRQ' ? this.sessionByPeerId(d.assignedSessionId) : undefined;
     if (own !== undefined) {
       if (this.sessions.has(own)) this.stepSession(own, { type: 'bad-message', result: d.result });
+      else this.ignore(own, d.messageType, 'unknown-session');
       return;
     }
     // An Assigned Session ID of 0 (refused: ids are non-zero, RFC 2661 §4.4.4) still gets its CDN,
-    // to header Session ID 0: the refusal is on the wire, not only in our log.
-    if (d.assignedSessionId === undefined) return;
-    this.send({ type: 'CDN', sessionId: 0, peerSessionId: d.assignedSessionId, result: d.result }, d.assignedSessionId);
-    this.emit({ type: 'session-down', tunnelId: this.tunnelId, sessionId: 0, peerSessionId: d.assignedSessionId, reason: { type: 'refused', sent: d.result }, wasUp: false });
+    // to header Session ID 0: the refusal is on the wire, not only in our log. So does a new call
+    // whose Assigned Session ID could not be read (hidden, and no secret here: RFC 2661 §4.3): the
+    // peer waits for an answer to its ICRQ/OCRQ, and the Error Message says why.
+    const opens = d.messageType === 'ICRQ' || d.messageType === 'OCRQ';
+    if (d.assignedSessionId === undefined && !opens) return this.ignore(0, d.messageType, 'unreadable-session');
+    const peerSessionId = d.assignedSessionId ?? 0;
+    this.send({ type: 'CDN', sessionId: 0, peerSessionId, result: d.result }, peerSessionId);
+    this.emit({ type: 'session-down', tunnelId: this.tunnelId, sessionId: 0, peerSessionId, reason: { type: 'refused', sent: d.result }, wasUp: false });
   }
 
   private sessionByPeerId(peerSessionId: number): number | undefined {

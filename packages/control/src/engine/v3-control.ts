@@ -4,7 +4,7 @@
  * read-only view of one v3 control connection.
  */
 import type { SocketAddress } from '../api/dataplane.js';
-import { decodeDatagram, decodeHeader } from '../codec/index.js';
+import { MessageType, decodeDatagram, decodeHeader } from '../codec/index.js';
 import type { V3ConnectionState } from '../fsm/v3/connection.js';
 import type { V3SessionData } from '../fsm/v3/session.js';
 import { tieWinner } from '../fsm/v3/types.js';
@@ -34,6 +34,11 @@ export const v3Accept = {
   /** The SCCRQ in a datagram, read whether or not it validates (a refused one still names its sender), or undefined. */
   sccrq(bytes: Uint8Array, encap: 'udp' | 'ip'): V3SccrqInfo | undefined {
     const d = decodeDatagram(bytes, { ipEncap: encap === 'ip' })[0]!;
+    // Refused by validation (a required AVP missing, an id of 0): still an SCCRQ to answer with
+    // StopCCN (RFC 3931 §5.1 as RFC 2661 §4.1), named by the Assigned Control Connection ID the codec salvaged.
+    if (!d.ok && d.error.message === undefined && d.error.header !== undefined && d.error.messageType === MessageType.SCCRQ) {
+      return { assignedConnectionId: d.error.assignedTunnelId ?? 0 };
+    }
     const m = d.ok ? (d.value.kind === 'control' ? d.value.message : undefined) : d.error.message;
     const v = m === undefined ? undefined : v3Inbound(m);
     if (v === undefined || v.type !== 'SCCRQ') return undefined;

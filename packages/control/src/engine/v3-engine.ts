@@ -231,7 +231,11 @@ export class V3TunnelEngine {
       if (r.scope === 'session' && this.conn.state === 'established') {
         const s = this.sessions.get(r.remote);
         if (s !== undefined) return this.stepSess(s, { type: 'bad-message', result: r.result });
-        if (r.local !== 0) this.send({ type: 'CDN', localSessionId: 0, remoteSessionId: r.local, result: r.result });
+        // A new call (ICRQ) refused, or a message for a call we do not hold: the CDN names the peer's
+        // Local Session ID as our Remote Session ID — 0 when that was the fault (RFC 3931 §5.4.4) —
+        // so the refusal is on the wire, and the event is what a daemon logs and counts.
+        this.send({ type: 'CDN', localSessionId: 0, remoteSessionId: r.local, result: r.result });
+        this.emit({ type: 'pw-down', connectionId: this.connectionId, localSessionId: 0, remoteSessionId: r.local, upBefore: false, reason: { type: 'refused', sent: r.result } });
         return;
       }
       return this.stepConn({ type: 'bad-message', result: r.result });

@@ -100,4 +100,19 @@ export type TunnelEvent =
    */
   | { readonly type: 'session-down'; readonly tunnelId: number; readonly sessionId: number; readonly peerSessionId: number; readonly reason: SessionDownReason; readonly wasUp: boolean }
   | { readonly type: 'wan-error-notify'; readonly tunnelId: number; readonly sessionId: number; readonly callErrors: CallErrors }
-  | { readonly type: 'set-link-info'; readonly tunnelId: number; readonly sessionId: number; readonly accm: Accm };
+  | { readonly type: 'set-link-info'; readonly tunnelId: number; readonly sessionId: number; readonly accm: Accm }
+  /**
+   * A control message acknowledged but not acted on (see {@link IgnoredReason}); `count` is the
+   * tunnel's running total. Raised for the 1st, 2nd, 4th, 8th ... such message of a tunnel, so a
+   * peer repeating one cannot flood the log: the total is always in the tunnel's counters.
+   */
+  | { readonly type: 'message-ignored'; readonly tunnelId: number; readonly sessionId: number; readonly messageType: string | undefined; readonly reason: IgnoredReason; readonly count: number };
+
+/**
+ * Why a control message was acknowledged and not acted on: `unknown-session` — for a call the
+ * tunnel does not hold (closed: our CDN reaches the peer reliably, RFC 2661 §5.8, so answering
+ * again could only start a CDN exchange about nobody); `unreadable-session` — a call's message
+ * refused whose call could not be read (a hidden id and no secret) and that opens no call;
+ * `unrecognized-type` — a Message Type not recognized with its M bit clear (RFC 2661 §4.4.1: ignored).
+ */
+export type IgnoredReason = 'unknown-session' | 'unreadable-session' | 'unrecognized-type';

@@ -230,6 +230,16 @@ export class L2tpContext {
     this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'close-session', sessionId, ...(result && { result }) } }));
   }
 
+  /**
+   * Sends the tunnel's peer a HELLO now (RFC 2661 §6.5) unless something is already unacknowledged:
+   * a peer that has gone fails the tunnel within one retransmission cycle (`tunnel-down`, reason
+   * `retries-exhausted`). For an LNS that suspects a tunnel is stale. No effect unless established.
+   */
+  probeTunnel(tunnelId: number): void {
+    if (!this.engine.tunnel(tunnelId)) return;
+    this.driver.input((nowMs) => ({ kind: 'command', nowMs, tunnelId, command: { type: 'probe' } }));
+  }
+
   /** Clears a tunnel with StopCCN (default result 1); its state is released after the §5.7 hold. */
   closeTunnel(tunnelId: number, result?: ResultCode): void {
     if (!this.engine.tunnel(tunnelId)) return;
@@ -478,6 +488,8 @@ export class L2tpContext {
       }
       case 'wan-error-notify': return void this.emitter.emit('wan-error-notify', { tunnelId: e.tunnelId, sessionId: e.sessionId, callErrors: { ...e.callErrors } });
       case 'set-link-info': return void this.emitter.emit('set-link-info', { tunnelId: e.tunnelId, sessionId: e.sessionId, accm: e.accm });
+      case 'message-ignored':
+        return void this.emitter.emit('message-ignored', { tunnel: this.snapshot(e.tunnelId, rec), sessionId: e.sessionId, messageType: e.messageType, reason: e.reason, count: e.count });
     }
   }
 

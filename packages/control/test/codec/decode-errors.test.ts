@@ -117,6 +117,17 @@ describe('AVPs', () => {
     expect(decodeMessage(encodeMessage({ type: 'CDN', avps: { resultCode: { result: 2 }, assignedSessionId: 0 } }, H)).ok).toBe(true);
     expect(decodeMessage(encodeMessage({ type: 'StopCCN', avps: { resultCode: { result: 1 }, assignedTunnelId: 0 } }, H)).ok).toBe(true);
   });
+  it('L2TPv3: an Assigned Control Connection ID or Local Session ID of 0 is refused with Error 3 (RFC 3931 §5.4.3, §5.4.4); Remote Session ID 0 is fine', () => {
+    const V3 = { version: 3 as const, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 };
+    const sccrq = encodeMessage({ type: 'SCCRQ', avps: { hostName: 'h', routerId: 1, assignedConnectionId: 0, pwCapabilityList: [5] } }, V3);
+    expect(err(sccrq)).toMatchObject({ code: 'bad-avp-value', scope: 'tunnel', assignedTunnelId: 0, avp: { vendorId: 0, attrType: 61 }, answer: { result: 2, error: 3 } });
+    const call = { localSessionId: 0, remoteSessionId: 0, callSerialNumber: 1, pwType: 5, remoteEndId: Uint8Array.of(1), circuitStatus: { active: true, new: true } };
+    for (const type of ['ICRQ', 'ICRP'] as const) {
+      expect(err(encodeMessage({ type, avps: call }, { ...V3, tunnelId: 9 })), type).toMatchObject({ code: 'bad-avp-value', scope: 'session', assignedSessionId: 0, avp: { attrType: 63 }, answer: { result: 2, error: 3 } });
+    }
+    // Remote Session ID 0 is "not yet known" (RFC 3931 §5.4.4): an ICRQ carries it.
+    expect(decodeMessage(encodeMessage({ type: 'ICRQ', avps: { ...call, localSessionId: 7 } }, { ...V3, tunnelId: 9 })).ok).toBe(true);
+  });
 });
 
 describe('datagrams', () => {

@@ -1,7 +1,8 @@
 /** Hidden AVPs (RFC 2661 §4.3), Challenge Response (§4.4.3) and the v3 Message Digest (RFC 3931 §4.3). */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  challengeResponse, decodeMessage, encodeMessage, hideAvpValue, unhideAvpValue,
+  AVP, type AvpSpec, type AvpValues, challengeResponse, decodeMessage, encodeMessage, hideAvpValue, unhideAvpValue,
   type ControlHeader,
 } from '../../src/codec/index.js';
 import { hex, md5, toHex } from './helpers.js';
@@ -78,5 +79,41 @@ describe('hidden AVP round trip for every length', () => {
       const r = decodeMessage(m, { secret, md5 });
       expect(r.ok && r.value.kind === 'control' && r.value.message.avps.proxyAuthenChallenge).toEqual(challenge);
     }
+  });
+});
+
+describe('encodeMessage with hide and a Random Vector of the caller (RFC 2661 §4.3)', () => {
+  // ICRQ AVPs the table hides, and some it does not; keys in any order, the caller's Random Vector among them.
+  const fields = {
+    assignedSessionId: fc.integer({ min: 1, max: 0xffff }), callSerialNumber: fc.integer({ min: 0, max: 0xffffffff }),
+    calledNumber: fc.string({ maxLength: 40 }), callingNumber: fc.string({ maxLength: 40 }), subAddress: fc.string({ maxLength: 20 }),
+    physicalChannelId: fc.integer({ min: 0, max: 0xffffffff }), bearerType: fc.integer({ min: 0, max: 3 }),
+    randomVector: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  };
+  const icrq = fc.record(fields, { requiredKeys: ['assignedSessionId', 'callSerialNumber'] })
+    .chain((avps) => fc.shuffledSubarray(Object.keys(avps), { minLength: Object.keys(avps).length }).map((order) =>
+      Object.fromEntries(order.map((k) => [k, (avps as Record<string, unknown>)[k]])) as AvpValues));
+
+  it('round-trips: every hidden AVP follows the one Random Vector it was hidden with, wherever the caller put it', () => {
+    fc.assert(fc.property(icrq, (avps) => {
+      const bytes = encodeMessage({ type: 'ICRQ', avps }, H, { hide: { secret, md5, random } });
+      const r = decodeMessage(bytes, { secret, md5 });
+      expect(r.ok).toBe(true);
+      if (!r.ok || r.value.kind !== 'control') return;
+      const m = r.value.message;
+      // The caller's vector is the one used (and sent once); without one, a fresh one is decoded.
+      expect(m.avps).toEqual(avps.randomVector === undefined ? { ...avps, randomVector: m.avps.randomVector } : avps);
+      expect([...m.hidden].sort()).toEqual(Object.keys(avps).filter((k) => (AVP[k as keyof typeof AVP] as AvpSpec).hide === true).sort());
+      expect(m.unknownAvps).toEqual([]);
+    }), { numRuns: 2000 });
+  });
+
+  it('a Random Vector between hidden AVPs is sent before the first of them, once', () => {
+    const rvGiven = hex('00112233445566778899aabbccddeeff');
+    const bytes = encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 42, randomVector: rvGiven, callSerialNumber: 7 } }, H, { hide: { secret, md5, random } });
+    // Message Type (8 bytes) after the 12-byte header, then the Random Vector AVP (type 36), then the hidden ones.
+    expect(toHex(bytes.subarray(20, 26))).toBe(toHex(hex('8016 0000 0024')));
+    expect(toHex(bytes.subarray(26, 42))).toBe(toHex(rvGiven));
+    expect(decodeMessage(bytes, { secret, md5 })).toMatchObject({ ok: true, value: { message: { avps: { assignedSessionId: 42, callSerialNumber: 7 }, hidden: ['assignedSessionId', 'callSerialNumber'] } } });
   });
 });

@@ -61,17 +61,19 @@ describe('v3 AVP values on the wire (RFC 3931 §5.4)', () => {
 
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
+/** An assigned id: non-zero (RFC 3931 §5.4.3, §5.4.4; a 0 is refused, test/conformance/v3-zero-ids.test.ts). */
+const id32 = fc.integer({ min: 1, max: 0xffffffff });
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const cookie = fc.oneof(bytes(0, 0), bytes(4, 4), bytes(8, 8));
 const status = fc.record({ active: fc.boolean(), new: fc.boolean() });
 const digest = fc.oneof(bytes(16, 16).map((d) => ({ digestType: 0, digest: d })), bytes(20, 20).map((d) => ({ digestType: 1, digest: d })));
 const header = fc.record({ tunnelId: u32, ns: u16, nr: u16 }).map((h): ControlHeader => ({ version: 3, sessionId: 0, ...h }));
 const v3Messages: fc.Arbitrary<{ type: MessageTypeName; avps: AvpValues }> = fc.oneof(
-  fc.record({ messageDigest: digest, hostName: fc.string({ minLength: 1, maxLength: 30 }), routerId: u32, assignedConnectionId: u32,
+  fc.record({ messageDigest: digest, hostName: fc.string({ minLength: 1, maxLength: 30 }), routerId: u32, assignedConnectionId: id32,
     pwCapabilityList: fc.array(u16, { minLength: 1, maxLength: 8 }), receiveWindowSize: u16, tieBreaker: bytes(8, 8), controlMessageAuthNonce: bytes(16, 64),
     ciscoAssignedConnectionId: u32, ciscoPwCapabilityList: fc.array(u16, { maxLength: 4 }), ciscoDraftAvpVersion: u16 }, { requiredKeys: ['hostName', 'routerId', 'assignedConnectionId', 'pwCapabilityList'] })
     .map((avps) => ({ type: 'SCCRQ' as const, avps })),
-  fc.record({ localSessionId: u32, remoteSessionId: u32, callSerialNumber: u32, pwType: u16, remoteEndId: bytes(1, 32), circuitStatus: status,
+  fc.record({ localSessionId: id32, remoteSessionId: u32, callSerialNumber: u32, pwType: u16, remoteEndId: bytes(1, 32), circuitStatus: status,
     assignedCookie: cookie, l2SpecificSublayer: u16, dataSequencing: u16, tieBreaker: bytes(8, 8), ciscoLocalSessionId: u32, ciscoSessionTieBreaker: bytes(8, 8) },
   { requiredKeys: ['localSessionId', 'remoteSessionId', 'callSerialNumber', 'pwType', 'remoteEndId', 'circuitStatus'] })
     .map((avps) => ({ type: 'ICRQ' as const, avps })),

@@ -62,7 +62,7 @@ describe('fault 1: a bad incoming call costs that call only (RFC 2661 §4.1, §7
     }
   });
 
-  test('a refused session message naming no call at all is acknowledged and dropped, never tunnel-fatal', () => {
+  test('a refused ICRQ naming no call at all is still answered (CDN to session 0, silent-drops.test.ts), never tunnel-fatal', () => {
     const p = rawPeerAgainst(lns());
     const { tunnelId } = tunnelAndCallUp(p);
     // An ICRQ with neither a header Session ID nor a readable Assigned Session ID.
@@ -70,7 +70,7 @@ describe('fault 1: a bad incoming call costs that call only (RFC 2661 §4.1, §7
     p.net.runUntilIdle({ limitMs: 5000 });
     expect(p.engine.tunnel(tunnelId)!.state).toBe('established');
     expect(p.got().some((g) => g.type === 'StopCCN')).toBe(false);
-    expect(p.got().at(-1)).toMatchObject({ type: 'ZLB', nr: 5 });
+    expect(p.got().filter((g) => g.type === 'CDN')[0]).toMatchObject({ sessionId: 0, nr: 5, message: { avps: { resultCode: { result: 2, error: 8 } } } });
   });
 });
 

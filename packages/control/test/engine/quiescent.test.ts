@@ -45,7 +45,7 @@ test('counters: HELLOs sent and delivered match the wire; a silent peer shows th
   const { net, lac, lns } = pair();
   net.runUntilIdle({ limitMs: 50_000 });
   const lacHellos = net.sent('lac').filter((r) => peek(r.bytes).type === 'HELLO').length;
-  expect(lac.counters).toEqual({ sent: lacHellos, received: lns.counters.sent, retransmitted: 0, hellosSent: lacHellos });
+  expect(lac.counters).toEqual({ sent: lacHellos, received: lns.counters.sent, retransmitted: 0, hellosSent: lacHellos, ignored: 0 });
   const silent = pair();
   silent.net.drop({ from: 'lns', match: () => true });
   silent.net.runUntil(() => silent.lac.finished, 200_000);

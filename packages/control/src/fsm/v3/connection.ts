@@ -133,7 +133,8 @@ const quiet = Object.fromEntries(
 
 /** The transition table. */
 export const V3_CONNECTION_TABLE: { readonly [S in V3ConnectionState]: Partial<Record<Key, Handler>> } = {
-  'idle': { 'open': sendSccrq, 'recv:SCCRQ': answerSccrq, 'close': closeUnopened, 'transport-failed': transportFailed },
+  // A refused SCCRQ (an AVP rule, an id of 0) is answered with its own Result/Error Code, not as an FSM error.
+  'idle': { 'open': sendSccrq, 'recv:SCCRQ': answerSccrq, 'close': closeUnopened, 'transport-failed': transportFailed, 'bad-message': badMessage },
   'wait-ctl-reply': { ...live, 'recv:SCCRP': acceptSccrp, 'lost-tie': lostTie },
   'wait-ctl-conn': { ...live, 'recv:SCCCN': acceptScccn },
   'established': { ...live, 'recv:HELLO': stay },
