@@ -11,15 +11,21 @@
 // Printed per run: setup rate (wall, from the first dial until the LNS has every call up; process
 // start excluded), the LNS's own CPU per call and calls per LNS CPU-second (the machine has 2 cores
 // shared with the LAC workers and whatever else runs: the wall rate is bounded by them, the CPU
-// figure is the LNS's own cost), RSS per 1 000 established idle calls, event-loop delay p99 over the
+// figure is the LNS's own cost; the bound printed is what the LNS and LAC CPU per call allow on
+// this machine's cores, the LNS on one of them, with nothing else running), RSS per 1 000 established idle calls, event-loop delay p99 over the
 // load (kl2tpd's /metrics, read as the last call comes up), retransmissions, and the 1-minute load
 // average before and after (a loaded machine stretches wall time and loop delays alike).
 // Targets (issue 14): ≥ 20 000 calls/s, ≤ 1.5 MiB per 1 000 idle calls, p99 ≤ 50 ms.
 //
+// LNS_BENCH_CALLS_IN_FLIGHT: calls a LAC tunnel sets up at a time (default 0: all queued at once;
+// then every ICCN waits behind the tunnel's last ICRQ and the LNS acknowledges each window of ICCNs
+// with a ZLB, a fifth of its datagrams; with a bound, ICRPs carry those acknowledgements).
 // LNS_BENCH_RUNS: which runs, comma-separated (default "unit,node,xl2tpd"). LNS_BENCH_MAIN: another
 // build of kl2tpd (dist/main.js) for before/after figures; LNS_BENCH_NODE_ARGS: node options for the
-// LNS only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", written at its exit).
+// LNS only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", written at its exit); LNS_BENCH_LAC_NODE_ARGS:
+// the same for the LAC workers.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { xl2tpdAvailable } from '../../../scripts/xl2tpd/harness.mjs';
 import { runKl2tpd, runXl2tpd } from './lns-run.mjs';
 
@@ -42,6 +48,7 @@ const perTunnel = (total, tunnels) => {
   if (total % tunnels !== 0) throw new Error(`${total} calls do not split evenly over ${tunnels} tunnels`);
   return total / tunnels;
 };
+const cores = availableParallelism();
 const n = (x) => Math.round(x).toLocaleString('en');
 const mib = (kib) => (kib / 1024).toFixed(1);
 /** @type {{ name: string, r: any, p99: string }[]} */
@@ -52,7 +59,8 @@ function print(name, r) {
   console.log(`${name}: ${n(r.total)} calls in ${r.tunnels} tunnels from ${r.workers} LAC process(es); load average ${r.load0.toFixed(1)} → ${r.load1.toFixed(1)}`);
   console.log(`${name}: setup ${r.wallS.toFixed(2)} s = ${n(r.total / r.wallS)} calls/s wall until the LNS had every call up` +
     `${r.lnsSpanS ? ` (${n(r.total / r.lnsSpanS)}/s from its first tunnel up to its last call up, as it logged them)` : ''}; the LACs saw theirs up after ${r.lacS.toFixed(2)} s (target ≥ 20 000/s)`);
-  console.log(`${name}: LNS CPU ${r.lnsCpuS.toFixed(2)} s = ${(r.lnsCpuS * 1e6 / r.total).toFixed(1)} µs per call → ${n(r.total / r.lnsCpuS)} calls per LNS CPU-second; the LACs used ${r.lacCpuS.toFixed(2)} s (${(r.lacCpuS * 1e6 / r.total).toFixed(1)} µs per call)`);
+  console.log(`${name}: LNS CPU ${r.lnsCpuS.toFixed(2)} s = ${(r.lnsCpuS * 1e6 / r.total).toFixed(1)} µs per call → ${n(r.total / r.lnsCpuS)} calls per LNS CPU-second; the LACs used ${r.lacCpuS.toFixed(2)} s (${(r.lacCpuS * 1e6 / r.total).toFixed(1)} µs per call)` +
+    `; both on ${cores} cores with nothing else running could reach at most ${n(Math.min(r.total / r.lnsCpuS, cores * r.total / (r.lnsCpuS + r.lacCpuS)))} calls/s`);
   console.log(`${name}: RSS idle ${mib(r.rssIdleKiB)} MiB, with ${n(r.total)} calls ${mib(r.rssLoadedKiB)} MiB → ${per1000.toFixed(2)} MiB per 1 000 idle calls (target ≤ 1.5)`);
   if (r.p99Ms !== undefined) console.log(`${name}: event-loop delay p99 over the load ${r.p99Ms.toFixed(1)} ms (target ≤ 50 ms); retransmissions ${r.retransmitted}; /metrics counts ${n(r.upGauge)} calls`);
   table.push({ name, r: { ...r, per1000 }, p99: r.p99Ms === undefined ? 'n/a' : `${r.p99Ms.toFixed(0)} ms` });

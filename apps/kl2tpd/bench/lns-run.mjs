@@ -38,7 +38,8 @@ async function startLacs(port, { tunnels, sessions, workers }) {
   if (!Number.isInteger(perWorker)) throw new Error('the tunnels must split evenly over the LAC workers');
   const list = [];
   for (let w = 0; w < workers; w++) {
-    const child = spawn(process.execPath, [WORKER, String(port), String(perWorker), String(sessions)],
+    const lacArgs = (process.env.LNS_BENCH_LAC_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...lacArgs, WORKER, String(port), String(perWorker), String(sessions), '127.0.0.1', String(process.env.LNS_BENCH_CALLS_IN_FLIGHT ?? 0)],
       { stdio: ['pipe', 'pipe', 'inherit'], cwd: new URL('.', import.meta.url).pathname });
     const lines = [];
     /** @type {(value?: unknown) => void} */

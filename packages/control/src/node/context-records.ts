@@ -24,6 +24,12 @@ export interface ContextOptions {
   readonly trace?: EngineTrace;
   /** Tunnel ids taken outside this context (other contexts on the same kernel); never allocated here. */
   readonly tunnelIdInUse?: (tunnelId: number) => boolean;
+  /**
+   * Received datagrams handled per turn of the event loop (default 32, `Infinity` for no bound);
+   * the rest wait, in order, for the next turns, so that a burst from many tunnels does not hold
+   * timers and other I/O for tens of milliseconds (see node/turn-budget.ts).
+   */
+  readonly datagramsPerTurn?: number;
 }
 
 /** What the context adds to a session of the engine; its state is the engine's (one copy). */

@@ -22,6 +22,7 @@ import { EngineDriver } from './driver.js';
 import { isNotExist, KernelReconciler } from './reconciler.js';
 import { type Clock, cryptoRandom, hmac, md5, monotonicClock } from './platform.js';
 import { V3Connections } from './v3-connections.js';
+import { type DatagramHandler, TurnBudget } from './turn-budget.js';
 import {
   type ContextOptions, engineOptions, NO_SESSION_OPTIONS, sameBinding, Session, settledOf, type TunnelRecord, TunnelSnapshot,
 } from './context-records.js';
@@ -51,11 +52,16 @@ export class L2tpContext {
   /** Re-checked after every engine step (close() waits on them instead of polling). */
   private readonly waiters = new Set<() => void>();
   private closing: Promise<void> | undefined;
+  /** Bounds the datagrams handled per event-loop turn, over every socket of the context. */
+  private readonly budget: TurnBudget;
+  /** `receive` bound once: queued datagrams carry it instead of a closure each. */
+  private readonly receiveBound = this.receive.bind(this) as DatagramHandler;
 
   /** Creates a context; nothing is opened until `dial` or `listen`. */
   constructor(private readonly options: ContextOptions) {
     this.ports = { random: options.random ?? cryptoRandom, md5, hmac };
     this.clock = options.clock ?? monotonicClock;
+    this.budget = new TurnBudget(options.datagramsPerTurn);
     this.engine = new ControlEngine({ ...(options.tunnelIdInUse && { tunnelIdInUse: options.tunnelIdInUse }) }, this.ports, options.wire ?? codecWire);
     this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock, options.trace);
     this.v3 = new V3Connections({
@@ -142,14 +148,15 @@ export class L2tpContext {
       awaitingPeer: o.awaitPeer ?? false, dataPlane: undefined, lastResult: undefined, sessions: new Map(),
     };
     this.tunnels.set(tunnelId, rec);
-    socket.onDatagram((bytes, from) => {
+    const handle = (bytes: Uint8Array, from: SocketAddress): void => {
       this.driver.datagram(bytes, from);
       // A probe comes up when the peer is heard from (a HELLO or an acknowledgement of ours).
       if (rec.awaitingPeer && this.engine.tunnel(tunnelId)?.state === 'established') {
         rec.awaitingPeer = false;
         void this.tunnelUp(tunnelId, rec);
       }
-    });
+    };
+    socket.onDatagram((bytes, from) => this.budget.offer(handle as DatagramHandler, bytes, from, undefined));
     if (o.quiescent) {
       // The kernel tunnel of a quiescent connection must own a connected socket from the start.
       await socket.connect(o.peer);
@@ -300,7 +307,7 @@ export class L2tpContext {
     // An LNS sends HELLO by default (60 s, as xl2tpd and accel-ppp do): a peer that restarted or
     // vanished is found out instead of its tunnel living for ever.
     this.engine.accept({ ...engineOptions(o, 60_000), ...(o.admit && { admit: o.admit }) });
-    socket.onDatagram((bytes, from, local) => this.receive(bytes, from, local));
+    socket.onDatagram((bytes, from, local) => this.budget.offer(this.receiveBound, bytes, from, local));
     return socket.local;
   }
 
@@ -527,7 +534,7 @@ export class L2tpContext {
       socket = await this.options.dataPlane.openControlSocket({ family: listener.local.family, encap: 'udp', local, reuseAddress: true });
       // Until it is connected, another peer's SCCRQ to this address may land here: it is answered from it too.
       const bound = arrival === undefined ? undefined : local;
-      socket.onDatagram((bytes, from) => this.receive(bytes, from, bound));
+      socket.onDatagram((bytes, from) => this.budget.offer(this.receiveBound, bytes, from, bound));
       await socket.connect(rec.peer);
     } catch {
       socket?.close();
