@@ -30,10 +30,11 @@ const cli = join(dist, `${name}.cjs`);
 const main = join(dist, `${name}-main.cjs`);
 
 /** What each CLI package ships from configs/ and docs/, besides its man pages. */
+// Every package ships all of configs/examples (a few KB): config.md, shipped with both, documents
+// both daemons and links examples of each.
 const SHIPPED = {
-  // Every example whose name starts with one of `examples` (a file, or a directory such as nm-l2tp).
-  kl2tpd: { examples: ['kl2tpd', 'kpppoed', 'nm-l2tp'], doc: ['config.md', 'operations.md', 'nm-l2tp-ipsec.md', 'lns-ipsec.md'] },
-  ql2tpd: { examples: ['ql2tpd'], doc: ['config.md', 'operations.md'] },
+  kl2tpd: { doc: ['config.md', 'operations.md', 'nm-l2tp-ipsec.md', 'lns-ipsec.md'] },
+  ql2tpd: { doc: ['config.md', 'operations.md'] },
 };
 const shipped = SHIPPED[name];
 if (!shipped) throw new Error(`build-cli: no file list for package ${name}`);
@@ -180,16 +181,16 @@ const copy = (from, to) => {
 copy(join(ROOT, 'configs', 'systemd', `${name}.service`), join(dist, 'systemd', `${name}.service`));
 copy(join(ROOT, 'configs', 'modules-load.d', 'l2tp.conf'), join(dist, 'modules-load.d', 'l2tp.conf'));
 rmSync(join(dist, 'examples'), { recursive: true, force: true });
-for (const f of readdirSync(join(ROOT, 'configs', 'examples'))) {
-  if (shipped.examples.some((prefix) => f.startsWith(prefix))) copy(join(ROOT, 'configs', 'examples', f), join(dist, 'examples', f));
-}
+copy(join(ROOT, 'configs', 'examples'), join(dist, 'examples'));
 rmSync(join(dist, 'doc'), { recursive: true, force: true });
 // The listed pages and every page they link to (relative links keep working in the package).
 const docs = new Set(shipped.doc);
 for (const f of docs) {
   for (const m of readFileSync(join(ROOT, 'docs', f), 'utf8').matchAll(/\]\(([\w.-]+\.md)(?:#[^)]*)?\)/g)) docs.add(m[1]);
 }
-for (const f of docs) copy(join(ROOT, 'docs', f), join(dist, 'doc', f));
+// In the package the examples sit beside doc/ (dist/examples), not in the checkout's configs/.
+mkdirSync(join(dist, 'doc'), { recursive: true });
+for (const f of docs) writeFileSync(join(dist, 'doc', f), readFileSync(join(ROOT, 'docs', f), 'utf8').replaceAll('](../configs/examples/', '](../examples/'));
 
 // 5. The bin, and the V8 code caches it gives the bundles (recorded last: a cache must be newer than its bundle).
 writeFileSync(cli, readFileSync(join(ROOT, 'scripts', 'pack', 'launcher.cjs'), 'utf8')

@@ -96,27 +96,64 @@ export function controlSocketInUse(path: string): Promise<boolean> {
 }
 
 /**
- * Listens on `path` (its directory is created 0755 if missing). A stale socket left by a crashed
- * daemon is replaced; a live one means another daemon is running, which is an error.
+ * Why a daemon cannot have its control socket at a path: another daemon answers there, or the path
+ * is something else than a socket (a file the operator keeps: never removed to make room).
+ * `kind` says which.
+ */
+export class ControlSocketPathError extends Error {
+  constructor(readonly path: string, readonly kind: 'in-use' | 'not-a-socket') {
+    super(kind === 'in-use' ? `${path}: another daemon is already listening there` : `${path} exists and is not a socket; not replacing it`);
+    this.name = 'ControlSocketPathError';
+  }
+}
+
+/**
+ * Why `path` cannot be this daemon's control socket, or undefined when it can: nothing there, or a
+ * socket nobody answers on (left by a crashed daemon). Never throws.
+ */
+export async function controlSocketProblem(path: string): Promise<ControlSocketPathError | undefined> {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined) return undefined;
+  if (!st.isSocket()) return new ControlSocketPathError(path, 'not-a-socket');
+  return (await controlSocketInUse(path)) ? new ControlSocketPathError(path, 'in-use') : undefined;
+}
+
+function listenOn(path: string, handler: ControlHandler): Promise<Server> {
+  const server = createServer((socket) => serveConnection(socket, handler));
+  return new Promise<Server>((resolve, reject) => {
+    server.once('error', reject);
+    // umask-independent: the socket is created, then narrowed before anyone is told it exists.
+    server.listen(path, () => {
+      server.off('error', reject);
+      chmodSync(path, 0o600);
+      resolve(server);
+    });
+  });
+}
+
+/**
+ * Listens on `path` (its directory is created 0755 if missing). Binds first, so two daemons
+ * starting at once cannot both see the path free: the one that finds it taken then asks who is
+ * there. A stale socket left by a crashed daemon is replaced; a live one, or anything that is not a
+ * socket, rejects with {@link ControlSocketPathError} (nothing is removed).
  */
 export async function listenControlSocket(path: string, handler: ControlHandler): Promise<Server> {
-  // Synchronous file system calls: three metadata operations once at start, where the promise API
-  // cost its module and a thread-pool round trip each before the daemon could dial.
+  // Synchronous file system calls: metadata operations once at start, where the promise API cost
+  // its module and a thread-pool round trip each before the daemon could dial.
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  if (await controlSocketInUse(path)) throw new Error(`${path}: another daemon is already listening there`);
+  try {
+    return await listenOn(path, handler);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+  }
+  const problem = await controlSocketProblem(path);
+  if (problem !== undefined) throw problem;
   try {
     unlinkSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const server = createServer((socket) => serveConnection(socket, handler));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // umask-independent: the socket is created, then narrowed before anyone is told it exists.
-    server.listen(path, () => { server.off('error', reject); resolve(); });
-  });
-  chmodSync(path, 0o600);
-  return server;
+  return listenOn(path, handler);
 }
 
 /**

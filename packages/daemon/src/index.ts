@@ -17,7 +17,7 @@ export {
   type ControlCounters, type DaemonStatus, type DataCounters, type DigestStatus, type LastResult, type ListenerStatus, type PoolStatus, type SessionStatus, type StatusDetail, type TunnelStatus,
 } from './status.js';
 export {
-  controlSocketInUse, listenControlSocket, parseControlRequest, requestControlSocket, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS,
+  ControlSocketPathError, controlSocketInUse, controlSocketProblem, listenControlSocket, parseControlRequest, requestControlSocket, MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS,
   type ControlHandler, type ControlRequest, type ControlResponse,
 } from './control-socket.js';
 export { DaemonMetrics, listenMetrics, renderMetrics, reserveMetricsListener } from './metrics.js';

@@ -119,12 +119,18 @@ async function runCommand<C>(d: DaemonMain<C>, argv: readonly string[], io: Cons
       }
       // Before anything is dialled or bound: a second daemon on the same control socket would fight
       // the first for its tunnels, and on exit remove the socket the first still serves.
+      // A path that is not a socket (a file, the config itself) is never replaced: a config problem.
       const controlPath = d.controlSocket(r.config);
       if (lstatSync(controlPath, { throwIfNoEntry: false }) !== undefined) {
-        const { controlSocketInUse } = await import('./control-socket.js');
-        if (await controlSocketInUse(controlPath)) {
+        const { controlSocketProblem } = await import('./control-socket.js');
+        const problem = await controlSocketProblem(controlPath);
+        if (problem?.kind === 'in-use') {
           log.error({ control_socket: controlPath }, `another ${d.cli.name} answers on ${controlPath}; not starting`);
           return 1;
+        }
+        if (problem !== undefined) {
+          log.error({ key: 'control_socket', control_socket: controlPath }, `control_socket: ${problem.message}; not starting`);
+          return EXIT_CONFIG;
         }
       }
       const metrics = inv.metricsListen ?? d.metricsListen?.(r.config);

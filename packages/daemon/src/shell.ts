@@ -137,11 +137,16 @@ export async function startShell(d: ShellDaemon, options: ShellOptions = {}): Pr
   await new Promise<void>((resolve) => setImmediate(resolve));
   // Imported here, not at the top: the daemons' bundles then load node:net, node:http and the
   // metrics code only when a daemon runs, never for --version or --check-config.
-  const { listenControlSocket } = await import('./control-socket.js');
+  const { ControlSocketPathError, listenControlSocket } = await import('./control-socket.js');
   try {
     keep(await listenControlSocket(d.controlSocket, handle));
   } catch (e) {
-    log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
+    if (e instanceof ControlSocketPathError) {
+      // runDaemonMain checked before the daemon dialled; this is a second daemon that started at the
+      // same moment (or a file put there since). Two daemons on one socket fight over their tunnels.
+      log.error({ control_socket: e.path }, `${e.message}: stopping`);
+      stop(1);
+    } else log.warn({ err: (e as Error).message }, 'control socket unavailable: status, up and down will not work');
   }
   if (d.metricsListen !== undefined) {
     // runDaemonMain bound the port before the daemon started (a busy port exits 2 there); a

@@ -1,10 +1,11 @@
 import { connect } from 'node:net';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  listenControlSocket, listenMetrics, MAX_REQUEST_BYTES, reserveMetricsListener, parseControlRequest, requestControlSocket,
+  ControlSocketPathError, listenControlSocket, listenMetrics, MAX_REQUEST_BYTES, reserveMetricsListener, parseControlRequest, requestControlSocket,
   type ControlRequest,
 } from '../src/index.js';
 import { SNAPSHOT } from './fixtures.js';
@@ -78,6 +79,27 @@ describe('control socket', () => {
     await new Promise((r) => (first as Server).close(r));
     servers.push(await listenControlSocket(path, () => ({ ok: true, message: 'second' })));
     expect(await requestControlSocket(path, { op: 'status' })).toEqual({ ok: true, message: 'second' });
+  });
+
+  it('never removes what is not a socket: a file at the path (the config, say) is kept and named', async () => {
+    const path = sockPath();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, 'precious\n');
+    const err = await listenControlSocket(path, () => ({ ok: true })).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ControlSocketPathError);
+    expect(err).toMatchObject({ kind: 'not-a-socket', message: `${path} exists and is not a socket; not replacing it` });
+    expect(readFileSync(path, 'utf8')).toBe('precious\n');
+  });
+
+  it('two daemons starting at once: one listens, the other is told another daemon is there', async () => {
+    const path = sockPath();
+    const both = await Promise.allSettled([listenControlSocket(path, () => ({ ok: true, message: 'a' })), listenControlSocket(path, () => ({ ok: true, message: 'b' }))]);
+    for (const r of both) if (r.status === 'fulfilled') servers.push(r.value);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = both.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toMatchObject({ kind: 'in-use' });
+    const won = both.findIndex((r) => r.status === 'fulfilled');
+    expect(await requestControlSocket(path, { op: 'status' })).toEqual({ ok: true, message: won === 0 ? 'a' : 'b' });
   });
 
   it('a client with no daemon gets a clear error', async () => {

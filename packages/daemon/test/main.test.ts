@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFile, type Config } from '@l2tp/config';
@@ -83,6 +83,14 @@ describe('runDaemonMain', () => {
     expect(existsSync(sock)).toBe(true);
     expect(await runDaemonMain(daemon(state), ['-config', good, '--log-format', 'json'], io().console)).toBe(0);
     expect(state.configs).toHaveLength(1);
+  });
+  it('a control_socket path that is a regular file (the config itself) is a config problem: exit 2, the file kept', async () => {
+    const state: Run = { configs: [] };
+    const d: DaemonMain<Config> = { ...daemon(state), controlSocket: () => good };
+    const before = readFileSync(good, 'utf8');
+    expect(await runDaemonMain(d, ['-config', good, '--log-format', 'json'], io().console)).toBe(2);
+    expect(readFileSync(good, 'utf8')).toBe(before);
+    expect(state.configs).toHaveLength(0);
   });
   it('a SIGHUP while the daemon is starting (before its shell) is not fatal: the shell runs the reload once it is up', async () => {
     const reloads: number[] = [];

@@ -20,6 +20,18 @@ function daemon(over: Partial<ShellDaemon> = {}) {
 }
 
 describe('daemon shell', () => {
+  it('a control socket another daemon took meanwhile (two started at once) stops this one with status 1, the other kept', async () => {
+    const first = daemon();
+    const a = await startShell(first.d, { signals: false });
+    const shutdowns: number[] = [];
+    const { d } = daemon({ controlSocket: first.d.controlSocket, shutdown: async () => { shutdowns.push(1); } });
+    const b = await startShell(d, { signals: false });
+    expect(await b.exited).toBe(1);
+    expect(shutdowns).toEqual([1]);
+    expect(await requestControlSocket(first.d.controlSocket, { op: 'status' })).toEqual({ ok: true, status: SNAPSHOT });
+    a.stop(0);
+    await a.exited;
+  });
   it('answers status and up/down on the control socket; a failing command is an error answer', async () => {
     const { d } = daemon();
     const shell = await startShell(d, { signals: false });
