@@ -166,46 +166,43 @@ Module._load = function (request, ...rest) {
     expect(r.status).toBe(0);
     expect(existsSync(m.mark)).toBe(false);
   });
-  test('kl2tpd -null brings a tunnel and session up against our LNS without loading it', async () => {
-    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
-    try {
-      const { port } = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'pack-lns' });
-      const dir = join(work, 'null');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'k.toml'), `control_socket = "${join(dir, 'k.sock')}"\n[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`);
-      const m = marked('null');
-      const child = spawn(join(prefix, 'bin', 'kl2tpd'), ['-config', join(dir, 'k.toml'), '-null', '--log-format', 'json'],
-        { env: { ...m.env, NOTIFY_SOCKET: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let log = '';
-      const up = await new Promise<boolean>((resolve) => {
-        child.stderr.on('data', (d) => { log += d; if (log.includes('every configured tunnel and session is up')) resolve(true); });
-        child.once('exit', () => resolve(false));
-      });
-      const exited = new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
-      child.kill('SIGTERM');
-      expect(up, log).toBe(true);
-      expect(await exited).toBe(0);
-      expect(existsSync(m.mark)).toBe(false);
-    } finally { await lns.close(200); }
-  }, 30_000);
-  test('ql2tpd -null brings a static pseudowire up without loading it', async () => {
-    const dir = join(work, 'qnull');
+  /**
+   * Runs the installed `app -config FILE -null` (outside systemd) until its log shows `upLine`, then
+   * SIGTERM; whether it came up, its exit status and log, and whether it asked for ffi-rs.
+   */
+  async function nullRun(app: string, name: string, config: string, upLine: string) {
+    const dir = join(work, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'q.toml'), `control_socket = "${join(dir, 'q.sock')}"\n[tunnel.t1]\nversion = "l2tpv3"\nencap = "udp"\n` +
-      'local = "127.0.0.1:0"\npeer = "127.0.0.1:9"\ntid = 1\nptid = 2\n[tunnel.t1.session.s1]\npseudowire = "eth"\nsid = 1\npsid = 2\n');
-    const m = marked('qnull');
-    const child = spawn(join(prefix, 'bin', 'ql2tpd'), ['-config', join(dir, 'q.toml'), '-null', '--log-format', 'json'],
+    writeFileSync(join(dir, 'c.toml'), `control_socket = "${join(dir, 'c.sock')}"\n${config}`);
+    const m = marked(name);
+    const child = spawn(join(prefix, 'bin', app), ['-config', join(dir, 'c.toml'), '-null', '--log-format', 'json'],
       { env: { ...m.env, NOTIFY_SOCKET: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     const up = await new Promise<boolean>((resolve) => {
-      child.stderr.on('data', (d) => { log += d; if (log.includes('started: 1 of 1 tunnels up')) resolve(true); });
+      child.stderr.on('data', (d) => { log += d; if (log.includes(upLine)) resolve(true); });
       child.once('exit', () => resolve(false));
     });
     const exited = new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
     child.kill('SIGTERM');
-    expect(up, log).toBe(true);
-    expect(await exited).toBe(0);
-    expect(existsSync(m.mark)).toBe(false);
+    return { up, log, status: await exited, loadedFfi: existsSync(m.mark) };
+  }
+  test('kl2tpd -null brings a tunnel and session up against our LNS without loading it', async () => {
+    const lns = new L2tpContext({ dataPlane: nullDataPlane(), wire: codecWire });
+    try {
+      const { port } = await lns.listen({ local: { address: '127.0.0.1', port: 0, family: 4 }, hostName: 'pack-lns' });
+      const r = await nullRun('kl2tpd', 'null', `[tunnel.t1]\npeer = "127.0.0.1:${port}"\nversion = "l2tpv2"\n[tunnel.t1.session.s1]\npseudowire = "ppp"\n`,
+        'every configured tunnel and session is up');
+      expect(r.up, r.log).toBe(true);
+      expect(r.status).toBe(0);
+      expect(r.loadedFfi).toBe(false);
+    } finally { await lns.close(200); }
+  }, 30_000);
+  test('ql2tpd -null brings a static pseudowire up without loading it', async () => {
+    const r = await nullRun('ql2tpd', 'qnull', '[tunnel.t1]\nversion = "l2tpv3"\nencap = "udp"\nlocal = "127.0.0.1:0"\npeer = "127.0.0.1:9"\ntid = 1\nptid = 2\n' +
+      '[tunnel.t1.session.s1]\npseudowire = "eth"\nsid = 1\npsid = 2\n', 'started: 1 of 1 tunnels up');
+    expect(r.up, r.log).toBe(true);
+    expect(r.status).toBe(0);
+    expect(r.loadedFfi).toBe(false);
   }, 30_000);
 });
 

@@ -53,6 +53,32 @@ const listener = async (sock: string, name: string): Promise<ListenerStatus | un
   (await statusOf(sock))?.listeners?.find((l) => l.name === name && l.listen !== '-');
 const logged = (log: () => string, re: RegExp) => () => (re.test(log()) ? true : undefined);
 
+/** An SCCRQ from tunnel id `id` (RFC 2661 §6.1), the first message of a connection (Ns 0). */
+const sccrq = (id: number) => encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: `client-${id}`, framingCapabilities: 3, assignedTunnelId: id } },
+  { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
+
+/**
+ * A raw LAC on one 127.0.0.1 UDP socket talking to the LNS on `port`: `got` collects every control
+ * message it receives (decoded), `send` sends bytes, `establish(id)` brings tunnel id `id` up
+ * (SCCRQ, then SCCCN once the SCCRP is in) and resolves with the LNS's tunnel id. It acknowledges
+ * nothing else, so it can play a client that has gone.
+ */
+async function rawPeer(port: number) {
+  const sock = createSocket('udp4');
+  cleanups.push(() => new Promise<void>((r) => sock.close(() => r())));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  const got: ControlMessage[] = [];
+  sock.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
+  const send = (bytes: Uint8Array) => sock.send(bytes, port, '127.0.0.1');
+  const establish = async (id: number): Promise<number> => {
+    send(sccrq(id));
+    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
+    send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }));
+    return tid;
+  };
+  return { got, send, establish };
+}
+
 describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
   it('pool addresses in order, status and metrics, down of one call, pool exhausted → CDN, SIGTERM → StopCCN', async () => {
     const port = await freePort();
@@ -160,18 +186,10 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     const lns = kl2tpd(`[lns.nat]\nlisten = "127.0.0.1:${port}"\n`);
     await until(() => listener(lns.sock, 'nat'));
     // One UDP socket plays two L2TP/IPsec clients behind one NAT: same (address, port), tunnel ids 1 and 2.
-    const peer = createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
-    const got: ControlMessage[] = [];
-    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
-    const sccrq = (id: number) => encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: `client-${id}`, framingCapabilities: 3, assignedTunnelId: id } },
-      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
-    peer.send(sccrq(1), port, '127.0.0.1');
-    const sccrp = await until(() => got.find((m) => m.type === 'SCCRP'));
-    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: sccrp.avps.assignedTunnelId!, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    const { got, send, establish } = await rawPeer(port);
+    await establish(1);
     await until(async () => ((await listener(lns.sock, 'nat'))?.tunnelCount === 1 ? true : undefined));
-    peer.send(sccrq(2), port, '127.0.0.1');
+    send(sccrq(2));
     const stop = await until(() => got.find((m) => m.type === 'StopCCN'));
     expect(stop.avps.resultCode).toMatchObject({ result: 2, error: 4, message: expect.stringMatching(/IKEv2/) });
     const l = await until(async () => { const x = await listener(lns.sock, 'nat'); return x?.refusals['nat-clash'] === 1 ? x : undefined; });
@@ -183,43 +201,30 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     // hello_timeout 60 s: without the probe the stale tunnel would live a minute and more.
     const lns = kl2tpd(`[lns.gone]\nlisten = "127.0.0.1:${port}"\nhello_timeout = 60000\nretry_timeout = 200\nmax_retries = 2\n`);
     await until(() => listener(lns.sock, 'gone'));
-    const peer = createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
-    const got: ControlMessage[] = [];
-    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
-    const sccrq = (id: number) => encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: `client-${id}`, framingCapabilities: 3, assignedTunnelId: id } },
-      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
-    peer.send(sccrq(1), port, '127.0.0.1');
-    const first = await until(() => got.find((m) => m.type === 'SCCRP'));
-    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: first.avps.assignedTunnelId!, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    const { got, send, establish } = await rawPeer(port);
+    const first = await establish(1);
     await until(async () => ((await listener(lns.sock, 'gone'))?.tunnelCount === 1 ? true : undefined));
     expect(got.some((m) => m.type === 'HELLO')).toBe(false);
     // The client "restarts" with another tunnel id and never answers for the old tunnel again.
-    peer.send(sccrq(2), port, '127.0.0.1');
+    send(sccrq(2));
     await until(() => got.find((m) => m.type === 'StopCCN'));
     await until(() => got.find((m) => m.type === 'HELLO'), 5000);
     // Unanswered (RFC 2661 §5.8: retransmitted, then the tunnel is given up): the stale tunnel goes.
     await until(async () => ((await listener(lns.sock, 'gone'))?.tunnelCount === 0 ? true : undefined));
     got.length = 0;
-    peer.send(sccrq(3), port, '127.0.0.1');
+    send(sccrq(3));
     const again = await until(() => got.find((m) => m.type === 'SCCRP'));
-    expect(again.avps.assignedTunnelId).not.toBe(first.avps.assignedTunnelId);
+    expect(again.avps.assignedTunnelId).not.toBe(first);
   });
   it('an SCCRQ the protocol checks refuse (unknown mandatory AVP) gets its StopCCN, a log line naming the peer and why, and a count', async () => {
     const port = await freePort();
     const lns = kl2tpd(`[lns.bad]\nlisten = "127.0.0.1:${port}"\n`);
     await until(() => listener(lns.sock, 'bad'));
-    const peer = createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
-    const got: ControlMessage[] = [];
-    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
-    const sccrq = encodeMessage({
+    const { got, send } = await rawPeer(port);
+    send(encodeMessage({
       type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'odd-client', framingCapabilities: 3, assignedTunnelId: 9 },
       unknownAvps: [{ mandatory: true, hidden: false, vendorId: 9, attrType: 100, value: new Uint8Array([1, 2]) }],
-    }, { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 });
-    peer.send(sccrq, port, '127.0.0.1');
+    }, { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 }));
     const stop = await until(() => got.find((m) => m.type === 'StopCCN'));
     // RFC 2661 §4.1: an unrecognised AVP with M set ends the control connection: result 2, error 8.
     expect(stop.avps.resultCode).toMatchObject({ result: 2, error: 8 });
@@ -231,19 +236,12 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     const port = await freePort();
     const lns = kl2tpd(`[lns.call]\nlisten = "127.0.0.1:${port}"\n`);
     await until(() => listener(lns.sock, 'call'));
-    const peer = createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
-    const got: ControlMessage[] = [];
-    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
-    peer.send(encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'c', framingCapabilities: 3, assignedTunnelId: 3 } },
-      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 }), port, '127.0.0.1');
-    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
-    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    const { got, send, establish } = await rawPeer(port);
+    const tid = await establish(3);
     // Call Serial Number (RFC 2661 §4.4.4) is 4 octets; 2 is a wrong length: CDN 2/2 to this call only (§4.1).
-    peer.send(encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 2 },
+    send(encodeMessage({ type: 'ICRQ', avps: { assignedSessionId: 2 },
       unknownAvps: [{ mandatory: true, hidden: false, vendorId: 0, attrType: 15, value: Uint8Array.of(0, 7) }] },
-    { version: 2, tunnelId: tid, sessionId: 0, ns: 2, nr: 1 }), port, '127.0.0.1');
+    { version: 2, tunnelId: tid, sessionId: 0, ns: 2, nr: 1 }));
     const cdn = await until(() => got.find((m) => m.type === 'CDN'));
     expect(cdn.avps.resultCode).toMatchObject({ result: 2, error: 2 });
     // Logged at warn with refusal = the reason and the codes sent, and counted.
@@ -255,18 +253,11 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     const port = await freePort();
     const lns = kl2tpd(`[lns.late]\nlisten = "127.0.0.1:${port}"\n`);
     await until(() => listener(lns.sock, 'late'));
-    const peer = createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => peer.close(() => r())));
-    await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
-    const got: ControlMessage[] = [];
-    peer.on('message', (m) => { const d = decodeMessage(new Uint8Array(m)); if (d.ok && d.value.kind === 'control') got.push(d.value.message); });
-    peer.send(encodeMessage({ type: 'SCCRQ', avps: { protocolVersion: 0x100, hostName: 'c', framingCapabilities: 3, assignedTunnelId: 4 } },
-      { version: 2, tunnelId: 0, sessionId: 0, ns: 0, nr: 0 }), port, '127.0.0.1');
-    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
-    peer.send(encodeMessage({ type: 'SCCCN', avps: {} }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }), port, '127.0.0.1');
+    const { got, send, establish } = await rawPeer(port);
+    const tid = await establish(4);
     // Five ICCNs for session 777, which this tunnel never had.
     for (let ns = 2; ns < 7; ns++) {
-      peer.send(encodeMessage({ type: 'ICCN', avps: { txConnectSpeed: 1, framingType: 1 } }, { version: 2, tunnelId: tid, sessionId: 777, ns, nr: 1 }), port, '127.0.0.1');
+      send(encodeMessage({ type: 'ICCN', avps: { txConnectSpeed: 1, framingType: 1 } }, { version: 2, tunnelId: tid, sessionId: 777, ns, nr: 1 }));
     }
     const t = await until(async () => (await listener(lns.sock, 'late'))?.tunnels.find((x) => x.control?.ignored === 5));
     expect(t.state).toBe('established');
