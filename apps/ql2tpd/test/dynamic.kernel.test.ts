@@ -103,11 +103,16 @@ it('over IP and UDP, IPv4 and IPv6, with a digest: pings, SLI on link down/up, s
   await until(() => ping('10.71.0.2', 1) === '1', 20_000, 'ping across the IP/IPv4 pseudowire again');
 
   // kill -9 B (no StopCCN): A finds out (HELLO) or B's new connection replaces the stale one.
+  // A may still hold its old pseudowires for a while (until HELLO fails or B's new connection
+  // replaces them), so the interfaces existing proves nothing: wait for A's four new "session up"
+  // lines, and give addresses again on every try, as A's old interfaces may go after being seen.
+  const mark = a.log().length;
   b.child.kill('SIGKILL');
   await b.exited;
   b = start('dB');
-  await until(() => a.alive() && b.alive() && bothUp(), 90_000, 'the four pseudowires after the restart');
-  await until(() => pingAll(), 30_000, 'ping across the four restored pseudowires');
+  const upAgain = (t: string) => a.log().slice(mark).split('\n').some((l) => l.includes('"msg":"session up"') && l.includes(`"tunnel_name":"${t}"`));
+  await until(() => a.alive() && b.alive() && TUNNELS.every(([t]) => upAgain(t)), 90_000, 'A\'s four "session up" lines after the restart');
+  await until(() => a.alive() && b.alive() && bothUp() && pingAll(), 30_000, 'ping across the four restored pseudowires');
   expect(a.alive()).toBe(true);
 
   // B comes back with the wrong secret: nothing comes up, and both ends say why.
