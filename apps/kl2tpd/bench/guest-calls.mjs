@@ -19,9 +19,12 @@
 // time from SIGTERM to both daemons to no pppd and no kernel tunnel left.
 // A batch that does not come up in its bound (or past GUEST_BENCH_DEADLINE_S for the whole run)
 // prints how many calls were held, and the run exits 1.
-import { readFileSync } from 'node:fs';
+// GUEST_BENCH_LOG_DIR=DIR (a directory writable from the guest: run.mjs --rw DIR) runs both daemons
+// with -verbose and writes, per round N, DIR/N-lns.log and DIR/N-lac.log (their whole output) and
+// DIR/N-timeline.txt (every 10 s: calls up, pppds and kernel sessions on each side, load average).
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  chapSecrets, cleanUp, CHAP_SERVER_OPTIONS, emptyNamespace, kl2tpdLac, lnsDaemon, netnsPair, pidsIn, pppAddresses, trySh,
+  chapSecrets, cleanUp, CHAP_SERVER_OPTIONS, emptyNamespace, kernelSessions, kl2tpdLac, lnsDaemon, netnsPair, pidsIn, pppAddresses, trySh,
 } from '../test/fixtures/guest-lns.mjs';
 import { scaled } from '../../../scripts/vm/waits.mjs';
 
@@ -35,6 +38,8 @@ const batch = Number(process.env.GUEST_BENCH_BATCH ?? 10);
 // The whole run ends by then (seconds from start; keep it under run.mjs's --timeout), so that a round
 // cut short still prints what it held instead of being killed with the guest.
 const deadline = Date.now() + Number(process.env.GUEST_BENCH_DEADLINE_S ?? 3000) * 1000;
+const logDir = process.env.GUEST_BENCH_LOG_DIR;
+const daemonArgs = logDir === undefined ? [] : ['-verbose'];
 
 const meminfo = () => Object.fromEntries([...readFileSync('/proc/meminfo', 'utf8').matchAll(/^(\w+):\s+(\d+) kB/gm)].map((m) => [m[1], Number(m[2])]));
 const usedMiB = () => { const m = meminfo(); return (m.MemTotal - m.MemAvailable) / 1024; };
@@ -48,10 +53,21 @@ console.log('calls | LAC start→all up s | setup calls/s (batches after the fir
 try {
   for (const n of rounds) {
     const before = usedMiB();
-    const lns = await lnsDaemon({ ns: 'gcB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: ['sccrq_limit = "off"'] });
+    const lns = await lnsDaemon({ ns: 'gcB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: ['sccrq_limit = "off"'], args: daemonArgs });
     const t0 = Date.now();
     let target = Math.min(batch, n);
-    const lac = kl2tpdLac({ ns: 'gcA', peer: '10.42.0.2:1701', tunnels: target, clientOptions: ['lcp-max-configure 30'], extra: ['redial = true'] });
+    const lac = kl2tpdLac({ ns: 'gcA', peer: '10.42.0.2:1701', tunnels: target, clientOptions: ['lcp-max-configure 30'], extra: ['redial = true'], args: daemonArgs });
+    const timeline = logDir === undefined ? undefined : setInterval(() => {
+      const line = [((Date.now() - t0) / 1000).toFixed(0), `up ${pppAddresses('gcA').size}`, `pppd LAC ${pidsIn('gcA', 'pppd').length} LNS ${pidsIn('gcB', 'pppd').length}`,
+        `kernel sessions LAC ${kernelSessions('gcA')} LNS ${kernelSessions('gcB')}`, `load ${readFileSync('/proc/loadavg', 'utf8').trim()}`].join(' | ');
+      appendFileSync(`${logDir}/${n}-timeline.txt`, `${line}\n`);
+    }, 10_000);
+    const saveLogs = () => {
+      if (logDir === undefined) return;
+      clearInterval(timeline);
+      writeFileSync(`${logDir}/${n}-lns.log`, lns.log());
+      writeFileSync(`${logDir}/${n}-lac.log`, lac.log());
+    };
     let busyMs = 0;
     let firstBatch = true;
     let up = 0;
@@ -71,6 +87,7 @@ try {
       lac.grow(target);
     }
     const allUp = Date.now();
+    saveLogs();
     if (up < target) {
       console.log(`${n} | not all up: ${up} of ${target} calls held after ${((allUp - t0) / 1000).toFixed(0)} s; guest memory in use ${usedMiB().toFixed(0)} MiB`);
       const count = (log, re) => (log.match(re) ?? []).length;
