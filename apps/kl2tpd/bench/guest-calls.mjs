@@ -9,8 +9,9 @@
 // namespace gcB (pppd server per call; `sccrq_limit = "off"`: every tunnel comes from one address)
 // and kl2tpd as LAC in gcA, one tunnel per call (as L2TP/IPsec clients come), both started fresh
 // per round. Calls are added in batches of GUEST_BENCH_BATCH (default 10; the LAC's file grows and
-// it gets SIGHUP), each batch waited for: dialled all at once, 50 calls did not all come up on the
-// one emulated vCPU (43 of 50 in 737 s, and 32 of 50 stuck for minutes, in two runs).
+// it gets SIGHUP), each batch waited for: dialled all at once, the 100 pppd starts put both daemons
+// tens of seconds behind on the one emulated vCPU and some tunnels run out of retransmissions and
+// redial (scripts/vm/README.md, "Real calls the guest holds", has the diagnosis and the figures).
 // The LAC has `redial = true` and its pppd `lcp-max-configure 30`, as a patient client would.
 // Printed per batch: calls up, seconds, calls/s, guest memory in use; per round: the time to the
 // last call, the mean setup rate (calls / time spent in batches, process start excluded), the
