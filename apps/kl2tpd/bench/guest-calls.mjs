@@ -9,8 +9,9 @@
 // namespace gcB (pppd server per call; `sccrq_limit = "off"`: every tunnel comes from one address)
 // and kl2tpd as LAC in gcA, one tunnel per call (as L2TP/IPsec clients come), both started fresh
 // per round. Calls are added in batches of GUEST_BENCH_BATCH (default 10; the LAC's file grows and
-// it gets SIGHUP), each batch waited for: dialled all at once, 50 calls did not all come up on the
-// one emulated vCPU (43 of 50 in 737 s, and 32 of 50 stuck for minutes, in two runs).
+// it gets SIGHUP), each batch waited for: dialled all at once, the 100 pppd starts put both daemons
+// tens of seconds behind on the one emulated vCPU and some tunnels run out of retransmissions and
+// redial (scripts/vm/README.md, "Real calls the guest holds", has the diagnosis and the figures).
 // The LAC has `redial = true` and its pppd `lcp-max-configure 30`, as a patient client would.
 // Printed per batch: calls up, seconds, calls/s, guest memory in use; per round: the time to the
 // last call, the mean setup rate (calls / time spent in batches, process start excluded), the
@@ -19,9 +20,12 @@
 // time from SIGTERM to both daemons to no pppd and no kernel tunnel left.
 // A batch that does not come up in its bound (or past GUEST_BENCH_DEADLINE_S for the whole run)
 // prints how many calls were held, and the run exits 1.
-import { readFileSync } from 'node:fs';
+// GUEST_BENCH_LOG_DIR=DIR (a directory writable from the guest: run.mjs --rw DIR) runs both daemons
+// with -verbose and writes, per round N, DIR/N-lns.log and DIR/N-lac.log (their whole output) and
+// DIR/N-timeline.txt (every 10 s: calls up, pppds and kernel sessions on each side, load average).
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  chapSecrets, cleanUp, CHAP_SERVER_OPTIONS, emptyNamespace, kl2tpdLac, lnsDaemon, netnsPair, pidsIn, pppAddresses, trySh,
+  chapSecrets, cleanUp, CHAP_SERVER_OPTIONS, emptyNamespace, kernelSessions, kl2tpdLac, lnsDaemon, netnsPair, pidsIn, pppAddresses, trySh,
 } from '../test/fixtures/guest-lns.mjs';
 import { scaled } from '../../../scripts/vm/waits.mjs';
 
@@ -35,6 +39,8 @@ const batch = Number(process.env.GUEST_BENCH_BATCH ?? 10);
 // The whole run ends by then (seconds from start; keep it under run.mjs's --timeout), so that a round
 // cut short still prints what it held instead of being killed with the guest.
 const deadline = Date.now() + Number(process.env.GUEST_BENCH_DEADLINE_S ?? 3000) * 1000;
+const logDir = process.env.GUEST_BENCH_LOG_DIR;
+const daemonArgs = logDir === undefined ? [] : ['-verbose'];
 
 const meminfo = () => Object.fromEntries([...readFileSync('/proc/meminfo', 'utf8').matchAll(/^(\w+):\s+(\d+) kB/gm)].map((m) => [m[1], Number(m[2])]));
 const usedMiB = () => { const m = meminfo(); return (m.MemTotal - m.MemAvailable) / 1024; };
@@ -48,10 +54,21 @@ console.log('calls | LAC start→all up s | setup calls/s (batches after the fir
 try {
   for (const n of rounds) {
     const before = usedMiB();
-    const lns = await lnsDaemon({ ns: 'gcB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: ['sccrq_limit = "off"'] });
+    const lns = await lnsDaemon({ ns: 'gcB', listen: '10.42.0.2:1701', ipRange: ['10.60.0.10-10.60.3.250'], pppOptions: CHAP_SERVER_OPTIONS, extra: ['sccrq_limit = "off"'], args: daemonArgs });
     const t0 = Date.now();
     let target = Math.min(batch, n);
-    const lac = kl2tpdLac({ ns: 'gcA', peer: '10.42.0.2:1701', tunnels: target, clientOptions: ['lcp-max-configure 30'], extra: ['redial = true'] });
+    const lac = kl2tpdLac({ ns: 'gcA', peer: '10.42.0.2:1701', tunnels: target, clientOptions: ['lcp-max-configure 30'], extra: ['redial = true'], args: daemonArgs });
+    const timeline = logDir === undefined ? undefined : setInterval(() => {
+      const line = [((Date.now() - t0) / 1000).toFixed(0), `up ${pppAddresses('gcA').size}`, `pppd LAC ${pidsIn('gcA', 'pppd').length} LNS ${pidsIn('gcB', 'pppd').length}`,
+        `kernel sessions LAC ${kernelSessions('gcA')} LNS ${kernelSessions('gcB')}`, `load ${readFileSync('/proc/loadavg', 'utf8').trim()}`].join(' | ');
+      appendFileSync(`${logDir}/${n}-timeline.txt`, `${line}\n`);
+    }, 10_000);
+    const saveLogs = () => {
+      if (logDir === undefined) return;
+      clearInterval(timeline);
+      writeFileSync(`${logDir}/${n}-lns.log`, lns.log());
+      writeFileSync(`${logDir}/${n}-lac.log`, lac.log());
+    };
     let busyMs = 0;
     let firstBatch = true;
     let up = 0;
@@ -71,6 +88,7 @@ try {
       lac.grow(target);
     }
     const allUp = Date.now();
+    saveLogs();
     if (up < target) {
       console.log(`${n} | not all up: ${up} of ${target} calls held after ${((allUp - t0) / 1000).toFixed(0)} s; guest memory in use ${usedMiB().toFixed(0)} MiB`);
       const count = (log, re) => (log.match(re) ?? []).length;

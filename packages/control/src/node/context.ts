@@ -63,7 +63,8 @@ export class L2tpContext {
     this.clock = options.clock ?? monotonicClock;
     this.budget = new TurnBudget(options.datagramsPerTurn);
     this.engine = new ControlEngine({ ...(options.tunnelIdInUse && { tunnelIdInUse: options.tunnelIdInUse }) }, this.ports, options.wire ?? codecWire);
-    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock, options.trace);
+    // Timers run after the datagrams already waiting: an acknowledgement read late must not cost a retry.
+    this.driver = new EngineDriver(this.engine, (outs) => this.perform(outs), this.clock, options.trace, (fire, lateMs) => this.budget.afterInput(fire, lateMs));
     this.v3 = new V3Connections({
       engine: this.engine, dataPlane: options.dataPlane, input: (make) => void this.driver.input(make),
       emit: (name, event) => void this.emitter.emit(name, event),

@@ -17,12 +17,17 @@ export class EngineDriver {
   private armedAtMs: number | undefined;
   private stopped = false;
 
-  /** Creates the driver; `sink` performs the outputs (send datagrams, act on events); `trace` sees both (`-verbose`). */
+  /**
+   * Creates the driver; `sink` performs the outputs (send datagrams, act on events); `trace` sees both
+   * (`-verbose`). `gate`, when given, decides when a fired timer's work runs (`fire`), knowing how many
+   * ms past its deadline it fired: the context runs it after the input already waiting (TurnBudget.afterInput).
+   */
   constructor(
     private readonly engine: ControlEngine,
     private readonly sink: (outputs: readonly ControlOutput[]) => void,
     private readonly clock: Clock = monotonicClock,
     private readonly trace?: EngineTrace,
+    private readonly gate?: (fire: () => void, lateMs: number) => void,
   ) {}
 
   /** Current time on the driver's clock. */
@@ -56,6 +61,10 @@ export class EngineDriver {
     return out;
   }
 
+  private timeout(): void {
+    this.input((nowMs) => ({ kind: 'timeout', nowMs }));
+  }
+
   /** Stops the timer; later inputs are ignored. */
   stop(): void {
     this.stopped = true;
@@ -81,7 +90,9 @@ export class EngineDriver {
     this.cancel = this.clock.schedule(at, () => {
       this.cancel = undefined;
       this.armedAtMs = undefined;
-      this.input((nowMs) => ({ kind: 'timeout', nowMs }));
+      if (this.gate === undefined) return void this.timeout();
+      // Meanwhile an input may re-arm the timer: a second timeout is harmless (the engine does nothing).
+      this.gate(() => this.timeout(), Math.max(0, this.clock.nowMs() - at));
     });
   }
 }

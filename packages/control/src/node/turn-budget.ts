@@ -6,6 +6,12 @@
  * datagrams wait in arrival order and are handled `perTurn` at a time on later turns
  * (`setImmediate`), with timers and I/O served in between. Under the budget nothing is deferred: a
  * datagram is handled as it arrives, exactly as without the bound.
+ *
+ * The engine's timer goes through here too (`afterInput`): a retransmission timer that fires while
+ * the peer's acknowledgement waits unread (queued here, or still in a socket because the loop was
+ * blocked) would count a retry the peer never caused. In the test guest (one emulated CPU, 50 calls
+ * dialled at once) pppd spawns and CPU contention left datagrams waiting 20-60 s; timers ran first
+ * on every turn, used up `max_retries` and tore down tunnels whose peer had acknowledged everything.
  */
 
 /** Handles one datagram (the receiver a socket was given). */
@@ -18,6 +24,15 @@ export type DatagramHandler = (bytes: Uint8Array, from: unknown, local: unknown)
  * cost per call (a turn costs a few microseconds more than the datagrams it handles).
  */
 export const DEFAULT_DATAGRAMS_PER_TURN = 32;
+
+/**
+ * A timer this late (ms past its deadline) means the event loop was blocked: datagrams may sit unread
+ * in the sockets, so its work waits for one poll of I/O first. On time, only what is queued here goes first.
+ */
+export const LATE_TIMER_MS = 50;
+
+/** A queued timer's work, stored in the datagram queue's handler slot with the function as its "bytes". */
+const runTask: DatagramHandler = (fn) => (fn as unknown as () => void)();
 
 /** See the file header. One per context: every socket of the context shares its turn. */
 export class TurnBudget {
@@ -46,6 +61,22 @@ export class TurnBudget {
       return;
     }
     this.queue.push(handle, bytes, from, local);
+    this.scheduleTurn();
+  }
+
+  /**
+   * Runs a timer's work (`fn`, `lateMs` past its deadline) after the input that was waiting when it
+   * fired: behind the datagrams queued here, and when it is {@link LATE_TIMER_MS} late or more, after
+   * one more poll of the sockets too. On time with nothing queued it runs at once.
+   */
+  afterInput(fn: () => void, lateMs: number): void {
+    if (lateMs >= LATE_TIMER_MS) return this.defer(() => this.enqueueTask(fn));
+    this.enqueueTask(fn);
+  }
+
+  private enqueueTask(fn: () => void): void {
+    if (this.head === this.queue.length) return fn();
+    this.queue.push(runTask, fn, undefined, undefined);
     this.scheduleTurn();
   }
 
