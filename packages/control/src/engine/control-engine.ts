@@ -93,8 +93,13 @@ interface Entry {
   readonly acceptKey: string | undefined;
   /** When the SCCRQ that made this (accepted) tunnel arrived; 0 for others. */
   readonly acceptedAtMs: number;
-  /** The deadline last pushed on the heap for this tunnel (others on the heap are stale). */
+  /** The tunnel's own earliest deadline, as its engine last said (exact). */
   deadlineMs: number | undefined;
+  /**
+   * The time of this tunnel's entry on the heap that stands for it (others of its are stale): at or
+   * before `deadlineMs`, since a deadline that moves later leaves the entry where it is (see `settle`).
+   */
+  queuedAtMs: number | undefined;
 }
 
 interface Due { readonly atMs: number; readonly seq: number; readonly tunnelId: number }
@@ -103,7 +108,7 @@ interface Due { readonly atMs: number; readonly seq: number; readonly tunnelId: 
 export class ControlEngine {
   private readonly tunnels = new Map<number, Entry>();
   private readonly accepted = new Map<string, number>();
-  /** Tunnel deadlines, lazily cleaned: an entry is live only while it equals its tunnel's `deadlineMs`. */
+  /** Tunnel deadlines, lazily cleaned: an entry stands for its tunnel only while it equals its `queuedAtMs`. */
   private readonly due = new TimeHeap<Due>();
   private seq = 0;
 
@@ -223,7 +228,9 @@ export class ControlEngine {
       const dueIds: number[] = [];
       for (let top = this.liveTop(); top !== undefined && top.atMs <= input.nowMs; top = this.liveTop()) {
         this.due.pop();
-        this.tunnels.get(top.tunnelId)!.deadlineMs = undefined;
+        const e = this.tunnels.get(top.tunnelId)!;
+        e.deadlineMs = undefined;
+        e.queuedAtMs = undefined;
         dueIds.push(top.tunnelId);
       }
       for (const id of dueIds) {
@@ -251,13 +258,29 @@ export class ControlEngine {
   /** Earliest deadline over every tunnel, or `undefined`. */
   nextDeadlineMs(): number | undefined { return this.liveTop()?.atMs; }
 
-  /** The earliest live heap entry, dropping stale ones (O(log n) amortised, not a scan of every tunnel). */
+  /**
+   * The earliest live heap entry (O(log n) amortised, not a scan of every tunnel): stale entries are
+   * dropped, and a tunnel's entry whose deadline moved later since it was pushed goes back in at
+   * that deadline. Every tunnel with a deadline has an entry at or before it, so the live top is exact.
+   */
   private liveTop(): Due | undefined {
     for (let top = this.due.peek(); top !== undefined; top = this.due.peek()) {
-      if (this.tunnels.get(top.tunnelId)?.deadlineMs === top.atMs) return top;
+      const e = this.tunnels.get(top.tunnelId);
+      if (e !== undefined && e.queuedAtMs === top.atMs) {
+        if (e.deadlineMs === top.atMs) return top;
+        this.due.pop();
+        e.queuedAtMs = undefined;
+        if (e.deadlineMs !== undefined) this.queue(top.tunnelId, e, e.deadlineMs);
+        continue;
+      }
       this.due.pop();
     }
     return undefined;
+  }
+
+  private queue(tunnelId: number, e: Entry, atMs: number): void {
+    e.queuedAtMs = atMs;
+    this.due.push({ atMs, seq: this.seq++, tunnelId });
   }
 
   /** Closes every tunnel with StopCCN `result` (default: 6, shutting down). */
@@ -388,7 +411,7 @@ export class ControlEngine {
   }
 
   private entry(engine: TunnelEngine | V3TunnelEngine, peer: SocketAddress, acceptKey: string | undefined): Entry {
-    return { engine, view: undefined, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined };
+    return { engine, view: undefined, peer, acceptKey, acceptedAtMs: acceptKey === undefined ? 0 : this.nowMs, deadlineMs: undefined, queuedAtMs: undefined };
   }
 
   /** Feeds `input` to one tunnel; an L2TPv2 tunnel appends its outputs to `out` itself. */
@@ -413,11 +436,13 @@ export class ControlEngine {
   /** After a tunnel's step: a v3 connection that came up supersedes stale ones; its deadline re-queued; released when finished. */
   private settle(out: ControlOutput[], tunnelId: number, e: Entry, up: boolean): void {
     if (up) this.supersedeStale(out, tunnelId, e);
+    // Pushed only when it comes earlier than the tunnel's entry: most datagrams move a busy tunnel's
+    // deadline a little later (the retransmission timer of its oldest unacknowledged message), and an
+    // entry per datagram, held a retransmission interval on the heap, cost an LNS 5 % of its time in
+    // heap work and old-space garbage. The later one goes in when the entry surfaces (liveTop).
     const d = e.engine.nextDeadlineMs();
-    if (d !== e.deadlineMs) {
-      e.deadlineMs = d;
-      if (d !== undefined) this.due.push({ atMs: d, seq: this.seq++, tunnelId });
-    }
+    e.deadlineMs = d;
+    if (d !== undefined && (e.queuedAtMs === undefined || d < e.queuedAtMs)) this.queue(tunnelId, e, d);
     if (e.engine.finished) {
       this.tunnels.delete(tunnelId);
       if (e.acceptKey !== undefined && this.accepted.get(e.acceptKey) === tunnelId) this.accepted.delete(e.acceptKey);

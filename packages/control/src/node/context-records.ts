@@ -55,6 +55,8 @@ export interface TunnelRecord {
   /** A probe (quiescent, `awaitPeer`): no kernel objects and no `tunnel-up` until the peer is heard from. */
   awaitingPeer: boolean;
   dataPlane: Promise<TunnelDataPlane | undefined> | undefined;
+  /** `dataPlane` once it resolved (until torn down): what each call's kernel session is made in. */
+  tunnelDataPlane: TunnelDataPlane | undefined;
   lastResult: TunnelDownReason | undefined;
   readonly sessions: Map<number, SessionRecord>;
 }
