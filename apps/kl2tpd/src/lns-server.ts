@@ -106,7 +106,7 @@ export class LnsServer {
     const local: SocketAddress = { address: c.listen.host, port: c.listen.port, family: c.listen.family ?? 4 };
     this.bound = await this.context.listen({
       local, hostName: c.hostName ?? hostname(), ...(c.secret !== undefined && { secret: c.secret }), hideAvps: c.hideAvps,
-      helloIntervalMs: c.helloTimeoutMs, retryTimeoutMs: c.retryTimeoutMs, maxRetries: c.maxRetries,
+      helloIntervalMs: c.helloTimeoutMs, retryTimeoutMs: c.retryTimeoutMs, maxRetries: c.maxRetries, windowSize: c.windowSize,
       admit: (peer, sccrq) => this.admit(peer, sccrq.assignedTunnelId),
     });
     this.log.info({ listen: peerText(this.bound), pool_size: this.pool?.size, challenge: c.secret !== undefined }, 'LNS listening');
@@ -117,11 +117,11 @@ export class LnsServer {
   /**
    * SIGHUP with this table changed. Policy keys (allow, limits, pool, pppd and PPP keys) apply at
    * once and established calls stay; `restart` is true when a key of the listening socket or the
-   * control connection changed (listen, host_name, secret, hide_avps, timers): the caller then
+   * control connection changed (listen, host_name, secret, hide_avps, timers, window_size): the caller then
    * replaces this listener, which clears its tunnels.
    */
   reconfigure(next: Kl2tpdLnsConfig): { restart: boolean } {
-    const keys = ['listen', 'hostName', 'secret', 'hideAvps', 'helloTimeoutMs', 'retryTimeoutMs', 'maxRetries'] as const;
+    const keys = ['listen', 'hostName', 'secret', 'hideAvps', 'helloTimeoutMs', 'retryTimeoutMs', 'maxRetries', 'windowSize'] as const;
     if (keys.some((k) => JSON.stringify(this.config[k]) !== JSON.stringify(next[k]))) return { restart: true };
     this.config = next;
     this.applyPolicy(next);

@@ -4,7 +4,7 @@
  * address; pppd exiting clears the call with CDN result 3 and frees the address; the tunnel's loss
  * stops pppd; SIGHUP policy changes keep calls, listener changes ask for a restart.
  */
-import { codecWire, type ContextEvents, L2tpContext } from '@l2tp/control';
+import { codecWire, type ContextEvents, decodeMessage, L2tpContext } from '@l2tp/control';
 import { SimEdge, SimNet } from '@l2tp/control/testing';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,19 @@ async function setup(extra = '') {
 }
 
 describe('LnsServer', () => {
+  it('advertises window_size (default 16) as the Receive Window Size of its SCCRP (RFC 2661 §5.8)', async () => {
+    for (const [extra, rws] of [['', 16], ['window_size = 7', 7]] as const) {
+      const d = await setup(extra);
+      await d.edge.run(1000);
+      const sccrp = d.edge.net.log.filter((r) => r.from.startsWith(`${LNS}:`)).map((r) => decodeMessage(r.bytes))
+        .flatMap((m) => (m.ok && m.value.kind === 'control' && m.value.message.type === 'SCCRP' ? [m.value.message] : []));
+      expect(sccrp).toHaveLength(1);
+      expect(sccrp[0]!.avps.receiveWindowSize).toBe(rws);
+      // The LAC sends as far as that window allows: it saw the tunnel up.
+      expect(d.lac.info(d.tunnelId)?.state).toBe('established');
+    }
+  });
+
   it('starts pppd with xl2tpd\'s LNS argv and the first pool address; pppd\'s exit sends CDN 3 and frees the address', async () => {
     const d = await setup('pppd_path = "/opt/ppp/pppd"');
     d.lac.openSession(d.tunnelId);

@@ -19,6 +19,12 @@ import { parseRate, type Rate } from './rate-limit.js';
 export const DEFAULT_LNS_LISTEN = '0.0.0.0:1701';
 /** Default `hello_timeout` of an LNS in ms: 60 s, as xl2tpd and accel-ppp. */
 export const DEFAULT_LNS_HELLO_TIMEOUT_MS = 60_000;
+/**
+ * Default `window_size` of an LNS: the Receive Window Size it advertises (RFC 2661 §4.4.3, §5.8), 16
+ * as accel-ppp's `recv-window` (Cisco advertises 800). With the RFC's 4, a LAC placing many calls at
+ * once waits for an acknowledgement every 4 messages: a ZLB per 4 ICCNs, a fifth of the LNS's datagrams.
+ */
+export const DEFAULT_LNS_WINDOW_SIZE = 16;
 /** Default `sccrq_limit`: accel-ppp's connlimit example, 10 per minute per source address. */
 export const DEFAULT_SCCRQ_LIMIT: Rate = { count: 10, intervalMs: 60_000 };
 /** Default `sccrq_burst`: accel-ppp's connlimit example. */
@@ -52,6 +58,7 @@ export const LNS_KEYS = {
   helloTimeoutMs: key('hello_timeout', integer(0, U32_MAX), DEFAULT_LNS_HELLO_TIMEOUT_MS),
   retryTimeoutMs: key('retry_timeout', integer(1, U32_MAX), DEFAULT_RETRY_TIMEOUT_MS),
   maxRetries: key('max_retries', integer(1, 100), DEFAULT_MAX_RETRIES),
+  windowSize: key('window_size', integer(1, 65535), DEFAULT_LNS_WINDOW_SIZE),
   allow: key('allow', arrayOf(string('a CIDR block')), undefined),
   maxTunnels: key('max_tunnels', integer(0, 65535), 0),
   maxSessions: key('max_sessions', integer(0, U32_MAX), 0),

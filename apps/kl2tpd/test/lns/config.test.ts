@@ -20,7 +20,7 @@ describe('[lns.NAME]', () => {
   test('an empty table takes every default', () => {
     expect(parse('[lns.default]\n').ext.lns).toEqual([{
       name: 'default', listen: { host: '0.0.0.0', port: 1701, family: 4 }, hostName: undefined, secret: undefined,
-      hideAvps: false, helloTimeoutMs: DEFAULT_LNS_HELLO_TIMEOUT_MS, retryTimeoutMs: 1000, maxRetries: 5, allow: undefined,
+      hideAvps: false, helloTimeoutMs: DEFAULT_LNS_HELLO_TIMEOUT_MS, retryTimeoutMs: 1000, maxRetries: 5, windowSize: 16, allow: undefined,
       maxTunnels: 0, maxSessions: 0, localIp: undefined, ipRange: [], ipRangeExclude: [], pppdPath: undefined,
       pppdArgs: undefined, pppName: undefined, sccrqLimit: { count: 10, intervalMs: 60_000 }, sccrqBurst: 3,
     }]);
@@ -32,7 +32,7 @@ describe('[lns.NAME]', () => {
     const config = parse([
       '[tunnel.uplink]', 'peer = "192.0.2.9:1701"', 'version = "l2tpv2"',
       '[lns.default]', 'listen = "[::]:1701"', 'host_name = "lns.example.net"', 'secret = "s3cret"', 'hide_avps = true',
-      'hello_timeout = 30000', 'retry_timeout = 500', 'max_retries = 7', 'allow = ["192.0.2.0/24", "2001:db8::/32"]',
+      'hello_timeout = 30000', 'retry_timeout = 500', 'max_retries = 7', 'window_size = 32', 'allow = ["192.0.2.0/24", "2001:db8::/32"]',
       'max_tunnels = 1000', 'max_sessions = 10000', 'local_ip = "203.0.113.1"',
       'ip_range = ["203.0.113.10-203.0.113.250", "198.51.100.0/25"]', 'ip_range_exclude = ["203.0.113.100"]',
       'pppd_path = "/usr/local/sbin/pppd"', 'pppd_args = "options.lns"', 'ppp_name = "l2tpd"',
@@ -41,7 +41,7 @@ describe('[lns.NAME]', () => {
     expect(config.tunnels.map((t) => t.name)).toEqual(['uplink']);
     expect(config.ext.lns).toEqual([{
       name: 'default', listen: { host: '::', port: 1701, family: 6 }, hostName: 'lns.example.net', secret: 's3cret',
-      hideAvps: true, helloTimeoutMs: 30000, retryTimeoutMs: 500, maxRetries: 7, allow: ['192.0.2.0/24', '2001:db8::/32'],
+      hideAvps: true, helloTimeoutMs: 30000, retryTimeoutMs: 500, maxRetries: 7, windowSize: 32, allow: ['192.0.2.0/24', '2001:db8::/32'],
       maxTunnels: 1000, maxSessions: 10000, localIp: '203.0.113.1',
       ipRange: ['203.0.113.10-203.0.113.250', '198.51.100.0/25'], ipRangeExclude: ['203.0.113.100'],
       pppdPath: '/usr/local/sbin/pppd', pppdArgs: join(dir, 'options.lns'), pppName: 'l2tpd',
@@ -105,12 +105,12 @@ describe('shipped LNS example and documentation', () => {
     const { extensionKeys } = await import('@l2tp/config');
     const { kl2tpdExtension } = await import('../../src/config.js');
     const keys = extensionKeys(kl2tpdExtension).tables['lns']!;
-    expect(keys).toHaveLength(18);
+    expect(keys).toHaveLength(19);
     const config = readFileSync(join(root, 'docs', 'config.md'), 'utf8').split(/^## /m).find((s) => s.startsWith('LNS keys')) ?? '';
     const man = readFileSync(join(root, 'docs', 'kl2tpd.toml.5.md'), 'utf8').split(/^## /m).find((s) => s.startsWith('LNS TABLES')) ?? '';
     const row = (doc: string, k: string) => doc.split('\n').find((l) => l.startsWith(`| \`${k}\` |`)) ?? '';
     expect(keys.filter((k) => !row(config, k) || !row(man, k))).toEqual([]);
-    for (const [k, v] of [['hello_timeout', '`60000`'], ['listen', '`"0.0.0.0:1701"`'], ['sccrq_limit', '`"10/min"`'], ['sccrq_burst', '`3`']]) {
+    for (const [k, v] of [['hello_timeout', '`60000`'], ['listen', '`"0.0.0.0:1701"`'], ['sccrq_limit', '`"10/min"`'], ['sccrq_burst', '`3`'], ['window_size', '`16`']]) {
       expect(row(config, k!)).toContain(v);
       expect(row(man, k!)).toContain(v);
     }

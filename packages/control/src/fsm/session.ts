@@ -156,9 +156,15 @@ export function lnsSession(sessionId: number): SessionData {
   return { state: 'idle', sessionId, peerSessionId: 0, callSerialNumber: 0 };
 }
 
+/**
+ * `recv:TYPE` for each message type seen, made once: a key built per step was a new string each
+ * time, and looking it up in the table hashed it afresh (two steps per call on either side).
+ */
+const RECV_KEYS: Record<string, Key> = Object.create(null) as Record<string, Key>;
+
 /** Runs one session transition; pairs not in {@link SESSION_TABLE} send CDN Result 2 (FSM error). Never throws. */
 export function stepSession(d: SessionData, input: SessionInput, tunnelId: number): SessionStep {
-  const key: Key = input.type === 'recv' ? `recv:${input.message.type}` : input.type;
+  const key: Key = input.type === 'recv' ? (RECV_KEYS[input.message.type] ??= `recv:${input.message.type}`) : input.type;
   const handler = SESSION_TABLE[d.state][key];
   if (handler !== undefined) return handler(d, input, tunnelId);
   if (d.state === 'closed') return stay(d);
