@@ -19,7 +19,8 @@
 //
 // LNS_BENCH_CALLS_IN_FLIGHT: calls a LAC tunnel sets up at a time (default 0: all queued at once;
 // then every ICCN waits behind the tunnel's last ICRQ and the LNS acknowledges each window of ICCNs
-// with a ZLB, a fifth of its datagrams; with a bound, ICRPs carry those acknowledgements).
+// with a ZLB: one per 16 ICCNs at its default window_size, a fifth of its datagrams at the RFC's 4;
+// with a bound, ICRPs carry those acknowledgements).
 // LNS_BENCH_RUNS: which runs, comma-separated (default "unit,node,xl2tpd"). LNS_BENCH_MAIN: another
 // build of kl2tpd (dist/main.js) for before/after figures; LNS_BENCH_NODE_ARGS: node options for the
 // LNS only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", written at its exit); LNS_BENCH_LAC_NODE_ARGS:
