@@ -3,7 +3,7 @@
  * objects, last results), its options, and small helpers — split from context.ts to keep it small.
  */
 import type { ControlOptions, SessionInfo, SessionOptions, TunnelInfo } from '../api/context-types.js';
-import type { ControlSocket, DataPlane, Encap, SessionDataPlane, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
+import type { ControlSocket, DataPlane, Encap, SessionDataPlane, SessionSpec, SocketAddress, TunnelDataPlane } from '../api/dataplane.js';
 import type { RandomSource } from '../api/random.js';
 import type { AcceptOptions } from '../engine/control-engine.js';
 import type { EngineTrace } from '../engine/trace.js';
@@ -132,6 +132,15 @@ export class TunnelSnapshot implements TunnelInfo {
     }));
     return this.#listed;
   }
+}
+
+/** The kernel session of a call: a PPP pseudowire (RFC 2661) unless its options say otherwise. */
+export function callSpec(tunnelId: number, peerTunnelId: number, sessionId: number, peerSessionId: number, o: SessionOptions, lnsMode: boolean): SessionSpec {
+  return {
+    tunnelId, peerTunnelId, sessionId, peerSessionId,
+    pseudowire: o.pseudowire ?? 'ppp', l2specType: 'none', seqnum: o.seqnum ?? false, reorderTimeoutMs: o.reorderTimeoutMs ?? 0,
+    lnsMode, ...(o.interfaceName !== undefined && { interfaceName: o.interfaceName }), ...(o.mtu !== undefined && { mtu: o.mtu }),
+  };
 }
 
 /** True when a socket bound to `a` holds the binding `b` wants (wildcards over-inclusive). */
