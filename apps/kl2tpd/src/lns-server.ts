@@ -213,7 +213,16 @@ export class LnsServer {
     if (rec === undefined && !e.wasUp && (e.reason.type === 'peer-violation' || e.reason.type === 'version-mismatch')) {
       return void this.refuse('bad-sccrq', { ...fields, result: e.reason.sent.result, error: e.reason.sent.error ?? 0, reason: describeTunnelDown(e.reason) });
     }
-    if (rec === undefined) return;
+    if (rec === undefined) {
+      // The peer gave up before the tunnel came up (its StopCCN, e.g. 4 when our challenge or its
+      // secret did not match, or our SCCRP never acknowledged): nothing to refuse, but the operator
+      // debugging a secret mismatch needs a line. A refusal of ours was logged where it was made.
+      if (e.reason.type === 'peer-stopccn' || e.reason.type === 'retransmit-exhausted') {
+        const hint = e.reason.type === 'peer-stopccn' && e.reason.result.result === 4 ? ' (check that both ends have the same secret)' : '';
+        this.log.warn(fields, `LNS tunnel not established: ${describeTunnelDown(e.reason)}${hint}`);
+      }
+      return;
+    }
     this.tunnels.delete(t.tunnelId);
     // Calls whose session-down did not come first: pppd SIGTERM, then SIGKILL, address back.
     for (const call of rec.calls.values()) this.endCall(call);

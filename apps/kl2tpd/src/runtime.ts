@@ -14,6 +14,8 @@ import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpCo
 import type { DaemonStatus, Logger, StatusDetail } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
 import { LnsServer } from './lns-server.js';
+import { lnsIpv6Only } from './lns/config.js';
+import { probeListenAddress } from './lns/port-probe.js';
 import { type PppPort, type RunnerDeps, TunnelRunner } from './tunnel-runner.js';
 import { VERSION } from './version.js';
 
@@ -82,7 +84,7 @@ export class Kl2tpdRuntime {
   start(): void {
     if (this.runners.size === 0 && this.lns.size === 0) this.o.log.warn('no tunnels configured');
     for (const r of this.runners.values()) r.start();
-    for (const s of this.lns.values()) this.startLns(s);
+    void this.startAllLns();
     setTimeout(() => {
       if (this.stopping) return;
       this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -97,6 +99,28 @@ export class Kl2tpdRuntime {
       // Kernel tunnel ids are unique per network namespace: no two contexts may pick the same one.
       tunnelIdInUse: (id) => this.context.holds(id) || [...this.lns.values()].some((s) => s.context.holds(id)),
     });
+  }
+
+  /**
+   * Binds every listener of the start, each after a probe that finds another process on its
+   * address (lns/port-probe.ts): that is exit 1, as a bind failure is, not a shared port.
+   */
+  private async startAllLns(): Promise<void> {
+    const all = [...this.lns.values()];
+    for (const [i, s] of all.entries()) {
+      const l = s.config.listen;
+      const code = await probeListenAddress(l, lnsIpv6Only(all.map((x) => x.config), i));
+      if (this.stopping) return;
+      if (code === 'EADDRINUSE') {
+        const at = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
+        this.o.log.error({ lns: s.config.name, listen: at }, `cannot listen for [lns.${s.config.name}]: ${at} is already in use by another process (another kl2tpd or xl2tpd?); exiting`);
+        this.stopping = true;
+        this.o.exit(1);
+        return;
+      }
+      // Any other probe error: the real bind reports it.
+      this.startLns(s);
+    }
   }
 
   private startLns(s: LnsServer): void {
@@ -159,6 +183,11 @@ export class Kl2tpdRuntime {
     const [tunnelName, sessionName] = target.split('/');
     const runner = this.runners.get(tunnelName!);
     if (runner === undefined && /^\d+$/.test(tunnelName!)) return this.lnsCommand(op, target);
+    // `LNS/ID[/SESSION_ID]`, the name status shows for a tunnel the [lns.LNS] listener accepted.
+    const parts = target.split('/');
+    const lns = runner === undefined ? this.lns.get(tunnelName!) : undefined;
+    if (lns !== undefined && /^\d+$/.test(parts[1] ?? '')) return this.lnsCommand(op, parts.slice(1).join('/'), lns);
+    if (parts.length > 2) throw new Error(`bad target ${target}: TUNNEL/SESSION, or LNS/ID/SESSION_ID for a call an LNS accepted`);
     if (runner === undefined) throw new Error(`no tunnel named ${tunnelName} in the configuration`);
     // A refusal is the client's answer only: nothing was done, so nothing is logged as done.
     runner.check(op, sessionName);
@@ -174,10 +203,11 @@ export class Kl2tpdRuntime {
     return `${op} ${target}`;
   }
 
-  /** `down ID` / `down ID/SESSION_ID` of a tunnel an LNS accepted (they have ids, not names). */
-  private lnsCommand(op: 'up' | 'down', target: string): string {
+  /** `down ID` / `down ID/SESSION_ID` of a tunnel an LNS accepted (they have ids, not names); `only`: of that listener. */
+  private lnsCommand(op: 'up' | 'down', target: string, only?: LnsServer): string {
     const [tunnelId, sessionId] = target.split('/').map(Number) as [number, number | undefined];
-    const server = [...this.lns.values()].find((s) => s.hasTunnel(tunnelId));
+    const server = (only === undefined ? [...this.lns.values()] : [only]).find((s) => s.hasTunnel(tunnelId));
+    if (server === undefined && only !== undefined) throw new Error(`no tunnel ${tunnelId} on [lns.${only.config.name}]`);
     if (server === undefined) throw new Error(`no tunnel named ${target.split('/')[0]} in the configuration and no LNS tunnel with that id`);
     if (op === 'up') throw new Error('an LNS tunnel is the peer\'s to set up: only down works on it');
     if (sessionId !== undefined && !Number.isInteger(sessionId)) throw new Error(`bad session id in ${target}`);

@@ -132,6 +132,9 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     const kept = l.tunnels.find((t) => t.sessions.length === 2)!;
     const unknown = await requestControlSocket(lns.sock, { op: 'down', target: `${kept.tunnelId}/0` });
     expect(unknown).toEqual({ ok: false, error: `no call 0 in LNS tunnel ${kept.tunnelId}` });
+    // The name status shows (`main/ID`) reaches the same tunnel; an id that listener lacks is named so.
+    expect(await requestControlSocket(lns.sock, { op: 'down', target: `main/${kept.tunnelId}/0` })).toEqual({ ok: false, error: `no call 0 in LNS tunnel ${kept.tunnelId}` });
+    expect(await requestControlSocket(lns.sock, { op: 'down', target: 'main/1' })).toEqual({ ok: false, error: 'no tunnel 1 on [lns.main]' });
     expect(lns.log().match(/"msg":"administratively down"/g)).toHaveLength(1);
 
     // SIGTERM: StopCCN to every LAC tunnel; the LNS exits 0.
@@ -173,14 +176,43 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     await until(logged(lac.log, /"tunnel_name":"rate2?"[^\n]*tunnel down: peer sent StopCCN result 2[^\n]*too many SCCRQs/));
     await until(logged(lac.log, /"tunnel_name":"tun[12]"[^\n]*tunnel down: peer sent StopCCN result 2[^\n]*tunnel limit reached/));
     await until(logged(lac.log, /"tunnel_name":"sess"[^\n]*session down: peer sent CDN result 4[^\n]*session limit reached/));
+    // The LNS's lines come through a pipe, behind the status answers that counted them: awaited.
     for (const re of [/peer address is outside allow/, /too many SCCRQs from this address/, /max_tunnels reached/, /max_sessions reached/]) {
-      expect(lns.log()).toMatch(re);
+      await until(logged(lns.log, re));
     }
     const s = (await statusOf(lns.sock))!;
     const by = (n: string) => s.listeners!.find((x) => x.name === n)!;
     expect([by('rate').tunnelCount, by('tunnels').tunnelCount, by('sessions').sessionCount, by('allow').tunnelCount]).toEqual([1, 1, 1, 0]);
   });
 
+  it('a second kl2tpd on a listen address another process holds exits 1 naming it; the first keeps serving', async () => {
+    const port = await freePort();
+    const first = kl2tpd(`[lns.a]\nlisten = "127.0.0.1:${port}"\n`);
+    await until(() => listener(first.sock, 'a'));
+    // Both would bind with SO_REUSEADDR, which Linux allows: without the probe the second ran and took the SCCRQs.
+    for (const listen of [`127.0.0.1:${port}`, `0.0.0.0:${port}`]) {
+      const second = kl2tpd(`[lns.b]\nlisten = "${listen}"\n`);
+      expect(await second.exited).toBe(1);
+      expect(second.log()).toContain(`cannot listen for [lns.b]: ${listen} is already in use by another process`);
+    }
+    const { establish } = await rawPeer(port);
+    await establish(7);
+    await until(async () => ((await listener(first.sock, 'a'))?.tunnelCount === 1 ? true : undefined));
+  });
+  it('a LAC that gives up during the SCCRP exchange (its StopCCN 4: the secrets differ) is logged on the LNS with the peer and a hint', async () => {
+    const port = await freePort();
+    const lns = kl2tpd(`[lns.auth]\nlisten = "127.0.0.1:${port}"\nsecret = "s3cret"\n`);
+    await until(() => listener(lns.sock, 'auth'));
+    const { got, send } = await rawPeer(port);
+    send(sccrq(5));
+    const tid = (await until(() => got.find((m) => m.type === 'SCCRP'))).avps.assignedTunnelId!;
+    // What a LAC with another secret sends when our SCCRP's Challenge Response does not verify (RFC 2661 §5.1.1).
+    send(encodeMessage({ type: 'StopCCN', avps: { assignedTunnelId: 5, resultCode: { result: 4, error: 0 } } }, { version: 2, tunnelId: tid, sessionId: 0, ns: 1, nr: 1 }));
+    await until(logged(lns.log, /LNS tunnel not established: peer sent StopCCN result 4/));
+    const line = JSON.parse(lns.log().split('\n').find((l) => l.includes('LNS tunnel not established'))!);
+    expect(line).toMatchObject({ level: 'warn', peer: expect.stringContaining('127.0.0.1'), tunnel_id: tid, peer_tunnel_id: 5 });
+    expect(line.msg).toContain('check that both ends have the same secret');
+  });
   it('NAT clash: a second SCCRQ from the same address and port (another tunnel id) is refused with StopCCN naming IKEv2; the first is kept', async () => {
     const port = await freePort();
     const lns = kl2tpd(`[lns.nat]\nlisten = "127.0.0.1:${port}"\n`);

@@ -42,8 +42,9 @@ export function parseControlRequest(line: string): { ok: true; request: ControlR
     return target === undefined ? { ok: true, request: { op } } : { ok: false, error: 'status takes no target' };
   }
   if (op === 'up' || op === 'down') {
-    if (typeof target !== 'string' || !/^[^/\s]{1,64}(\/[^/\s]{1,64})?$/.test(target)) {
-      return { ok: false, error: `${op} needs a target TUNNEL or TUNNEL/SESSION` };
+    // TUNNEL[/SESSION], or an LNS tunnel as status names it: LNS/TUNNEL_ID[/SESSION_ID].
+    if (typeof target !== 'string' || !/^[^/\s]{1,64}(\/[^/\s]{1,64}){0,2}$/.test(target)) {
+      return { ok: false, error: `${op} needs a target TUNNEL or TUNNEL/SESSION (LNS/ID[/SESSION_ID] for an LNS tunnel)` };
     }
     return { ok: true, request: { op, target } };
   }

@@ -34,7 +34,7 @@ describe('parseControlRequest', () => {
   ])('accepts %s', (line, request) => expect(parseControlRequest(line)).toEqual({ ok: true, request }));
   it.each([
     ['not json', /not JSON/], ['[1]', /object/], ['{"op":"reboot"}', /unknown op/], ['{"op":"down"}', /needs a target/],
-    ['{"op":"down","target":"a/b/c"}', /needs a target/], ['{"op":"status","x":1}', /unknown request field x/],
+    ['{"op":"down","target":"a/b/c/d"}', /needs a target/], ['{"op":"status","x":1}', /unknown request field x/],
     ['{"op":"status","target":"t"}', /no target/],
   ])('refuses %s', (line, why) => {
     const r = parseControlRequest(line);

@@ -34,6 +34,10 @@ const listen: Reader<Endpoint> = (v) => {
   const r = parseListenAddress(v);
   if (!r.ok) return r;
   if (r.value.family === undefined) return fail('an IP address and port to listen on ("0.0.0.0:1701", "[::]:1701")');
+  // An IPv4-mapped address is an IPv4 listener in disguise: it would share the port with one on the
+  // IPv4 address unnoticed (the clash check compares like with like), so it is written as IPv4.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(r.value.host);
+  if (mapped) return fail(`an IPv4 listening address written as IPv4 ("${mapped[1]}:${r.value.port}", not the IPv4-mapped "[${r.value.host}]")`);
   return r;
 };
 
@@ -140,7 +144,7 @@ function checkListenClash(all: readonly LnsConfig[], index: number, ctx: Validat
     const o = all[i]!.listen;
     if (o.port !== me.port || o.family !== me.family || ctx.failed(['lns', all[i]!.name, 'listen'])) continue;
     if (o.host === me.host || isWildcard(o) || isWildcard(me)) {
-      const how = o.host === me.host ? 'the same address as' : 'an address covered by the wildcard of';
+      const how = o.host === me.host ? 'the same address as' : isWildcard(o) ? 'an address covered by the wildcard of' : 'a wildcard covering the address of';
       ctx.report(['lns', all[index]!.name, 'listen'], `${how} lns.${all[i]!.name} (one [lns.NAME] per listening address)`, 'value');
       return;
     }

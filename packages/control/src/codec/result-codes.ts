@@ -70,7 +70,9 @@ export const ERROR_CODE_TEXT: Readonly<Record<number, string>> = {
 export function describeResult(r: ResultCodeValue, table: 'stopccn' | 'cdn'): string {
   const names = table === 'stopccn' ? STOPCCN_RESULT_TEXT : CDN_RESULT_TEXT;
   let s = `result ${r.result} (${names[r.result] ?? 'unknown'})`;
-  if (r.error !== undefined && r.error !== 0) s += `, error ${r.error} (${ERROR_CODE_TEXT[r.error] ?? 'unknown'})`;
+  // RFC 2661 §4.4.2: with StopCCN result 5 the Error Code is the highest version the sender supports.
+  if (table === 'stopccn' && r.result === 5 && r.error !== undefined) s += `, highest version supported ${r.error >> 8}.${r.error & 0xff}`;
+  else if (r.error !== undefined && r.error !== 0) s += `, error ${r.error} (${ERROR_CODE_TEXT[r.error] ?? 'unknown'})`;
   if (r.message) s += `: ${JSON.stringify(r.message)}`;
   return s;
 }

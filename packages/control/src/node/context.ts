@@ -23,10 +23,7 @@ import { isNotExist, KernelReconciler } from './reconciler.js';
 import { type Clock, cryptoRandom, hmac, md5, monotonicClock } from './platform.js';
 import { V3Connections } from './v3-connections.js';
 import { type DatagramHandler, TurnBudget } from './turn-budget.js';
-import {
-  callSpec, type ContextOptions, engineOptions, NO_SESSION_OPTIONS, sameBinding, Session, settledOf, type TunnelRecord, TunnelSnapshot,
-} from './context-records.js';
-
+import { callSpec, type ContextOptions, engineOptions, NO_SESSION_OPTIONS, sameBinding, Session, settledOf, type TunnelRecord, TunnelSnapshot } from './context-records.js';
 export type { ContextOptions } from './context-records.js';
 
 type Listener<K extends keyof ContextEvents> = (event: ContextEvents[K]) => void;

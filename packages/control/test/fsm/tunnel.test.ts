@@ -9,6 +9,7 @@ import {
   INITIAL_TUNNEL, type Inbound, type TunnelContext, type TunnelData, type TunnelInput, type TunnelState,
   TUNNEL_TABLE, stepTunnel,
 } from '../../src/fsm/index.js';
+import { describeResult } from '../../src/codec/index.js';
 
 const fakeRespond = (id: number, ch: Uint8Array) => Uint8Array.of(id, ...ch);
 const lac: TunnelContext = { role: 'lac', tunnelId: 7, challenge: undefined, respond: undefined, quiescent: false };
@@ -54,6 +55,9 @@ describe('LAC', () => {
     const s = stepTunnel(at('wait-ctl-reply'), recv({ type: 'SCCRP', assignedTunnelId: 4, protocolVersion: 0x0300 }), lac);
     expect(s.actions[0]).toMatchObject({ message: { type: 'StopCCN', result: { result: 5, error: 0x0100 } } });
     expect(s.actions[1]).toMatchObject({ event: { reason: { type: 'version-mismatch' } } });
+    // RFC 2661 §4.4.2: that Error Code is a version, not an error, and is logged as one.
+    expect(describeResult({ result: 5, error: 0x0100 }, 'stopccn')).toBe('result 5 (protocol version not supported), highest version supported 1.0');
+    expect(describeResult({ result: 2, error: 6 }, 'stopccn')).toMatch(/^result 2 \(.*\), error 6 \(/);
   });
 
   test('peer StopCCN takes the tunnel down with the peer result, and the hold ignores repeats', () => {
