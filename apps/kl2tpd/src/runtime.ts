@@ -102,25 +102,34 @@ export class Kl2tpdRuntime {
   }
 
   /**
-   * Binds every listener of the start, each after a probe that finds another process on its
-   * address (lns/port-probe.ts): that is exit 1, as a bind failure is, not a shared port.
+   * Binds every listener of the start. First each address is probed (lns/port-probe.ts), all
+   * before any is bound (our own dual-stack `[::]` would fail the probe of `0.0.0.0` on its port):
+   * another process on one of them is exit 1, as a bind failure is, not a shared port.
    */
   private async startAllLns(): Promise<void> {
     const all = [...this.lns.values()];
-    for (const [i, s] of all.entries()) {
-      const l = s.config.listen;
-      const code = await probeListenAddress(l, lnsIpv6Only(all.map((x) => x.config), i));
-      if (this.stopping) return;
-      if (code === 'EADDRINUSE') {
-        const at = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
-        this.o.log.error({ lns: s.config.name, listen: at }, `cannot listen for [lns.${s.config.name}]: ${at} is already in use by another process (another kl2tpd or xl2tpd?); exiting`);
-        this.stopping = true;
-        this.o.exit(1);
-        return;
-      }
-      // Any other probe error: the real bind reports it.
-      this.startLns(s);
-    }
+    for (const s of all) if (!(await this.probeFree(s, all))) return;
+    for (const s of all) this.startLns(s);
+  }
+
+  /**
+   * False (and exit 1 started) when another process holds `s`'s listen address. `ours`: the
+   * listeners of this daemon that will or do run beside it; a port one of them holds is not
+   * probed on a reload (the probe cannot tell their sockets from another process's).
+   */
+  private async probeFree(s: LnsServer, ours: readonly LnsServer[], reload = false): Promise<boolean> {
+    const l = s.config.listen;
+    if (reload && ours.some((o) => o !== s && o.config.listen.port === l.port)) return true;
+    const i = ours.indexOf(s);
+    const code = await probeListenAddress(l, i >= 0 && lnsIpv6Only(ours.map((x) => x.config), i));
+    if (this.stopping) return false;
+    // Any other probe error: the real bind reports it.
+    if (code !== 'EADDRINUSE') return true;
+    const at = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
+    this.o.log.error({ lns: s.config.name, listen: at }, `cannot listen for [lns.${s.config.name}]: ${at} is already in use by another process (another kl2tpd or xl2tpd?); exiting`);
+    this.stopping = true;
+    this.o.exit(1);
+    return false;
   }
 
   private startLns(s: LnsServer): void {
@@ -186,7 +195,7 @@ export class Kl2tpdRuntime {
     // `LNS/ID[/SESSION_ID]`, the name status shows for a tunnel the [lns.LNS] listener accepted.
     const parts = target.split('/');
     const lns = runner === undefined ? this.lns.get(tunnelName!) : undefined;
-    if (lns !== undefined && /^\d+$/.test(parts[1] ?? '')) return this.lnsCommand(op, parts.slice(1).join('/'), lns);
+    if (lns !== undefined && parts.length > 1) return this.lnsCommand(op, parts.slice(1).join('/'), lns);
     if (parts.length > 2) throw new Error(`bad target ${target}: TUNNEL/SESSION, or LNS/ID/SESSION_ID for a call an LNS accepted`);
     if (runner === undefined) throw new Error(`no tunnel named ${tunnelName} in the configuration`);
     // A refusal is the client's answer only: nothing was done, so nothing is logged as done.
@@ -205,12 +214,13 @@ export class Kl2tpdRuntime {
 
   /** `down ID` / `down ID/SESSION_ID` of a tunnel an LNS accepted (they have ids, not names); `only`: of that listener. */
   private lnsCommand(op: 'up' | 'down', target: string, only?: LnsServer): string {
+    // Decimal ids as status prints them: Number() would also take "0x1f", "1e3" or "-1".
+    if (!/^\d{1,10}(\/\d{1,10})?$/.test(target)) throw new Error(`bad LNS target ${target}: ID or ID/SESSION_ID, decimal ids as status shows them`);
     const [tunnelId, sessionId] = target.split('/').map(Number) as [number, number | undefined];
     const server = (only === undefined ? [...this.lns.values()] : [only]).find((s) => s.hasTunnel(tunnelId));
     if (server === undefined && only !== undefined) throw new Error(`no tunnel ${tunnelId} on [lns.${only.config.name}]`);
     if (server === undefined) throw new Error(`no tunnel named ${target.split('/')[0]} in the configuration and no LNS tunnel with that id`);
     if (op === 'up') throw new Error('an LNS tunnel is the peer\'s to set up: only down works on it');
-    if (sessionId !== undefined && !Number.isInteger(sessionId)) throw new Error(`bad session id in ${target}`);
     server.check(tunnelId, sessionId);
     this.o.log.info({ lns: server.config.name, tunnel_id: tunnelId, ...(sessionId !== undefined && { session_id: sessionId }) }, 'administratively down');
     server.down(tunnelId, sessionId);
@@ -264,6 +274,9 @@ export class Kl2tpdRuntime {
     let removed = 0;
     let unchanged = 0;
     const names = new Set(next.map((l) => l.name));
+    // Every listener this daemon held before the reload: a port one of them held is not probed.
+    const before = [...this.lns.values()];
+    const probed = (fresh: LnsServer) => this.probeFree(fresh, [...before, ...this.lns.values()], true);
     for (const [name, s] of this.lns) {
       if (names.has(name)) continue;
       this.lns.delete(name);
@@ -280,11 +293,12 @@ export class Kl2tpdRuntime {
         // The old socket must be closed before the new one binds the same address.
         const fresh = this.newLns(l);
         this.lns.set(l.name, fresh);
-        removing.push(s.stop(2000).then(() => this.startLns(fresh)));
+        const moved = JSON.stringify(s.config.listen) !== JSON.stringify(l.listen);
+        removing.push(s.stop(2000).then(async () => { if (!moved || await probed(fresh)) this.startLns(fresh); }));
       } else {
         const fresh = this.newLns(l);
         this.lns.set(l.name, fresh);
-        this.startLns(fresh);
+        void probed(fresh).then((free) => { if (free) this.startLns(fresh); });
       }
       added++;
     }

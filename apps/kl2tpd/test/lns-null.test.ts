@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type ControlMessage, decodeMessage, encodeMessage } from '@l2tp/control';
 import { requestControlSocket, type DaemonStatus, type ListenerStatus } from '@l2tp/daemon';
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
@@ -135,6 +135,7 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
     // The name status shows (`main/ID`) reaches the same tunnel; an id that listener lacks is named so.
     expect(await requestControlSocket(lns.sock, { op: 'down', target: `main/${kept.tunnelId}/0` })).toEqual({ ok: false, error: `no call 0 in LNS tunnel ${kept.tunnelId}` });
     expect(await requestControlSocket(lns.sock, { op: 'down', target: 'main/1' })).toEqual({ ok: false, error: 'no tunnel 1 on [lns.main]' });
+    expect(await requestControlSocket(lns.sock, { op: 'down', target: `main/${kept.tunnelId}/0x1` })).toMatchObject({ ok: false, error: expect.stringMatching(/^bad LNS target/) });
     expect(lns.log().match(/"msg":"administratively down"/g)).toHaveLength(1);
 
     // SIGTERM: StopCCN to every LAC tunnel; the LNS exits 0.
@@ -195,9 +196,20 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
       expect(await second.exited).toBe(1);
       expect(second.log()).toContain(`cannot listen for [lns.b]: ${listen} is already in use by another process`);
     }
+    // A SIGHUP that moves a listener onto that address: the same exit.
+    const mover = kl2tpd(`[lns.m]\nlisten = "127.0.0.1:${await freePort()}"\n`);
+    await until(() => listener(mover.sock, 'm'));
+    writeFileSync(join(dirname(mover.sock), 'kl2tpd.toml'), `control_socket = "${mover.sock}"\n[lns.m]\nlisten = "127.0.0.1:${port}"\n`);
+    mover.child.kill('SIGHUP');
+    expect(await mover.exited).toBe(1);
+    expect(mover.log()).toContain(`cannot listen for [lns.m]: 127.0.0.1:${port} is already in use by another process`);
     const { establish } = await rawPeer(port);
     await establish(7);
     await until(async () => ((await listener(first.sock, 'a'))?.tunnelCount === 1 ? true : undefined));
+    // Our own two tables on one port, [::] first: the probes come before either binds, so both run.
+    const both = await freePort();
+    const pair = kl2tpd(`[lns.v6]\nlisten = "[::]:${both}"\n[lns.v4]\nlisten = "0.0.0.0:${both}"\n`);
+    await until(async () => ((await statusOf(pair.sock))?.listeners?.every((x) => x.listen !== '-') ? true : undefined));
   });
   it('a LAC that gives up during the SCCRP exchange (its StopCCN 4: the secrets differ) is logged on the LNS with the peer and a hint', async () => {
     const port = await freePort();

@@ -12,7 +12,7 @@ import {
   U32_MAX, type Endpoint, type ExtValues, type Reader, type ValidateContext,
 } from '@l2tp/config';
 import { absolutePath, pppdOptionsFile } from '../config-readers.js';
-import { formatIpv4, parseCidr, parseIpv4, parseIpv4Span, spansOverlap, subtractSpan, type Ipv4Span } from './ip.js';
+import { formatIpv4, formatIpv6, parseAddress, parseCidr, parseIpv4, parseIpv4Span, spansOverlap, subtractSpan, type Ipv4Span } from './ip.js';
 import { parseRate, type Rate } from './rate-limit.js';
 
 /** Default `listen`: every IPv4 address, the L2TP port (RFC 2661 §8.1), as xl2tpd. */
@@ -36,8 +36,8 @@ const listen: Reader<Endpoint> = (v) => {
   if (r.value.family === undefined) return fail('an IP address and port to listen on ("0.0.0.0:1701", "[::]:1701")');
   // An IPv4-mapped address is an IPv4 listener in disguise: it would share the port with one on the
   // IPv4 address unnoticed (the clash check compares like with like), so it is written as IPv4.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(r.value.host);
-  if (mapped) return fail(`an IPv4 listening address written as IPv4 ("${mapped[1]}:${r.value.port}", not the IPv4-mapped "[${r.value.host}]")`);
+  const a = r.value.family === 6 ? parseAddress(r.value.host) : undefined;
+  if (a?.family === 4) return fail(`an IPv4 listening address written as IPv4 ("${formatIpv4(a.value)}:${r.value.port}", not the IPv4-mapped "[${r.value.host}]")`);
   return r;
 };
 
@@ -88,7 +88,12 @@ export function lnsPoolSpans(lns: LnsConfig): { readonly ranges: Ipv4Span[]; rea
   return { ranges: spans(lns.ipRange, true), exclude: spans(lns.ipRangeExclude, false) };
 }
 
-const isWildcard = (e: Endpoint) => e.host === '0.0.0.0' || e.host === '::';
+/** The address as one text per address (`[0::0]` is `::`, `[0:0::1]` is `::1`), so that clashes are found however written. */
+const canonical = (e: Endpoint): string => {
+  const a = parseAddress(e.host);
+  return a === undefined ? e.host : a.family === 4 ? formatIpv4(a.value) : formatIpv6(a.value);
+};
+const isWildcard = (e: Endpoint) => canonical(e) === '0.0.0.0' || canonical(e) === '::';
 
 /**
  * True when `[lns]` `index` listening on `[::]` must be bound IPv6-only: another table listens on
@@ -96,7 +101,7 @@ const isWildcard = (e: Endpoint) => e.host === '0.0.0.0' || e.host === '::';
  */
 export function lnsIpv6Only(all: readonly LnsConfig[], index: number): boolean {
   const me = all[index]!.listen;
-  return me.host === '::' && all.some((o, i) => i !== index && o.listen.family === 4 && o.listen.port === me.port);
+  return isWildcard(me) && me.family === 6 && all.some((o, i) => i !== index && o.listen.family === 4 && o.listen.port === me.port);
 }
 
 /** The cross-key and cross-table checks of every `[lns.*]` (see the file comment). */
@@ -125,14 +130,14 @@ function checkAllow(lns: LnsConfig, v6only: boolean, ctx: ValidateContext): void
     return;
   }
   const l = lns.listen;
-  const families = l.host === '::' ? (v6only ? [6] : [4, 6]) : [l.family];
+  const families = isWildcard(l) && l.family === 6 ? (v6only ? [6] : [4, 6]) : [l.family];
   lns.allow.forEach((text, element) => {
     const r = parseCidr(text);
     if (!r.ok) {
       ctx.report(path, `expected a CIDR block "a.b.c.d/n" or "v6::/n" (got ${JSON.stringify(text)}: ${r.reason})`, { element });
     } else if (!families.includes(r.cidr.family)) {
       const shown = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
-      const why = l.host === '::' ? ' (IPv6 only: another [lns] listens on IPv4 at this port)' : '';
+      const why = isWildcard(l) && l.family === 6 ? ' (IPv6 only: another [lns] listens on IPv4 at this port)' : '';
       ctx.report(path, `${JSON.stringify(text)} is IPv${r.cidr.family} but this LNS listens on ${shown}${why}: it can never match`, { element });
     }
   });
@@ -143,8 +148,9 @@ function checkListenClash(all: readonly LnsConfig[], index: number, ctx: Validat
   for (let i = 0; i < index; i++) {
     const o = all[i]!.listen;
     if (o.port !== me.port || o.family !== me.family || ctx.failed(['lns', all[i]!.name, 'listen'])) continue;
-    if (o.host === me.host || isWildcard(o) || isWildcard(me)) {
-      const how = o.host === me.host ? 'the same address as' : isWildcard(o) ? 'an address covered by the wildcard of' : 'a wildcard covering the address of';
+    const same = canonical(o) === canonical(me);
+    if (same || isWildcard(o) || isWildcard(me)) {
+      const how = same ? 'the same address as' : isWildcard(o) ? 'an address covered by the wildcard of' : 'a wildcard covering the address of';
       ctx.report(['lns', all[index]!.name, 'listen'], `${how} lns.${all[i]!.name} (one [lns.NAME] per listening address)`, 'value');
       return;
     }
