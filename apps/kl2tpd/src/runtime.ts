@@ -14,7 +14,7 @@ import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpCo
 import type { DaemonStatus, Logger, StatusDetail } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
 import { LnsServer } from './lns-server.js';
-import { lnsIpv6Only } from './lns/config.js';
+import { listenOverlaps, lnsIpv6Only } from './lns/config.js';
 import { probeListenAddress } from './lns/port-probe.js';
 import { type PppPort, type RunnerDeps, TunnelRunner } from './tunnel-runner.js';
 import { VERSION } from './version.js';
@@ -114,12 +114,12 @@ export class Kl2tpdRuntime {
 
   /**
    * False (and exit 1 started) when another process holds `s`'s listen address. `ours`: the
-   * listeners of this daemon that will or do run beside it; a port one of them holds is not
-   * probed on a reload (the probe cannot tell their sockets from another process's).
+   * listeners of this daemon that will or do run beside it; on a reload an address one of them
+   * holds or covers (a wildcard) is not probed: the probe cannot tell their sockets from another's.
    */
   private async probeFree(s: LnsServer, ours: readonly LnsServer[], reload = false): Promise<boolean> {
     const l = s.config.listen;
-    if (reload && ours.some((o) => o !== s && o.config.listen.port === l.port)) return true;
+    if (reload && ours.some((o) => o !== s && listenOverlaps(o.config.listen, l))) return true;
     const i = ours.indexOf(s);
     const code = await probeListenAddress(l, i >= 0 && lnsIpv6Only(ours.map((x) => x.config), i));
     if (this.stopping) return false;
@@ -134,7 +134,10 @@ export class Kl2tpdRuntime {
 
   private startLns(s: LnsServer): void {
     s.start().catch((err: unknown) => {
-      this.o.log.error({ lns: s.config.name, err }, `cannot listen for [lns.${s.config.name}]; exiting`);
+      const l = s.config.listen;
+      const at = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
+      const why = (err as { code?: unknown }).code === 'EADDRINUSE' ? `: ${at} is already in use by another process (another kl2tpd or xl2tpd?)` : '';
+      this.o.log.error({ lns: s.config.name, listen: at, err }, `cannot listen for [lns.${s.config.name}]${why}; exiting`);
       this.stopping = true;
       this.o.exit(1);
     });
@@ -274,7 +277,7 @@ export class Kl2tpdRuntime {
     let removed = 0;
     let unchanged = 0;
     const names = new Set(next.map((l) => l.name));
-    // Every listener this daemon held before the reload: a port one of them held is not probed.
+    // Every listener this daemon held before the reload: an address one of them covered is not probed.
     const before = [...this.lns.values()];
     const probed = (fresh: LnsServer) => this.probeFree(fresh, [...before, ...this.lns.values()], true);
     for (const [name, s] of this.lns) {

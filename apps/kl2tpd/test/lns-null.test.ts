@@ -196,8 +196,9 @@ describe('kl2tpd LNS -null against a kl2tpd LAC (two processes)', () => {
       expect(await second.exited).toBe(1);
       expect(second.log()).toContain(`cannot listen for [lns.b]: ${listen} is already in use by another process`);
     }
-    // A SIGHUP that moves a listener onto that address: the same exit.
-    const mover = kl2tpd(`[lns.m]\nlisten = "127.0.0.1:${await freePort()}"\n`);
+    // A SIGHUP that moves a listener onto that address (from another address on the same port: the
+    // port being ours already does not skip the check): the same exit.
+    const mover = kl2tpd(`[lns.m]\nlisten = "127.0.0.2:${port}"\n`);
     await until(() => listener(mover.sock, 'm'));
     writeFileSync(join(dirname(mover.sock), 'kl2tpd.toml'), `control_socket = "${mover.sock}"\n[lns.m]\nlisten = "127.0.0.1:${port}"\n`);
     mover.child.kill('SIGHUP');

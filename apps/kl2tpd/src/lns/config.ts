@@ -36,8 +36,14 @@ const listen: Reader<Endpoint> = (v) => {
   if (r.value.family === undefined) return fail('an IP address and port to listen on ("0.0.0.0:1701", "[::]:1701")');
   // An IPv4-mapped address is an IPv4 listener in disguise: it would share the port with one on the
   // IPv4 address unnoticed (the clash check compares like with like), so it is written as IPv4.
-  const a = r.value.family === 6 ? parseAddress(r.value.host) : undefined;
+  const [address, zone] = r.value.host.split('%') as [string, string | undefined];
+  const a = r.value.family === 6 ? parseAddress(address) : undefined;
   if (a?.family === 4) return fail(`an IPv4 listening address written as IPv4 ("${formatIpv4(a.value)}:${r.value.port}", not the IPv4-mapped "[${r.value.host}]")`);
+  // A zone names the link of a link-local address (fe80::/10); on any other the kernel drops it,
+  // and "[::1%lo]" would be a second listener on [::1] that the clash check cannot see.
+  if (zone !== undefined && (a === undefined || a.family !== 6 || a.value >> 118n !== 0x3fan)) {
+    return fail(`a zone (%${zone}) only on a link-local fe80:: address (got "[${r.value.host}]")`);
+  }
   return r;
 };
 
@@ -90,14 +96,23 @@ export function lnsPoolSpans(lns: LnsConfig): { readonly ranges: Ipv4Span[]; rea
 
 /** The address as one text per address (`[0::0]` is `::`, `[0:0::1]` is `::1`), so that clashes are found however written. */
 const canonical = (e: Endpoint): string => {
-  const a = parseAddress(e.host);
-  return a === undefined ? e.host : a.family === 4 ? formatIpv4(a.value) : formatIpv6(a.value);
+  const [address, zone] = e.host.split('%') as [string, string | undefined];
+  const a = parseAddress(address);
+  return (a === undefined ? address : a.family === 4 ? formatIpv4(a.value) : formatIpv6(a.value)) + (zone === undefined ? '' : `%${zone}`);
 };
 const isWildcard = (e: Endpoint) => canonical(e) === '0.0.0.0' || canonical(e) === '::';
 
 /**
- * True when `[lns]` `index` listening on `[::]` must be bound IPv6-only: another table listens on
- * IPv4 at the same port (a dual-stack `[::]` would take its datagrams, or fail to bind).
+ * True when two listen addresses share a port and could share datagrams: the same address however
+ * written, or either one a wildcard (`[::]` is dual-stack, so across families too).
+ */
+export function listenOverlaps(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && (canonical(a) === canonical(b) || isWildcard(a) || isWildcard(b));
+}
+
+/**
+ * True when `[lns]` `index` listening on `[::]` serves IPv6 peers only: another table listens on
+ * IPv4 at the same port, and the kernel gives IPv4 datagrams to an IPv4 socket before a dual-stack one.
  */
 export function lnsIpv6Only(all: readonly LnsConfig[], index: number): boolean {
   const me = all[index]!.listen;
