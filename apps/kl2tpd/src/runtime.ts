@@ -14,7 +14,7 @@ import { type Clock, type DataPlane, type EngineTrace, type RandomSource, L2tpCo
 import type { DaemonStatus, Logger, StatusDetail } from '@l2tp/daemon';
 import type { Kl2tpdConfig, Kl2tpdLnsConfig, Kl2tpdTunnelConfig } from './config.js';
 import { LnsServer } from './lns-server.js';
-import { listenOverlaps, lnsIpv6Only } from './lns/config.js';
+import { listenOverlaps, listenText, lnsIpv6Only } from './lns/config.js';
 import { probeListenAddress } from './lns/port-probe.js';
 import { type PppPort, type RunnerDeps, TunnelRunner } from './tunnel-runner.js';
 import { VERSION } from './version.js';
@@ -125,22 +125,21 @@ export class Kl2tpdRuntime {
     if (this.stopping) return false;
     // Any other probe error: the real bind reports it.
     if (code !== 'EADDRINUSE') return true;
-    const at = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
-    this.o.log.error({ lns: s.config.name, listen: at }, `cannot listen for [lns.${s.config.name}]: ${at} is already in use by another process (another kl2tpd or xl2tpd?); exiting`);
-    this.stopping = true;
-    this.o.exit(1);
+    this.cannotListen(s, code);
     return false;
   }
 
   private startLns(s: LnsServer): void {
-    s.start().catch((err: unknown) => {
-      const l = s.config.listen;
-      const at = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
-      const why = (err as { code?: unknown }).code === 'EADDRINUSE' ? `: ${at} is already in use by another process (another kl2tpd or xl2tpd?)` : '';
-      this.o.log.error({ lns: s.config.name, listen: at, err }, `cannot listen for [lns.${s.config.name}]${why}; exiting`);
-      this.stopping = true;
-      this.o.exit(1);
-    });
+    s.start().catch((err: unknown) => this.cannotListen(s, (err as { code?: unknown }).code, err));
+  }
+
+  /** A listener that cannot have its address: logged (naming another process for EADDRINUSE), exit 1. */
+  private cannotListen(s: LnsServer, code: unknown, err?: unknown): void {
+    const at = listenText(s.config.listen);
+    const why = code === 'EADDRINUSE' ? `: ${at} is already in use by another process (another kl2tpd or xl2tpd?)` : '';
+    this.o.log.error({ lns: s.config.name, listen: at, ...(err !== undefined && { err }) }, `cannot listen for [lns.${s.config.name}]${why}; exiting`);
+    this.stopping = true;
+    this.o.exit(1);
   }
 
   /** The LNS server of `[lns.NAME]`. */

@@ -102,6 +102,9 @@ const canonical = (e: Endpoint): string => {
 };
 const isWildcard = (e: Endpoint) => canonical(e) === '0.0.0.0' || canonical(e) === '::';
 
+/** A listen address as written in config and logs: `a.b.c.d:port`, `[v6]:port`. */
+export const listenText = (e: Endpoint): string => (e.family === 6 ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
+
 /**
  * True when two listen addresses share a port and could share datagrams: the same address however
  * written, or either one a wildcard (`[::]` is dual-stack, so across families too).
@@ -151,9 +154,8 @@ function checkAllow(lns: LnsConfig, v6only: boolean, ctx: ValidateContext): void
     if (!r.ok) {
       ctx.report(path, `expected a CIDR block "a.b.c.d/n" or "v6::/n" (got ${JSON.stringify(text)}: ${r.reason})`, { element });
     } else if (!families.includes(r.cidr.family)) {
-      const shown = l.family === 6 ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
       const why = isWildcard(l) && l.family === 6 ? ' (IPv6 only: another [lns] listens on IPv4 at this port)' : '';
-      ctx.report(path, `${JSON.stringify(text)} is IPv${r.cidr.family} but this LNS listens on ${shown}${why}: it can never match`, { element });
+      ctx.report(path, `${JSON.stringify(text)} is IPv${r.cidr.family} but this LNS listens on ${listenText(l)}${why}: it can never match`, { element });
     }
   });
 }

@@ -4,7 +4,8 @@
  * a second kl2tpd (or an xl2tpd started with it) would bind too and silently take the peers' SCCRQs
  * from the first. A bind without SO_REUSEADDR fails with EADDRINUSE while any socket, ours or not,
  * holds an overlapping address, so one such bind just before ours tells them apart; it is closed
- * at once. Only for a listener bound when none of ours holds its port (the daemon's start).
+ * at once. Only where none of our own sockets can answer it: every address at start, before any
+ * listener binds; on SIGHUP, an address none of our listeners held or covered (runtime.ts).
  */
 import { createSocket } from 'node:dgram';
 
